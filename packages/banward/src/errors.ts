@@ -1,0 +1,48 @@
+/**
+ * The one catalogue of banward's errors. Codes are stable: never renumber or reuse one.
+ * docs/errors.md documents every code; a test keeps the two in sync.
+ */
+export const ERROR_CODES = {
+  BANWARD_ERR_USAGE: 'The command line is not valid.',
+  BANWARD_ERR_CONFIG_SYNTAX: 'A configuration file is not valid INI syntax.',
+  BANWARD_ERR_CONFIG_REFERENCE: 'A %(name)s or <tag> reference names nothing that is defined.',
+  BANWARD_ERR_CONFIG_RECURSION: 'Substitution of %(name)s or <tag> references does not terminate.',
+  BANWARD_ERR_CONFIG_INCLUDE_LOOP: 'Files include each other in a loop.',
+  BANWARD_ERR_CONFIG_VALUE: 'An option has a value banward cannot use.',
+  BANWARD_ERR_FILTER_NOT_FOUND: 'No filter of that name in filter.d, and it is not a file or a regex.',
+  BANWARD_ERR_REGEX: 'A regular expression does not compile.',
+  BANWARD_ERR_DATEPATTERN: 'A datepattern is not valid.',
+  BANWARD_ERR_TIMEZONE: 'A time zone is not known.',
+  BANWARD_ERR_LOG_UNREADABLE: 'A log file cannot be read.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorLocation {
+  file?: string;
+  line?: number;
+}
+
+export class BanwardError extends Error {
+  readonly code: ErrorCode;
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: ErrorLocation & { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'BanwardError';
+    this.code = code;
+    this.file = options.file;
+    this.line = options.line;
+  }
+
+  /** `file:line: message` — the form every config mistake is reported in. */
+  describe(): string {
+    const where = this.file ? `${this.file}${this.line ? `:${this.line}` : ''}: ` : '';
+    return `${where}${this.message}`;
+  }
+}
+
+export function isBanwardError(value: unknown): value is BanwardError {
+  return value instanceof BanwardError;
+}
