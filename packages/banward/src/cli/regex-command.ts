@@ -1,0 +1,156 @@
+import { existsSync, statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { fixedClock, systemClock } from '../clock.js';
+import { readFilter, type FilterDefinition } from '../config/index.js';
+import { BanwardError } from '../errors.js';
+import { Filter } from '../filter/filter.js';
+import type { UseDns } from '../filter/failregex.js';
+import { readLines } from '../source/line-reader.js';
+import { bundledConfigDir } from './_paths.js';
+import { RegexSession } from './_regex-session.js';
+import { formatJsonSummary, formatJsonVerdict, formatReport } from './_regex-report.js';
+
+export const REGEX_USAGE = `Usage: banward regex [options] LOG FILTER [IGNOREREGEX]
+
+Tests a filter against a log, as fail2ban-regex does.
+  LOG          a log file, or a single log line
+  FILTER       a filter name from the config's filter.d (with options: 'sshd[mode=aggressive]'),
+               a path to a filter file, or a regex
+  IGNOREREGEX  a filter name or file (its ignoreregex is used), or a regex
+
+Options:
+  --config DIR         configuration directory (default: banward's bundled config;
+                       --config /etc/fail2ban reads fail2ban's)
+  --now EPOCH|ISO      the "now" used to complete dates without a year (default: the current time)
+  --timezone ZONE      zone of log times without one: UTC, +0200, Europe/Zurich (default: local)
+  --datepattern PAT    override the filter's datepattern ({NONE} for lines without a date)
+  --maxlines N         override the filter's maxlines
+  --usedns MODE        yes|warn|no|raw (default: the filter's, else warn)
+  --json               JSON Lines: one object per tested line, then {"summary": …}
+  --print-all-matched  print every matched line
+  --print-all-missed   print every missed line
+  --print-all-ignored  print every ignored line
+  -h, --help           this help
+`;
+
+const DEFAULT_PRINT_LIMIT = 20;
+const FILTER_NAME = /^\/{0,3}[\w/.-]+(?:\[.*\])?$/s;
+
+function usage(message: string): BanwardError {
+  return new BanwardError('BANWARD_ERR_USAGE', `${message} (see banward regex --help)`);
+}
+
+function parseNow(text: string | undefined): number {
+  if (text === undefined) return systemClock();
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw usage(`--now: not an epoch or ISO 8601 time: ${text}`);
+  return ms / 1000;
+}
+
+/** FILTER or IGNOREREGEX: a filter name/path when it looks like one, otherwise a regex. */
+function resolveFilterArg(configDir: string, value: string): FilterDefinition | null {
+  if (!FILTER_NAME.test(value)) return null;
+  return readFilter(configDir, value);
+}
+
+function* readLogFile(path: string): Generator<string> {
+  try {
+    yield* readLines(path);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new BanwardError('BANWARD_ERR_LOG_UNREADABLE', `cannot read ${path}: ${reason}`, { cause: error });
+  }
+}
+
+export async function regexCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      now: { type: 'string' },
+      timezone: { type: 'string' },
+      datepattern: { type: 'string' },
+      maxlines: { type: 'string' },
+      usedns: { type: 'string' },
+      json: { type: 'boolean' },
+      'print-all-matched': { type: 'boolean' },
+      'print-all-missed': { type: 'boolean' },
+      'print-all-ignored': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) { out.write(REGEX_USAGE); return 0; }
+  if (positionals.length < 2 || positionals.length > 3) throw usage('expected LOG FILTER [IGNOREREGEX]');
+  const [log, filterArg, ignoreArg] = positionals as [string, string, string | undefined];
+  const configDir = values.config ?? bundledConfigDir();
+  if (values.config !== undefined && !existsSync(configDir)) throw usage(`--config: no such directory: ${configDir}`);
+  if (values.usedns !== undefined && !['yes', 'warn', 'no', 'raw'].includes(values.usedns)) {
+    throw usage(`--usedns must be yes, warn, no or raw, not ${values.usedns}`);
+  }
+  const maxlines = values.maxlines === undefined ? undefined : Number(values.maxlines);
+  if (maxlines !== undefined && !(Number.isInteger(maxlines) && maxlines > 0)) throw usage('--maxlines takes a whole number above 0');
+
+  const definition = resolveFilterArg(configDir, filterArg);
+  const ignoreDefinition = ignoreArg === undefined ? null : resolveFilterArg(configDir, ignoreArg);
+  const failregex = definition ? definition.failregex.map((r) => r.value) : [filterArg];
+  const ignoreregex = [
+    ...(definition?.ignoreregex.map((r) => r.value) ?? []),
+    ...(ignoreArg === undefined ? [] : ignoreDefinition ? ignoreDefinition.ignoreregex.map((r) => r.value) : [ignoreArg]),
+  ];
+  const datepattern = values.datepattern ?? definition?.datepattern?.value;
+  const usedns = (values.usedns ?? definition?.usedns) as UseDns | undefined;
+
+  const filter = new Filter({
+    failregex,
+    ignoreregex,
+    ...(definition?.prefregex?.value ? { prefregex: definition.prefregex.value } : {}),
+    ...(maxlines ?? definition?.maxlines ? { maxlines: maxlines ?? definition!.maxlines! } : {}),
+    ...(datepattern !== undefined ? { datepattern } : {}),
+    ...(values.timezone !== undefined ? { logtimezone: values.timezone } : {}),
+    ...(usedns !== undefined ? { usedns } : {}),
+    now: fixedClock(parseNow(values.now)),
+    checkAllRegex: true,
+    returnRawHost: true,
+    checkFindTime: false,
+    onIgnoreRegex: (i) => session.onIgnoreRegex(i),
+  });
+  const keep = (all: boolean | undefined) => (all ? Infinity : DEFAULT_PRINT_LIMIT + 1);
+  const session = new RegexSession(filter, ignoreregex.length, {
+    matched: values['print-all-matched'] ? Infinity : 0,
+    ignored: keep(values['print-all-ignored']),
+    missed: keep(values['print-all-missed']),
+  });
+
+  const isFile = existsSync(log) && statSync(log).isFile();
+  if (!isFile && /^\.{0,2}\/\S*$/.test(log)) {
+    throw new BanwardError('BANWARD_ERR_LOG_UNREADABLE', `cannot read ${log}: no such file`);
+  }
+  const lines = isFile ? readLogFile(log) : log.split('\n');
+  const started = process.hrtime.bigint();
+  let chunk = '';
+  for (const line of lines) {
+    const verdict = session.test(line);
+    if (values.json && verdict) {
+      chunk += formatJsonVerdict(verdict);
+      if (chunk.length > 1 << 16) { out.write(chunk); chunk = ''; }
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (values.json) {
+    out.write(chunk + formatJsonSummary(session.stats, seconds));
+  } else {
+    out.write(formatReport({
+      stats: session.stats, filter, seconds, definition, ignoreDefinition,
+      source: isFile ? `log file : ${log}` : `single line : ${log.length > 53 ? `${log.slice(0, 50)}...` : log}`,
+      printAll: {
+        matched: values['print-all-matched'] ?? false,
+        missed: values['print-all-missed'] ?? false,
+        ignored: values['print-all-ignored'] ?? false,
+      },
+      printLimit: DEFAULT_PRINT_LIMIT,
+    }));
+  }
+  return 0;
+}

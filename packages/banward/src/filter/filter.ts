@@ -1,0 +1,297 @@
+import type { Clock } from '../clock.js';
+import { BanwardError } from '../errors.js';
+import { DateDetector } from './date/index.js';
+import { FailureIdCache } from './_failure-id-cache.js';
+import {
+  joinTupleLines, TaggedRegex, type FailGroups, type RegexHit, type TupleLine, type UseDns,
+} from './failregex.js';
+import { failureIdentity } from './_failure-identity.js';
+
+export interface FilterOptions {
+  failregex: readonly string[];
+  ignoreregex?: readonly string[];
+  prefregex?: string;
+  maxlines?: number;
+  datepattern?: string;
+  logtimezone?: string;
+  usedns?: UseDns;
+  now: Clock;
+  /** Try every failregex on each line instead of stopping at the first (the regex tester's mode). */
+  checkAllRegex?: boolean;
+  /** Treat a matched DNS name as the failure id itself instead of resolving it. */
+  returnRawHost?: boolean;
+  /** Drop lines older than now - findTime (restore phase), or move odd timestamps to now (live). */
+  checkFindTime?: boolean;
+  inOperation?: boolean;
+  findTime?: number;
+  /** Told the index of each ignoreregex that drops a match (the regex tester counts them). */
+  onIgnoreRegex?: (index: number) => void;
+}
+
+export interface Failure {
+  regexIndex: number;
+  /** The failure id: a normalised address, or the raw text of F-ID / a DNS name. Null while pending. */
+  id: string | null;
+  time: number | null;
+  /** Captures, plus `matches` (the lines of the failure) and the multi-line state fail2ban keeps. */
+  data: FailGroups;
+}
+
+const MULTILINE_FAILURE_ID_GROUPS = ['fid', 'ip4', 'ip6', 'dns', 'mlfid'];
+
+/**
+ * fail2ban's filter: finds the date of each line, applies prefregex, failregex and ignoreregex over a
+ * buffer of up to maxlines lines, and merges multi-line failures by <F-MLFID>. It keeps no clock of its own.
+ */
+export class Filter {
+  readonly failRegexes: readonly TaggedRegex[];
+  readonly ignoreRegexes: readonly TaggedRegex[];
+  readonly prefRegex: TaggedRegex | null;
+  readonly dateDetector: DateDetector;
+  private readonly options: Required<Pick<FilterOptions, 'checkAllRegex' | 'returnRawHost' | 'checkFindTime' | 'inOperation' | 'findTime'>>;
+  private readonly maxLines: number;
+  private readonly now: Clock;
+  private lineBuffer: TupleLine[] = [];
+  private lastTimeText = '';
+  private lastDate: number | null = null;
+  /** Name of the date template that matched the last line given to processLine, if any. */
+  lastDateTemplate: string | null = null;
+  private readonly mlfidCache: FailureIdCache;
+  private readonly onIgnoreRegex: ((index: number) => void) | undefined;
+
+  constructor(options: FilterOptions) {
+    const useDns = options.usedns ?? 'warn';
+    this.maxLines = options.maxlines ?? 1;
+    if (!Number.isInteger(this.maxLines) || this.maxLines <= 0) {
+      throw new BanwardError('BANWARD_ERR_CONFIG_VALUE', `maxlines must be an integer greater than zero, not ${options.maxlines}`);
+    }
+    const multiline = this.maxLines > 1;
+    this.now = options.now;
+    this.prefRegex = options.prefregex ? new TaggedRegex(options.prefregex, { useDns }) : null;
+    this.failRegexes = options.failregex.map((r) => {
+      const regex = new TaggedRegex(r, { multiline, useDns });
+      const hasId = (x: TaggedRegex | null) => x !== null && MULTILINE_FAILURE_ID_GROUPS.some((g) => x.hasGroup(g));
+      if (!hasId(regex) && !hasId(this.prefRegex)) {
+        throw new BanwardError('BANWARD_ERR_REGEX', `No failure-id group in '${regex.source}' (use <HOST>, <ADDR>, <F-ID> or <F-MLFID>)`);
+      }
+      return regex;
+    });
+    this.ignoreRegexes = (options.ignoreregex ?? []).map((r) => new TaggedRegex(r, { useDns }));
+    this.dateDetector = new DateDetector({
+      now: options.now,
+      ...(options.datepattern !== undefined ? { datepattern: options.datepattern } : {}),
+      ...(options.logtimezone !== undefined ? { timezone: options.logtimezone } : {}),
+    });
+    this.options = {
+      checkAllRegex: options.checkAllRegex ?? false,
+      returnRawHost: options.returnRawHost ?? useDns === 'raw',
+      checkFindTime: options.checkFindTime ?? true,
+      inOperation: options.inOperation ?? true,
+      findTime: options.findTime ?? 600,
+    };
+    this.mlfidCache = new FailureIdCache(100, 300, options.now);
+    this.onIgnoreRegex = options.onIgnoreRegex;
+  }
+
+  get maxLineCount(): number {
+    return this.maxLines;
+  }
+
+  /** The lines held for multi-line matching (a new array each call; entries keep their identity). */
+  get bufferedLines(): readonly TupleLine[] {
+    return [...this.lineBuffer];
+  }
+
+  /** Splits off the line's date and looks for failures. */
+  processLine(line: string): Failure[] {
+    let tuple: TupleLine;
+    let date: number | null = null;
+    const found = this.dateDetector.detect(line);
+    this.lastDateTemplate = found ? found.template : null;
+    if (found) {
+      const text = line.slice(found.start, found.end);
+      tuple = [line.slice(0, found.start), text, line.slice(found.end)];
+      if (text !== '') {
+        date = found.time;
+        if (date !== null) {
+          this.lastTimeText = text;
+          this.lastDate = date;
+        }
+      } else if (this.lastDate !== null && this.lastDate > this.now() - 60) {
+        tuple = ['', this.lastTimeText, line];
+        date = this.lastDate;
+      } else {
+        date = this.now();
+      }
+    } else {
+      tuple = ['', '', line];
+    }
+    let noDate = false;
+    if (date === null) {
+      noDate = true;
+      if (this.lastDate !== null && this.lastDate > this.now() - 60) {
+        tuple = ['', this.lastTimeText, line];
+        date = this.lastDate;
+      } else if (this.options.checkFindTime && this.options.inOperation) {
+        date = this.now();
+      }
+    }
+    return this.processDated(tuple, date, noDate);
+  }
+
+  /** A line whose time is already known (the journal gives it): no date detection. */
+  processTimedLine(tuple: TupleLine, time: number): Failure[] {
+    this.lastTimeText = tuple[1];
+    this.lastDate = time;
+    return this.processDated(tuple, time, false);
+  }
+
+  private processDated(tuple: TupleLine, date: number | null, noDate: boolean): Failure[] {
+    if (this.options.checkFindTime && date !== null) {
+      const now = this.now();
+      if (this.options.inOperation) {
+        // A timestamp far from now is a zone or latency problem: count the entry as happening now.
+        if (Math.abs(Math.trunc(date - now)) > 60) {
+          date = now;
+          this.lastDate = date;
+        }
+      } else if (date < now - this.options.findTime) {
+        return [];
+      }
+    }
+    return this.findFailure(tuple, date, noDate);
+  }
+
+  private findFailure(tuple: TupleLine, date: number | null, noDate: boolean): Failure[] {
+    const failures: Failure[] = [];
+    const { checkAllRegex, returnRawHost } = this.options;
+    let orgBuffer: TupleLine[];
+    if (this.maxLines > 1) {
+      this.lineBuffer.push(tuple);
+      this.lineBuffer = this.lineBuffer.slice(-this.maxLines);
+      orgBuffer = this.lineBuffer;
+    } else {
+      orgBuffer = this.lineBuffer = [tuple];
+    }
+    let buf: string | null = joinTupleLines(orgBuffer);
+
+    if (this.ignoreRegexes.length > 0 && this.ignoreRegexes.length < this.failRegexes.length - 2) {
+      if (this.ignoreLine(buf, orgBuffer, null) !== null) return failures;
+    }
+
+    let preGroups: FailGroups | null = null;
+    if (this.prefRegex) {
+      const pre = this.prefRegex.search(buf, orgBuffer);
+      if (pre === null) return failures;
+      preGroups = pre.groups;
+      const content = preGroups['content'];
+      delete preGroups['content'];
+      if (content) {
+        this.lineBuffer = [['', '', content as string]];
+        buf = null;
+      }
+    }
+
+    for (let index = 0; index < this.failRegexes.length; index++) {
+      const failRegex = this.failRegexes[index]!;
+      if (buf === null) buf = joinTupleLines(this.lineBuffer);
+      const hit = failRegex.search(buf, orgBuffer);
+      if (hit === null) continue;
+      if (this.ignoreRegexes.length > 0 && this.ignoreLine(buf, orgBuffer, hit) !== null) {
+        buf = null;
+        if (!checkAllRegex) break;
+        continue;
+      }
+      if (noDate && date === null && this.options.checkFindTime) continue;
+      if (!checkAllRegex || this.maxLines > 1) {
+        this.lineBuffer = hit.unmatched;
+        buf = null;
+      }
+      let fail: FailGroups = hit.groups;
+      if (preGroups) fail = { ...preGroups, ...fail };
+      const mlfid = fail['mlfid'] as string | undefined;
+      if (mlfid !== undefined && mlfid !== null) {
+        fail = this.mergeFailure(mlfid, fail, hit);
+        if (fail['nofail'] && !checkAllRegex) return failures;
+      } else {
+        fail['matches'] = [...((fail['matches'] as TupleLine[] | undefined) ?? []), ...hit.matched];
+      }
+      const identity = failureIdentity(fail, returnRawHost, mlfid !== undefined && mlfid !== null);
+      if (identity === undefined) continue;
+      if (identity === null) {
+        fail['mlfpending'] = 1;
+        if (!checkAllRegex) return failures;
+      }
+      if (checkAllRegex && mlfid != null) fail = { ...fail };
+      failures.push({ regexIndex: index, id: identity, time: date, data: fail });
+      if (!checkAllRegex) break;
+    }
+    return failures;
+  }
+
+  private ignoreLine(buf: string, orgBuffer: TupleLine[], hit: RegexHit | null): number | null {
+    if (hit && this.maxLines > 1) {
+      orgBuffer = hit.matched;
+      buf = joinTupleLines(orgBuffer);
+    }
+    let found: number | null = null;
+    for (let i = 0; i < this.ignoreRegexes.length; i++) {
+      if (this.ignoreRegexes[i]!.search(buf, orgBuffer) === null) continue;
+      found = i;
+      this.onIgnoreRegex?.(i);
+      if ((!this.options.checkAllRegex || this.maxLines > 1) && hit) this.lineBuffer = hit.unmatched;
+      if (!this.options.checkAllRegex) break;
+    }
+    return found;
+  }
+
+  /** Joins the pieces of one connection's failure, seen on several lines with the same <F-MLFID>. */
+  private mergeFailure(mlfid: string, fail: FailGroups, hit: RegexHit): FailGroups {
+    const cached = this.mlfidCache.get(mlfid);
+    let users: Set<unknown> | undefined;
+    let flags = 0; // 1 nofail, 2 forget, 4 cached state was nofail/gained, 8 gained
+    if (fail['mlfgained']) {
+      flags |= 8 | 1;
+      if (!fail['nofail']) fail['nofail'] = fail['mlfgained'];
+    } else if (fail['nofail']) flags |= 1;
+    if (fail['mlfforget']) flags |= 2;
+    delete fail['mlfforget'];
+    if (cached) {
+      users = addUser(cached, fail['user']);
+      if (cached['nofail'] !== undefined) { if (cached['nofail']) flags |= 4; delete cached['nofail']; }
+      if (cached['mlfgained'] !== undefined) { if (cached['mlfgained']) flags |= 4; delete cached['mlfgained']; }
+      if (flags & 8) delete cached['mlfpending'];
+      if ((flags & 4) === 0 && !cached['mlfpending']) delete cached['matches'];
+      for (const [k, v] of Object.entries(fail)) if (v !== undefined && v !== null) cached[k] = v;
+      fail = cached;
+      if (flags & 2) this.mlfidCache.delete(mlfid);
+    } else if (!(flags & 2)) {
+      users = addUser(fail, fail['user']);
+      this.mlfidCache.set(mlfid, fail);
+    }
+    const pending = fail['mlfpending'];
+    delete fail['mlfpending'];
+    if (pending || (users && users.size > 1)) {
+      delete fail['nofail'];
+      delete fail['mlfgained'];
+      flags &= ~(8 | 1);
+    }
+    if ((flags & 1) === 0) {
+      const merged = [...((fail['nofail-matches'] as TupleLine[] | undefined) ?? []), ...((fail['matches'] as TupleLine[] | undefined) ?? [])];
+      delete fail['nofail-matches'];
+      if ((flags & 8) === 0) merged.push(...hit.matched);
+      fail['matches'] = merged;
+    } else if ((flags & 3) === 1) {
+      fail['nofail-matches'] = [...((fail['nofail-matches'] as TupleLine[] | undefined) ?? []), ...hit.matched];
+    }
+    return fail;
+  }
+}
+
+function addUser(fail: FailGroups, user: unknown): Set<unknown> | undefined {
+  let users = fail['users'] as Set<unknown> | undefined;
+  if (!user) return users;
+  if (!users) fail['users'] = users = new Set();
+  users.add(user);
+  return users;
+}

@@ -1,0 +1,179 @@
+import type { Alternation, CharClass, ClassItem, Flags, Node, Sequence } from './_ast.js';
+import { PatternSyntaxError } from './_parser.js';
+
+/**
+ * 'ascii' output is only ever run on lines without a non-ASCII character, where JavaScript's own `\w`,
+ * `\d` and `\b` agree with Python's; 'unicode' output spells out Python's Unicode classes (needs flag u).
+ */
+export type EmitMode = 'ascii' | 'unicode';
+
+export interface EmittedGroup {
+  /** The group's name in the JavaScript pattern. */
+  js: string;
+  /** The Python group name; undefined for an unnamed group. */
+  name: string | undefined;
+  index: number;
+}
+
+const SYNTAX_CHARS = new Set('^$\\.*+?()[]{}|/');
+const CLASS_SPECIAL = new Set('\\]^-[');
+const PY_SPACE = '\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const ASCII_SPACE = '\\t-\\r\\x1c-\\x20';
+const UNI_WORD = '\\p{L}\\p{N}_';
+
+const CLASS_BODY: Record<EmitMode, Record<string, string>> = {
+  ascii: { d: '\\d', D: '\\D', w: '\\w', W: '\\W', s: ASCII_SPACE, S: '\\S' },
+  unicode: { d: '\\p{Nd}', D: '\\P{Nd}', w: UNI_WORD, W: '\\W', s: PY_SPACE, S: '\\S' },
+};
+const STANDALONE: Record<EmitMode, Record<string, string>> = {
+  ascii: { d: '\\d', D: '\\D', w: '\\w', W: '\\W', s: `[${ASCII_SPACE}]`, S: `[^${ASCII_SPACE}]` },
+  unicode: {
+    d: '\\p{Nd}', D: '\\P{Nd}', w: `[${UNI_WORD}]`, W: `[^${UNI_WORD}]`, s: `[${PY_SPACE}]`, S: `[^${PY_SPACE}]`,
+  },
+};
+
+function escapeChar(ch: string, inClass: boolean): string {
+  const cp = ch.codePointAt(0)!;
+  if (cp < 0x20 || cp === 0x7f) return `\\x${cp.toString(16).padStart(2, '0')}`;
+  if (inClass ? CLASS_SPECIAL.has(ch) : SYNTAX_CHARS.has(ch)) return `\\${ch}`;
+  return ch;
+}
+
+function caseVariants(ch: string): string[] {
+  const lower = ch.toLowerCase();
+  const upper = ch.toUpperCase();
+  return [...new Set([ch, lower, upper].filter((c) => [...c].length === 1))];
+}
+
+export class Emitter {
+  readonly groups: EmittedGroup[] = [];
+  private helperCount = 0;
+
+  constructor(
+    private readonly mode: EmitMode,
+    private readonly globalIgnoreCase: boolean,
+    private readonly suffix: string,
+  ) {}
+
+  emit(root: Alternation): string {
+    return this.alternation(root);
+  }
+
+  private alternation(alt: Alternation): string {
+    return alt.branches.map((b) => this.sequence(b)).join('|');
+  }
+
+  private sequence(seq: Sequence): string {
+    return seq.map((n) => this.node(n)).join('');
+  }
+
+  private node(node: Node): string {
+    switch (node.type) {
+      case 'alternation': return `(?:${this.alternation(node)})`;
+      case 'group': return this.group(node);
+      case 'quantified': return this.quantified(node);
+      case 'literal': return this.literal(node.char, node.flags);
+      case 'class': return this.charClass(node);
+      case 'escape-class': return STANDALONE[this.mode][node.letter]!;
+      case 'dot': return node.flags.dotAll ? '[\\s\\S]' : '[^\\n]';
+      case 'anchor': return this.anchor(node.kind, node.flags);
+      case 'backreference': return `\\k<${this.groupName(node.ref)}>`;
+      case 'conditional': throw new PatternSyntaxError('conditional group left unexpanded', 0);
+    }
+  }
+
+  private checkFlags(flags: Flags): void {
+    if (this.globalIgnoreCase && !flags.ignoreCase) {
+      throw new PatternSyntaxError('turning ignore-case off inside a group is not supported', 0);
+    }
+  }
+
+  private group(node: Extract<Node, { type: 'group' }>): string {
+    this.checkFlags(node.flags);
+    const body = this.alternation(node.body);
+    switch (node.kind) {
+      case 'capture': {
+        const js = this.groupName(node.index!);
+        this.groups.push({ js, name: node.name, index: node.index! });
+        return `(?<${js}>${body})`;
+      }
+      case 'noncapture': return `(?:${body})`;
+      case 'lookahead': return `(?=${body})`;
+      case 'negative-lookahead': return `(?!${body})`;
+      case 'lookbehind': return `(?<=${body})`;
+      case 'negative-lookbehind': return `(?<!${body})`;
+      case 'atomic': return this.atomic(body);
+    }
+  }
+
+  /** An atomic group: a lookahead never backtracks into, and the backreference consumes what it saw. */
+  private atomic(body: string): string {
+    const name = `__atomic${++this.helperCount}${this.suffix}`;
+    return `(?=(?<${name}>${body}))\\k<${name}>`;
+  }
+
+  private groupName(index: number): string {
+    return `__g${index}${this.suffix}`;
+  }
+
+  private quantified(node: Extract<Node, { type: 'quantified' }>): string {
+    let inner = this.node(node.node);
+    const t = node.node.type;
+    if (t === 'anchor' || (t === 'group' && node.node.kind !== 'capture' && node.node.kind !== 'noncapture')
+      || (t === 'literal' && node.node.char.length > 1)) {
+      inner = `(?:${inner})`;
+    }
+    let q: string;
+    if (node.min === 0 && node.max === Infinity) q = '*';
+    else if (node.min === 1 && node.max === Infinity) q = '+';
+    else if (node.min === 0 && node.max === 1) q = '?';
+    else if (node.max === Infinity) q = `{${node.min},}`;
+    else if (node.min === node.max) q = `{${node.min}}`;
+    else q = `{${node.min},${node.max}}`;
+    if (node.lazy) q += '?';
+    return node.possessive ? this.atomic(inner + q) : inner + q;
+  }
+
+  private literal(ch: string, flags: Flags): string {
+    if (flags.ignoreCase && !this.globalIgnoreCase) {
+      const variants = caseVariants(ch);
+      if (variants.length > 1) return `[${variants.map((c) => escapeChar(c, true)).join('')}]`;
+    }
+    return escapeChar(ch, false);
+  }
+
+  private charClass(node: CharClass): string {
+    const scopedCase = node.flags.ignoreCase && !this.globalIgnoreCase;
+    const parts = node.items.map((item) => this.classItem(item, scopedCase));
+    return `[${node.negated ? '^' : ''}${parts.join('')}]`;
+  }
+
+  private classItem(item: ClassItem, scopedCase: boolean): string {
+    const esc = (c: string): string => escapeChar(c, true);
+    switch (item.type) {
+      case 'escape': return CLASS_BODY[this.mode][item.letter]!;
+      case 'char': return (scopedCase ? caseVariants(item.char) : [item.char]).map(esc).join('');
+      case 'range': {
+        let out = `${esc(item.from)}-${esc(item.to)}`;
+        if (scopedCase && /^[a-zA-Z]$/.test(item.from) && /^[a-zA-Z]$/.test(item.to)) {
+          const flip = (c: string): string => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase());
+          out += `${flip(item.from)}-${flip(item.to)}`;
+        }
+        return out;
+      }
+    }
+  }
+
+  private anchor(kind: Extract<Node, { type: 'anchor' }>['kind'], flags: Flags): string {
+    switch (kind) {
+      case 'start': return flags.multiline ? '(?<![^\\n])' : '^';
+      case 'end': return flags.multiline ? '(?![^\\n])' : '(?=\\n?$)';
+      case 'string-start': return '^';
+      case 'string-end': return '$';
+      case 'word-boundary':
+        return this.mode === 'ascii' ? '\\b' : `(?:(?<=[${UNI_WORD}])(?![${UNI_WORD}])|(?<![${UNI_WORD}])(?=[${UNI_WORD}]))`;
+      case 'not-word-boundary':
+        return this.mode === 'ascii' ? '\\B' : `(?:(?<=[${UNI_WORD}])(?=[${UNI_WORD}])|(?<![${UNI_WORD}])(?![${UNI_WORD}]))`;
+    }
+  }
+}

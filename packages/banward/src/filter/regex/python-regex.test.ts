@@ -1,0 +1,73 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { PythonRegex } from './python-regex.js';
+
+type Expected = [start: number, end: number, groups: Record<string, string | null>] | null;
+
+// [pattern, text, what Python 3.11's re.search gives (start, end, groupdict)] — recorded from CPython.
+const CASES: Array<[string, string, Expected]> = [
+  ["^(?P<a>\\w+) (?P<b>\\d+)$", "héllo 42", [0, 8, {"a": "héllo", "b": "42"}]],
+  ["^(?P<a>\\w+) (?P<b>\\d+)$", "hello 42\n", [0, 8, {"a": "hello", "b": "42"}]],
+  ["^(?P<a>\\w+)$", "hello\n\n", null],
+  ["^a.c$", "a\rc", [0, 3, {}]],
+  ["^a.c$", "a\nc", null],
+  ["(?s)^a.c$", "a\nc", [0, 3, {}]],
+  ["x\\Z", "x\n", null],
+  ["x$", "x\n", [0, 1, {}]],
+  ["(?i)^login (?P<u>\\S+)", "LOGIN bob", [0, 9, {"u": "bob"}]],
+  ["SASL (?i:LOGIN|PLAIN) failed", "SASL login failed", [0, 17, {}]],
+  ["SASL (?i:LOGIN|PLAIN) failed", "sasl login failed", null],
+  ["^(?P<x>a)?(?(x)b|c)$", "ab", [0, 2, {"x": "a"}]],
+  ["^(?P<x>a)?(?(x)b|c)$", "c", [0, 1, {"x": null}]],
+  ["^(?P<x>a)?(?(x)b|c)$", "ac", null],
+  ["^(?P<x>a)?(?(x)b|c)$", "b", null],
+  ["^(?:(?P<i>invalid user )?(?P<u>(?P<cu>\\S+)|(?(i)(?:(?! from ).)*?|[^:]+)) from (?P<h>\\S+)(?(cu): |(?:(?! from ).)*)$)", "invalid user bob from 1.2.3.4: x", [0, 32, {"i": "invalid user ", "u": "bob", "cu": null, "h": "1.2.3.4:"}]],
+  ["^(?:(?P<i>invalid user )?(?P<u>(?P<cu>\\S+)|(?(i)(?:(?! from ).)*?|[^:]+)) from (?P<h>\\S+)(?(cu): |(?:(?! from ).)*)$)", "invalid user bob smith from 1.2.3.4 port 22", [0, 43, {"i": "invalid user ", "u": "bob smith", "cu": null, "h": "1.2.3.4"}]],
+  ["^(?:(?P<i>invalid user )?(?P<u>(?P<cu>\\S+)|(?(i)(?:(?! from ).)*?|[^:]+)) from (?P<h>\\S+)(?(cu): |(?:(?! from ).)*)$)", "bob smith from 1.2.3.4 port 22", [0, 30, {"i": null, "u": "bob smith", "cu": null, "h": "1.2.3.4"}]],
+  ["a{,2}b", "aab", [0, 3, {}]],
+  ["a{x}", "a{x}", [0, 4, {}]],
+  ["[]a]+", "]a]", [0, 3, {}]],
+  ["\\bword\\b", "éword", null],
+  ["\\bword\\b", " word ", [1, 5, {}]],
+  ["(?P<q>['\\\"])(?P<v>.*?)(?P=q)", "say 'hi' now", [4, 8, {"q": "'", "v": "hi"}]],
+  ["(a)(b)\\2\\1", "abba", [0, 4, {}]],
+  ["(?x) a \\  b  # comment", "a b", [0, 3, {}]],
+  ["\\x41\\u00e9\\t", "Aé\t", [0, 3, {}]],
+  ["[\\w.-]+@", "jo.e-x@", [0, 7, {}]],
+  ["^\\s+$", "\u001c", [0, 2, {}]],
+  ["(?>a+)b", "aaab", [0, 4, {}]],
+  ["a++b", "aaab", [0, 4, {}]],
+  ["\\d+", "x١٢٣y", [1, 4, {}]],
+  ["(?#comment)abc", "abc", [0, 3, {}]],
+  ["[^\\]]+", "ab]c", [0, 2, {}]],
+  ["\\:\\-\\\"", ":-\"", [0, 3, {}]],
+  ["^(?P<a>x)|(?P<b>y)", "y", [0, 1, {"a": null, "b": "y"}]]
+];
+
+for (const [pattern, text, expected] of CASES) {
+  test(`python-regex: ${JSON.stringify(pattern)} on ${JSON.stringify(text)}`, () => {
+    const m = new PythonRegex(pattern).search(text);
+    if (expected === null) {
+      assert.equal(m, null);
+      return;
+    }
+    assert.ok(m, 'expected a match');
+    const groups = Object.fromEntries(Object.entries(m.groups).map(([k, v]) => [k, v ?? null]));
+    assert.deepEqual([m.start, m.end, groups], expected);
+  });
+}
+
+test('python-regex: multiline mode anchors at every \\n, as re.MULTILINE', () => {
+  const re = new PythonRegex('^b$', { multiline: true });
+  assert.deepEqual(re.search('a\nb\nc')?.start, 2);
+  assert.equal(new PythonRegex('^b$').search('a\nb\nc'), null);
+});
+
+test('python-regex: a bad pattern is a BANWARD_ERR_REGEX naming the pattern', () => {
+  assert.throws(() => new PythonRegex('(?P<x>a'), (e: unknown) => {
+    const err = e as { code: string; message: string };
+    return err.code === 'BANWARD_ERR_REGEX' && err.message.includes("'(?P<x>a'");
+  });
+  assert.throws(() => new PythonRegex('a(?i)b'), /global flags not at the start/);
+  assert.throws(() => new PythonRegex('\\q'), /bad escape/);
+});

@@ -1,0 +1,97 @@
+import { BanwardError } from '../../errors.js';
+import type { Flags } from './_ast.js';
+import { expandConditionals } from './_conditionals.js';
+import { Emitter, type EmitMode } from './_emitter.js';
+import { parsePythonPattern, PatternSyntaxError } from './_parser.js';
+
+export type GroupValues = Record<string, string | undefined>;
+
+export interface PythonMatch {
+  /** Offset of the match in the searched text. */
+  start: number;
+  end: number;
+  /** Python's groupdict(): every named group, undefined where it did not take part. */
+  groups: GroupValues;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * A Python `re` pattern compiled for JavaScript with Python's semantics: `.` stops only at `\n`, `$`
+ * allows a final newline, `\w`/`\d`/`\s`/`\b` are Unicode-aware, conditional groups and scoped flags work.
+ * Two compilations are kept: lines that are pure ASCII (nearly all log lines) run the cheaper one.
+ */
+export class PythonRegex {
+  readonly pattern: string;
+  /** Python group names defined by the pattern. */
+  readonly groupNames: ReadonlySet<string>;
+  private readonly ascii: RegExp;
+  private readonly unicode: RegExp;
+  private readonly named: ReadonlyArray<readonly [js: string, py: string]>;
+
+  constructor(pattern: string, options: { multiline?: boolean } = {}) {
+    this.pattern = pattern;
+    let compiled;
+    try {
+      compiled = compile(pattern, { multiline: options.multiline ?? false });
+    } catch (error) {
+      const reason = error instanceof PatternSyntaxError || error instanceof SyntaxError ? error.message : String(error);
+      throw new BanwardError('BANWARD_ERR_REGEX', `Unable to compile regular expression '${pattern}': ${reason}`, { cause: error });
+    }
+    this.ascii = compiled.ascii;
+    this.unicode = compiled.unicode;
+    this.named = compiled.named;
+    this.groupNames = new Set(compiled.named.map(([, py]) => py));
+  }
+
+  /** JavaScript source of the compilation used for ASCII text (for debugging output). */
+  get jsSource(): string {
+    return this.ascii.source;
+  }
+
+  /** Python's `re.search`: the leftmost match anywhere in the text. */
+  search(text: string): PythonMatch | null {
+    const re = NON_ASCII.test(text) ? this.unicode : this.ascii;
+    const m = re.exec(text);
+    if (m === null) return null;
+    const groups: GroupValues = {};
+    const found = m.groups;
+    for (const [js, py] of this.named) {
+      const value = found?.[js];
+      if (value !== undefined || !(py in groups)) groups[py] = value;
+    }
+    return { start: m.index, end: m.index + m[0].length, groups };
+  }
+
+  /** True when the pattern matches somewhere in the text (no captures are built). */
+  test(text: string): boolean {
+    return (NON_ASCII.test(text) ? this.unicode : this.ascii).test(text);
+  }
+}
+
+interface Compiled {
+  ascii: RegExp;
+  unicode: RegExp;
+  named: Array<[string, string]>;
+}
+
+function compile(pattern: string, initial: Partial<Flags>): Compiled {
+  const parsed = parsePythonPattern(pattern, initial);
+  const variants = expandConditionals(parsed);
+  const ignoreCase = parsed.globalFlags.ignoreCase;
+  const build = (mode: EmitMode): { re: RegExp; named: Array<[string, string]> } => {
+    const named: Array<[string, string]> = [];
+    const sources = variants.map((root, i) => {
+      const emitter = new Emitter(mode, ignoreCase, variants.length > 1 ? `__v${i}` : '');
+      const source = emitter.emit(root);
+      for (const g of emitter.groups) if (g.name !== undefined) named.push([g.js, g.name]);
+      return source;
+    });
+    const source = sources.length > 1 ? sources.map((s) => `(?:${s})`).join('|') : sources[0]!;
+    const flags = (mode === 'unicode' ? 'u' : '') + (ignoreCase ? 'i' : '');
+    return { re: new RegExp(source, flags), named };
+  };
+  const ascii = build('ascii');
+  const unicode = build('unicode');
+  return { ascii: ascii.re, unicode: unicode.re, named: ascii.named };
+}

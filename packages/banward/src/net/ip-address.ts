@@ -1,0 +1,97 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+/** An IPv4 or IPv6 address or network, held as a 32- or 128-bit integer with its prefix length. */
+export interface IpAddress {
+  family: 4 | 6;
+  value: bigint;
+  prefix: number;
+}
+
+function parseV4(text: string): bigint {
+  return text.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
+}
+
+function parseV6(text: string): bigint {
+  let head = text;
+  let tailV4: bigint | null = null;
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.', lastColon)) {
+    tailV4 = parseV4(text.slice(lastColon + 1));
+    head = text.slice(0, lastColon + 1) + '0:0';
+  }
+  const [left, right] = head.includes('::') ? head.split('::') as [string, string] : [head, undefined];
+  const leftParts = left === '' ? [] : left.split(':');
+  const rightParts = right === undefined || right === '' ? [] : right.split(':');
+  const zeros = right === undefined ? 0 : 8 - leftParts.length - rightParts.length;
+  const words = [...leftParts, ...Array<string>(zeros).fill('0'), ...rightParts];
+  let value = words.reduce((acc, w) => (acc << 16n) | BigInt(parseInt(w, 16)), 0n);
+  if (tailV4 !== null) value = (value & ~0xffffffffn) | tailV4;
+  return value;
+}
+
+/**
+ * Parses an address as inet_pton would (IPv6 may come in brackets), with an optional `/prefix`.
+ * IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) become IPv4, so one client has one key.
+ */
+export function parseIp(text: string, prefix?: number): IpAddress | null {
+  let addr = text;
+  if (addr.length > 2 && addr.startsWith('[') && addr.endsWith(']')) addr = addr.slice(1, -1);
+  let plen = prefix;
+  const slash = addr.indexOf('/');
+  if (slash >= 0 && plen === undefined) {
+    const suffix = addr.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(suffix)) return null;
+    plen = Number(suffix);
+    addr = addr.slice(0, slash);
+  }
+  let ip: IpAddress;
+  if (isIPv4(addr)) ip = { family: 4, value: parseV4(addr), prefix: 32 };
+  else if (isIPv6(addr) && !addr.includes('%')) {
+    const value = parseV6(addr);
+    ip = value >> 32n === 0xffffn && plen === undefined
+      ? { family: 4, value: value & 0xffffffffn, prefix: 32 }
+      : { family: 6, value, prefix: 128 };
+  } else return null;
+  if (plen !== undefined) {
+    const bits = ip.family === 4 ? 32 : 128;
+    if (plen < 0 || plen > bits) return null;
+    const mask = ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - plen)) - 1n);
+    ip = { ...ip, value: ip.value & mask, prefix: plen };
+  }
+  return ip;
+}
+
+function formatV6(value: bigint): string {
+  const words = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
+  if (value >> 32n === 0xffffn) return `::ffff:${formatV4(value & 0xffffffffn)}`;
+  let bestStart = -1; let bestLen = 0;
+  for (let i = 0; i < 8;) {
+    if (words[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen && j - i > 1) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = words.map((w) => w.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+function formatV4(value: bigint): string {
+  return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 0xffn)).join('.');
+}
+
+/** Canonical text: `203.0.113.5`, `2001:db8::1`, a network as `203.0.113.0/24`. */
+export function formatIp(ip: IpAddress): string {
+  const full = ip.family === 4 ? 32 : 128;
+  const text = ip.family === 4 ? formatV4(ip.value) : formatV6(ip.value);
+  return ip.prefix < full && ip.prefix > 0 ? `${text}/${ip.prefix}` : text;
+}
+
+/** True when `ip` lies inside `network` (same family, same leading `network.prefix` bits). */
+export function ipInNetwork(ip: IpAddress, network: IpAddress): boolean {
+  if (ip.family !== network.family) return false;
+  const bits = BigInt(ip.family === 4 ? 32 : 128);
+  const shift = bits - BigInt(network.prefix);
+  return ip.value >> shift === network.value >> shift;
+}
