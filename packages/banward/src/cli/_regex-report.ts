@@ -68,17 +68,17 @@ export function formatReport(r: ReportInput): string {
   let text = '\nRunning tests\n=============\n\n';
   text += r.definition
     ? `Use   failregex filter file : ${r.definition.name}, basedir: ${r.definition.file}\n`
-    : `Use   failregex line : ${filter.failRegexes[0]?.source ?? ''}\n`;
+    : `Use   failregex line : ${filter.failRegexes[0]?.original ?? ''}\n`;
   if (r.ignoreDefinition) text += `Use ignoreregex filter file : ${r.ignoreDefinition.name}\n`;
   text += `Use         ${r.source}\n\n\nResults\n=======\n`;
-  if (filter.prefRegex) text += `\nPrefregex: ${stats.lines - stats.missed} total\n${list([filter.prefRegex.source])}`;
+  if (filter.prefRegex) text += `\nPrefregex: ${filter.prefRegexMatches} total\n${list([filter.prefRegex.original])}`;
   const regexes = (title: string, sources: string[], hits: number[]): string => {
     const total = hits.reduce((a, b) => a + b, 0);
     const rows = sources.flatMap((source, i) => (hits[i] ? [`${String(i + 1).padStart(2)}) [${hits[i]}] ${source}`] : []));
     return `\n${title}: ${total} total\n${list(rows, ' #) [# of hits] regular expression')}`;
   };
-  text += regexes('Failregex', filter.failRegexes.map((x) => x.source), stats.failregexHits);
-  text += regexes('Ignoreregex', filter.ignoreRegexes.map((x) => x.source), stats.ignoreregexHits);
+  text += regexes('Failregex', filter.failRegexes.map((x) => x.original), stats.failregexHits);
+  text += regexes('Ignoreregex', filter.ignoreRegexes.map((x) => x.original), stats.ignoreregexHits);
   const dates = [...stats.dateTemplateHits].map(([name, hits]) => `[${hits}] ${name}`);
   text += `\nDate template hits:\n${list(dates, '[# of hits] date format')}`;
   text += `\nLines: ${stats.lines} lines, ${stats.ignored} ignored, ${stats.matched} matched, ${stats.missed} missed\n`;

@@ -94,10 +94,10 @@ export async function regexCommand(argv: string[], out: NodeJS.WritableStream): 
 
   const definition = resolveFilterArg(configDir, filterArg);
   const ignoreDefinition = ignoreArg === undefined ? null : resolveFilterArg(configDir, ignoreArg);
-  const failregex = definition ? definition.failregex.map((r) => r.value) : [filterArg];
+  const failregex = definition ? definition.failregex : [filterArg];
   const ignoreregex = [
-    ...(definition?.ignoreregex.map((r) => r.value) ?? []),
-    ...(ignoreArg === undefined ? [] : ignoreDefinition ? ignoreDefinition.ignoreregex.map((r) => r.value) : [ignoreArg]),
+    ...(definition?.ignoreregex ?? []),
+    ...(ignoreArg === undefined ? [] : ignoreDefinition ? ignoreDefinition.ignoreregex : [ignoreArg]),
   ];
   const datepattern = values.datepattern ?? definition?.datepattern?.value;
   const usedns = (values.usedns ?? definition?.usedns) as UseDns | undefined;
@@ -105,7 +105,7 @@ export async function regexCommand(argv: string[], out: NodeJS.WritableStream): 
   const filter = new Filter({
     failregex,
     ignoreregex,
-    ...(definition?.prefregex?.value ? { prefregex: definition.prefregex.value } : {}),
+    ...(definition?.prefregex?.value ? { prefregex: definition.prefregex } : {}),
     ...(maxlines ?? definition?.maxlines ? { maxlines: maxlines ?? definition!.maxlines! } : {}),
     ...(datepattern !== undefined ? { datepattern } : {}),
     ...(values.timezone !== undefined ? { logtimezone: values.timezone } : {}),

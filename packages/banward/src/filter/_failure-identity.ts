@@ -1,8 +1,11 @@
 import { formatIp, parseIp } from '../net/ip-address.js';
 import type { FailGroups } from './failregex.js';
 
+const CANONICAL_V4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 /** An address as fail2ban's IPAddr prints it: canonical when it parses, the raw text otherwise. */
 function addressText(text: string, prefix?: number): string {
+  if (prefix === undefined && CANONICAL_V4.test(text)) return text;
   const ip = parseIp(text, prefix);
   return ip === null ? text : formatIp(ip);
 }

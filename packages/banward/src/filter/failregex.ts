@@ -70,6 +70,8 @@ export interface RegexHit {
 
 /** A filter regex with fail2ban's tags resolved, searched over a buffer of tuple lines. */
 export class TaggedRegex {
+  /** The regex as written, tags and all. */
+  readonly original: string;
   /** The Python pattern after tag resolution (fail2ban's getRegex()). */
   readonly source: string;
   readonly regex: PythonRegex;
@@ -80,8 +82,14 @@ export class TaggedRegex {
   constructor(regex: string, options: { multiline?: boolean; useDns?: UseDns } = {}) {
     const resolved = resolveRegexTags(regex, options.useDns).replace(GLOBAL_TO_SCOPED_FLAGS, '$1:');
     if (resolved.trim() === '') throw new BanwardError('BANWARD_ERR_REGEX', 'Cannot add empty regex');
+    this.original = regex;
     this.source = resolved;
-    this.regex = new PythonRegex(resolved, { multiline: options.multiline ?? false });
+    try {
+      this.regex = new PythonRegex(resolved, { multiline: options.multiline ?? false });
+    } catch (error) {
+      const reason = error instanceof BanwardError && error.cause instanceof Error ? error.cause.message : String(error);
+      throw new BanwardError('BANWARD_ERR_REGEX', `Unable to compile regular expression '${regex}': ${reason}`, { cause: error });
+    }
     for (const group of [...this.regex.groupNames].sort()) {
       const m = COMPLEX_NAME.exec(group);
       if (m && group.length > 4) (m[1] === 'alt_' ? this.alternates : this.tuples).push([group, tagToGroupName(m[2]!)]);
@@ -93,8 +101,8 @@ export class TaggedRegex {
     return this.regex.groupNames.has(name);
   }
 
-  search(buf: string, lines: readonly TupleLine[]): RegexHit | null {
-    const m = this.regex.search(buf);
+  search(buf: string, lines: readonly TupleLine[], ascii?: boolean): RegexHit | null {
+    const m = this.regex.search(buf, ascii);
     if (m === null) return null;
     const groups: FailGroups = m.groups;
     for (const [from, to] of this.alternates) {

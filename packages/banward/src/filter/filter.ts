@@ -2,15 +2,19 @@ import type { Clock } from '../clock.js';
 import { BanwardError } from '../errors.js';
 import { DateDetector } from './date/index.js';
 import { FailureIdCache } from './_failure-id-cache.js';
+import { isAscii } from './regex/python-regex.js';
 import {
   joinTupleLines, TaggedRegex, type FailGroups, type RegexHit, type TupleLine, type UseDns,
 } from './failregex.js';
 import { failureIdentity } from './_failure-identity.js';
 
+/** A regex as written, optionally with where it was written (for error messages). */
+export type RegexSource = string | { value: string; file?: string; line?: number };
+
 export interface FilterOptions {
-  failregex: readonly string[];
-  ignoreregex?: readonly string[];
-  prefregex?: string;
+  failregex: readonly RegexSource[];
+  ignoreregex?: readonly RegexSource[];
+  prefregex?: RegexSource;
   maxlines?: number;
   datepattern?: string;
   logtimezone?: string;
@@ -54,6 +58,8 @@ export class Filter {
   private lineBuffer: TupleLine[] = [];
   private lastTimeText = '';
   private lastDate: number | null = null;
+  /** How many buffers the prefregex has matched (the regex tester reports it). */
+  prefRegexMatches = 0;
   /** Name of the date template that matched the last line given to processLine, if any. */
   lastDateTemplate: string | null = null;
   private readonly mlfidCache: FailureIdCache;
@@ -67,16 +73,17 @@ export class Filter {
     }
     const multiline = this.maxLines > 1;
     this.now = options.now;
-    this.prefRegex = options.prefregex ? new TaggedRegex(options.prefregex, { useDns }) : null;
+    const prefregex = options.prefregex === undefined ? '' : regexText(options.prefregex);
+    this.prefRegex = prefregex ? compileAt(options.prefregex!, { useDns }) : null;
     this.failRegexes = options.failregex.map((r) => {
-      const regex = new TaggedRegex(r, { multiline, useDns });
+      const regex = compileAt(r, { multiline, useDns });
       const hasId = (x: TaggedRegex | null) => x !== null && MULTILINE_FAILURE_ID_GROUPS.some((g) => x.hasGroup(g));
       if (!hasId(regex) && !hasId(this.prefRegex)) {
-        throw new BanwardError('BANWARD_ERR_REGEX', `No failure-id group in '${regex.source}' (use <HOST>, <ADDR>, <F-ID> or <F-MLFID>)`);
+        throw new BanwardError('BANWARD_ERR_REGEX', `No failure-id group in '${regexText(r)}' (use <HOST>, <ADDR>, <F-ID> or <F-MLFID>)`, where(r));
       }
       return regex;
     });
-    this.ignoreRegexes = (options.ignoreregex ?? []).map((r) => new TaggedRegex(r, { useDns }));
+    this.ignoreRegexes = (options.ignoreregex ?? []).map((r) => compileAt(r, { useDns }));
     this.dateDetector = new DateDetector({
       now: options.now,
       ...(options.datepattern !== undefined ? { datepattern: options.datepattern } : {}),
@@ -174,6 +181,7 @@ export class Filter {
       orgBuffer = this.lineBuffer = [tuple];
     }
     let buf: string | null = joinTupleLines(orgBuffer);
+    let ascii = isAscii(buf);
 
     if (this.ignoreRegexes.length > 0 && this.ignoreRegexes.length < this.failRegexes.length - 2) {
       if (this.ignoreLine(buf, orgBuffer, null) !== null) return failures;
@@ -181,11 +189,12 @@ export class Filter {
 
     let preGroups: FailGroups | null = null;
     if (this.prefRegex) {
-      const pre = this.prefRegex.search(buf, orgBuffer);
+      const pre = this.prefRegex.search(buf, orgBuffer, ascii);
       if (pre === null) return failures;
+      this.prefRegexMatches++;
       preGroups = pre.groups;
       const content = preGroups['content'];
-      delete preGroups['content'];
+      preGroups['content'] = undefined;
       if (content) {
         this.lineBuffer = [['', '', content as string]];
         buf = null;
@@ -194,8 +203,11 @@ export class Filter {
 
     for (let index = 0; index < this.failRegexes.length; index++) {
       const failRegex = this.failRegexes[index]!;
-      if (buf === null) buf = joinTupleLines(this.lineBuffer);
-      const hit = failRegex.search(buf, orgBuffer);
+      if (buf === null) {
+        buf = joinTupleLines(this.lineBuffer);
+        ascii = isAscii(buf);
+      }
+      const hit = failRegex.search(buf, orgBuffer, ascii);
       if (hit === null) continue;
       if (this.ignoreRegexes.length > 0 && this.ignoreLine(buf, orgBuffer, hit) !== null) {
         buf = null;
@@ -208,7 +220,7 @@ export class Filter {
         buf = null;
       }
       let fail: FailGroups = hit.groups;
-      if (preGroups) fail = { ...preGroups, ...fail };
+      if (preGroups) fail = Object.assign({}, preGroups, fail);
       const mlfid = fail['mlfid'] as string | undefined;
       if (mlfid !== undefined && mlfid !== null) {
         fail = this.mergeFailure(mlfid, fail, hit);
@@ -255,13 +267,14 @@ export class Filter {
       if (!fail['nofail']) fail['nofail'] = fail['mlfgained'];
     } else if (fail['nofail']) flags |= 1;
     if (fail['mlfforget']) flags |= 2;
-    delete fail['mlfforget'];
+    fail['mlfforget'] = undefined;
     if (cached) {
       users = addUser(cached, fail['user']);
-      if (cached['nofail'] !== undefined) { if (cached['nofail']) flags |= 4; delete cached['nofail']; }
-      if (cached['mlfgained'] !== undefined) { if (cached['mlfgained']) flags |= 4; delete cached['mlfgained']; }
-      if (flags & 8) delete cached['mlfpending'];
-      if ((flags & 4) === 0 && !cached['mlfpending']) delete cached['matches'];
+      if (cached['nofail']) flags |= 4;
+      if (cached['mlfgained']) flags |= 4;
+      cached['nofail'] = cached['mlfgained'] = undefined;
+      if (flags & 8) cached['mlfpending'] = undefined;
+      if ((flags & 4) === 0 && !cached['mlfpending']) cached['matches'] = undefined;
       for (const [k, v] of Object.entries(fail)) if (v !== undefined && v !== null) cached[k] = v;
       fail = cached;
       if (flags & 2) this.mlfidCache.delete(mlfid);
@@ -270,21 +283,40 @@ export class Filter {
       this.mlfidCache.set(mlfid, fail);
     }
     const pending = fail['mlfpending'];
-    delete fail['mlfpending'];
+    fail['mlfpending'] = undefined;
     if (pending || (users && users.size > 1)) {
-      delete fail['nofail'];
-      delete fail['mlfgained'];
+      fail['nofail'] = fail['mlfgained'] = undefined;
       flags &= ~(8 | 1);
     }
     if ((flags & 1) === 0) {
       const merged = [...((fail['nofail-matches'] as TupleLine[] | undefined) ?? []), ...((fail['matches'] as TupleLine[] | undefined) ?? [])];
-      delete fail['nofail-matches'];
+      fail['nofail-matches'] = undefined;
       if ((flags & 8) === 0) merged.push(...hit.matched);
       fail['matches'] = merged;
     } else if ((flags & 3) === 1) {
       fail['nofail-matches'] = [...((fail['nofail-matches'] as TupleLine[] | undefined) ?? []), ...hit.matched];
     }
     return fail;
+  }
+}
+
+function regexText(source: RegexSource): string {
+  return typeof source === 'string' ? source : source.value;
+}
+
+function where(source: RegexSource): { file?: string; line?: number } {
+  return typeof source === 'string' ? {} : { ...(source.file ? { file: source.file } : {}), ...(source.line ? { line: source.line } : {}) };
+}
+
+/** Compiles a regex; a failure names the file and line the regex was written on. */
+function compileAt(source: RegexSource, options: { multiline?: boolean; useDns: UseDns }): TaggedRegex {
+  try {
+    return new TaggedRegex(regexText(source), options);
+  } catch (error) {
+    if (error instanceof BanwardError && typeof source !== 'string') {
+      throw new BanwardError(error.code, error.message, { ...where(source), cause: error.cause });
+    }
+    throw error;
   }
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { readFilter } from '../../src/config/index.js';
 import { formatIp, parseIp } from '../../src/net/ip-address.js';
 import { planSamples, type FailData, type OptionSetPlan } from './_sample-plan.js';
 
@@ -31,6 +32,8 @@ export interface FilterResult {
   cases: number;
   passed: number;
   failures: CaseFailure[];
+  /** Failregexes no sample line exercised (under any option set): each regex must have a sample. */
+  unsampledRegexes: string[];
 }
 
 /** Local wall time in the samples' zone → epoch seconds (the process runs with TZ set to it). */
@@ -87,7 +90,13 @@ function filterArgument(plan: OptionSetPlan): string {
   return `${plan.filter}[${entries.map(([k, v]) => `${k}="${String(v).replace(/(["\\])/g, '\\$1')}"`).join(', ')}]`;
 }
 
-async function runPlan(plan: OptionSetPlan, configDir: string, dir: string): Promise<Map<number, JsonVerdict>> {
+interface PlanRun {
+  verdicts: Map<number, JsonVerdict>;
+  /** Hits per failregex, counting <F-NOFAIL> and pending matches as fail2ban's samples test does. */
+  regexHits: number[];
+}
+
+async function runPlan(plan: OptionSetPlan, configDir: string, dir: string): Promise<PlanRun> {
   const file = join(dir, `${plan.filter}-${Buffer.from(plan.key).toString('hex').slice(-32)}.log`);
   writeFileSync(file, plan.lines.map((l) => l.text).join('\n') + '\n');
   const args = [BANWARD_BIN, 'regex', '--json', '--config', configDir, '--now', String(SAMPLES_NOW)];
@@ -95,12 +104,16 @@ async function runPlan(plan: OptionSetPlan, configDir: string, dir: string): Pro
   args.push(file, filterArgument(plan));
   const { stdout } = await run(process.execPath, args, { env: { ...process.env, TZ: SAMPLES_TZ }, maxBuffer: 1 << 28 });
   const verdicts = new Map<number, JsonVerdict>();
+  let regexHits: number[] = [];
   for (const line of stdout.split('\n')) {
-    if (!line.startsWith('{"line"')) continue;
-    const v = JSON.parse(line) as JsonVerdict;
-    verdicts.set(v.line, v);
+    if (line.startsWith('{"line"')) {
+      const v = JSON.parse(line) as JsonVerdict;
+      verdicts.set(v.line, v);
+    } else if (line.startsWith('{"summary"')) {
+      regexHits = (JSON.parse(line) as { summary: { failregex: number[] } }).summary.failregex;
+    }
   }
-  return verdicts;
+  return { verdicts, regexHits };
 }
 
 /** Runs every filter's samples through `banward regex --json` and judges every annotated line. */
@@ -109,11 +122,18 @@ export async function runSampleSuite(configDir: string, logsDir: string, filters
   try {
     const results: FilterResult[] = [];
     for (const filter of filters) {
-      const result: FilterResult = { filter, cases: 0, passed: 0, failures: [] };
+      const result: FilterResult = { filter, cases: 0, passed: 0, failures: [], unsampledRegexes: [] };
+      const used = new Set<string>();
+      const unused: string[] = [];
       for (const plan of planSamples(filter, logsDir)) {
         let verdicts: Map<number, JsonVerdict>;
         try {
-          verdicts = await runPlan(plan, configDir, dir);
+          const planRun = await runPlan(plan, configDir, dir);
+          verdicts = planRun.verdicts;
+          readFilter(configDir, filterArgument(plan)).failregex.forEach((regex, i) => {
+            if (planRun.regexHits[i]) used.add(regex.value);
+            else unused.push(regex.value);
+          });
         } catch (error) {
           const reason = `banward regex failed: ${((error as { stderr?: string }).stderr ?? String(error)).trim().split('\n')[0]}`;
           const cases = plan.lines.filter((l) => l.expected !== null);
@@ -129,6 +149,7 @@ export async function runSampleSuite(configDir: string, logsDir: string, filters
           else result.failures.push({ where: line.where, options: plan.key, reason });
         });
       }
+      result.unsampledRegexes = [...new Set(unused.filter((r) => !used.has(r)))];
       results.push(result);
     }
     return results;

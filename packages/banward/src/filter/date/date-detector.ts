@@ -79,7 +79,7 @@ export class DateDetector {
     const nowYear = civilFromDays(Math.floor((now + local.offsetAt(now)) / SECONDS_PER_DAY)).year;
     this.exYear = yearRegex(nowYear);
     const logZone = options.timezone === undefined ? undefined : parseLogTimeZone(options.timezone);
-    this.ctx = { now, local, logZone };
+    this.ctx = { now, nowWall: now + local.offsetAt(now), local, logZone };
     const lines = (options.datepattern ?? '').split(/\n+/).map((line) => line.trim()).filter(Boolean);
     for (const line of lines) this.appendPattern(line);
   }
@@ -218,7 +218,10 @@ export class DateDetector {
 
     const dateStart = template.groupStart(match);
     const dateEnd = template.groupEnd(match);
-    this.ctx.now = now;
+    if (now !== this.ctx.now) {
+      this.ctx.now = now;
+      this.ctx.nowWall = now + this.ctx.local.offsetAt(now);
+    }
     const time = dateEnd > dateStart ? template.getDate(match, this.ctx) : null;
     return { start: dateStart, end: dateEnd, time, template: template.name };
   }

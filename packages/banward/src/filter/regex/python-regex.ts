@@ -3,6 +3,7 @@ import type { Flags } from './_ast.js';
 import { expandConditionals } from './_conditionals.js';
 import { Emitter, type EmitMode } from './_emitter.js';
 import { parsePythonPattern, PatternSyntaxError } from './_parser.js';
+import { requiredLiteral } from './_required-literal.js';
 
 export type GroupValues = Record<string, string | undefined>;
 
@@ -16,6 +17,10 @@ export interface PythonMatch {
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
+export function isAscii(text: string): boolean {
+  return !NON_ASCII.test(text);
+}
+
 /**
  * A Python `re` pattern compiled for JavaScript with Python's semantics: `.` stops only at `\n`, `$`
  * allows a final newline, `\w`/`\d`/`\s`/`\b` are Unicode-aware, conditional groups and scoped flags work.
@@ -25,9 +30,12 @@ export class PythonRegex {
   readonly pattern: string;
   /** Python group names defined by the pattern. */
   readonly groupNames: ReadonlySet<string>;
+  /** Text every match contains ('' when none): a line without it cannot match. */
+  readonly literal: string;
   private readonly ascii: RegExp;
   private readonly unicode: RegExp;
-  private readonly named: ReadonlyArray<readonly [js: string, py: string]>;
+  /** Each Python group name with the JavaScript groups that stand for it (one per conditional variant). */
+  private readonly named: ReadonlyArray<readonly [py: string, js: readonly string[]]>;
 
   constructor(pattern: string, options: { multiline?: boolean } = {}) {
     this.pattern = pattern;
@@ -38,10 +46,13 @@ export class PythonRegex {
       const reason = error instanceof PatternSyntaxError || error instanceof SyntaxError ? error.message : String(error);
       throw new BanwardError('BANWARD_ERR_REGEX', `Unable to compile regular expression '${pattern}': ${reason}`, { cause: error });
     }
+    this.literal = compiled.literal;
     this.ascii = compiled.ascii;
     this.unicode = compiled.unicode;
-    this.named = compiled.named;
-    this.groupNames = new Set(compiled.named.map(([, py]) => py));
+    const byName = new Map<string, string[]>();
+    for (const [js, py] of compiled.named) byName.set(py, [...(byName.get(py) ?? []), js]);
+    this.named = [...byName];
+    this.groupNames = new Set(byName.keys());
   }
 
   /** JavaScript source of the compilation used for ASCII text (for debugging output). */
@@ -49,27 +60,33 @@ export class PythonRegex {
     return this.ascii.source;
   }
 
-  /** Python's `re.search`: the leftmost match anywhere in the text. */
-  search(text: string): PythonMatch | null {
-    const re = NON_ASCII.test(text) ? this.unicode : this.ascii;
-    const m = re.exec(text);
+  /**
+   * Python's `re.search`: the leftmost match anywhere in the text. `ascii` may be passed when the caller
+   * already knows whether the text is pure ASCII (it searches one buffer with many patterns).
+   */
+  search(text: string, ascii = isAscii(text)): PythonMatch | null {
+    if (this.literal !== '' && !text.includes(this.literal)) return null;
+    const m = (ascii ? this.ascii : this.unicode).exec(text);
     if (m === null) return null;
     const groups: GroupValues = {};
-    const found = m.groups;
-    for (const [js, py] of this.named) {
-      const value = found?.[js];
-      if (value !== undefined || !(py in groups)) groups[py] = value;
+    const found = m.groups!;
+    for (const [py, js] of this.named) {
+      let value = found[js[0]!];
+      for (let i = 1; value === undefined && i < js.length; i++) value = found[js[i]!];
+      groups[py] = value;
     }
     return { start: m.index, end: m.index + m[0].length, groups };
   }
 
   /** True when the pattern matches somewhere in the text (no captures are built). */
-  test(text: string): boolean {
-    return (NON_ASCII.test(text) ? this.unicode : this.ascii).test(text);
+  test(text: string, ascii = isAscii(text)): boolean {
+    if (this.literal !== '' && !text.includes(this.literal)) return false;
+    return (ascii ? this.ascii : this.unicode).test(text);
   }
 }
 
 interface Compiled {
+  literal: string;
   ascii: RegExp;
   unicode: RegExp;
   named: Array<[string, string]>;
@@ -93,5 +110,5 @@ function compile(pattern: string, initial: Partial<Flags>): Compiled {
   };
   const ascii = build('ascii');
   const unicode = build('unicode');
-  return { ascii: ascii.re, unicode: unicode.re, named: ascii.named };
+  return { literal: requiredLiteral(parsed.root), ascii: ascii.re, unicode: unicode.re, named: ascii.named };
 }

@@ -1,0 +1,40 @@
+import { strict as assert } from 'node:assert';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { bundledConfigDir } from '../../src/cli/_paths.js';
+import { FAIL2BAN_SAMPLES } from './_compat-report.js';
+import { runSampleSuite, SAMPLES_TZ } from './_sample-suite.js';
+
+process.env.TZ = SAMPLES_TZ;
+const CONFIG = bundledConfigDir();
+const BUNDLED = readdirSync(join(CONFIG, 'filter.d'))
+  .filter((f) => f.endsWith('.conf') && !f.endsWith('common.conf'))
+  .map((f) => f.slice(0, -'.conf'.length));
+
+test('every bundled filter has samples of its own, every case passes and every failregex has a sample', async () => {
+  const samples = readdirSync(join(CONFIG, 'samples'));
+  assert.deepEqual(BUNDLED.filter((f) => !samples.includes(f)), [], 'bundled filters without a sample file');
+  const results = await runSampleSuite(CONFIG, join(CONFIG, 'samples'), BUNDLED);
+  for (const r of results) {
+    assert.ok(r.cases > 0, `${r.filter}: no annotated samples`);
+    assert.deepEqual(r.failures, [], `${r.filter}: failing samples`);
+    assert.deepEqual(r.unsampledRegexes, [], `${r.filter}: failregex without a sample`);
+  }
+});
+
+/**
+ * fail2ban's samples for the services we bundle a filter for. A case listed here is a line our filter
+ * refuses on purpose, with the reason; everything else must pass.
+ */
+const DELIBERATE_DIFFERENCES: Record<string, string> = {};
+
+test('bundled filters pass fail2ban\'s own samples for the same service', async () => {
+  const services = BUNDLED.filter((f) => readdirSync(FAIL2BAN_SAMPLES).includes(f));
+  assert.ok(services.includes('sshd') && services.includes('postfix'), `fail2ban's samples missing from ${FAIL2BAN_SAMPLES}`);
+  const results = await runSampleSuite(CONFIG, FAIL2BAN_SAMPLES, services);
+  const unexpected = results.flatMap((r) => r.failures
+    .filter((f) => !(`${f.where} ${f.options}` in DELIBERATE_DIFFERENCES))
+    .map((f) => `${f.where} ${f.options}: ${f.reason}`));
+  assert.deepEqual(unexpected, []);
+});
