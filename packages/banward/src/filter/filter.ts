@@ -197,12 +197,14 @@ export class Filter {
       preGroups['content'] = undefined;
       if (content) {
         this.lineBuffer = [['', '', content as string]];
-        buf = null;
+        buf = (content as string) + '\n';
+        if (!ascii) ascii = isAscii(buf);
       }
     }
 
     for (let index = 0; index < this.failRegexes.length; index++) {
       const failRegex = this.failRegexes[index]!;
+      if (buf !== null && !failRegex.regex.mayMatch(buf)) continue;
       if (buf === null) {
         buf = joinTupleLines(this.lineBuffer);
         ascii = isAscii(buf);

@@ -27,7 +27,14 @@ test('every bundled filter has samples of its own, every case passes and every f
  * fail2ban's samples for the services we bundle a filter for. A case listed here is a line our filter
  * refuses on purpose, with the reason; everything else must pass.
  */
-const DELIBERATE_DIFFERENCES: Record<string, string> = {};
+const DELIBERATE_DIFFERENCES: Record<string, string> = {
+  // "Failed password for invalid user test from A port P ssh2: from B port Q ssh2": the unknown user's name is
+  // client-chosen, and password auth writes no ": <info>" of its own, so sshd's address is the last one (B).
+  'sshd:144 sshd': 'client-chosen user name may carry "from A ... ssh2:"; only the last address is trusted, fail2ban takes the injectable A',
+  'sshd:144 sshd{"mode":"aggressive"}': 'same line as sshd:144 (aggressive mode)',
+  'sshd-journal:145 sshd{"logtype":"journal"}': 'same line as sshd:144 (journal)',
+  'sshd-journal:145 sshd{"logtype":"journal","mode":"aggressive"}': 'same line as sshd:144 (journal, aggressive mode)',
+};
 
 test('bundled filters pass fail2ban\'s own samples for the same service', async () => {
   const services = BUNDLED.filter((f) => readdirSync(FAIL2BAN_SAMPLES).includes(f));

@@ -3,6 +3,7 @@
  * (within the same boundaries), otherwise search all templates, prefer the date nearest the line's start,
  * and move templates that keep winning towards the front.
  */
+import { isAscii } from '../regex/python-regex.js';
 import type { Clock } from '../../clock.js';
 import { BanwardError } from '../../errors.js';
 import { civilFromDays, SECONDS_PER_DAY } from './civil-time.js';
@@ -116,14 +117,15 @@ export class DateDetector {
     this.entries.push({ template, hits: 0, matched: 0, lastUsed: -Infinity, distance: NO_POSITION });
   }
 
-  private search(entry: Entry, line: string, pos?: number, endpos?: number): RegExpExecArray | null {
-    const m = entry.template.matchDate(line, pos, endpos);
+  private search(entry: Entry, line: string, ascii: boolean, pos?: number, endpos?: number): RegExpExecArray | null {
+    const m = entry.template.matchDate(line, pos, endpos, ascii);
     if (m !== null) entry.matched++;
     return m;
   }
 
   /** The date in `line`, or null when no template matches. */
   detect(line: string): DateMatch | null {
+    const ascii = isAscii(line);
     if (this.entries.length === 0) this.appendDefaults(defaultTemplates(this.exYear).all);
     const entries = this.entries;
     const count = entries.length;
@@ -137,7 +139,7 @@ export class DateDetector {
     if (index < count) {
       const template = (entries[index] as Entry).template;
       if ((template.flags & ANCHORED) !== 0) {
-        match = this.search(entries[index] as Entry, line);
+        match = this.search(entries[index] as Entry, line, ascii);
         skip = index;
       } else {
         const start = this.lastStart;
@@ -149,9 +151,9 @@ export class DateDetector {
           line.slice(end, end + 1) === this.lastAfter ||
           (line.slice(end - 1, end) === this.lastLast && !isAlnum(this.lastLast));
         if (sameLeft && sameRight) {
-          match = this.search(entries[index] as Entry, line, start, end);
+          match = this.search(entries[index] as Entry, line, ascii, start, end);
         } else {
-          match = this.search(entries[index] as Entry, line);
+          match = this.search(entries[index] as Entry, line, ascii);
           skip = index;
         }
       }
@@ -173,7 +175,7 @@ export class DateDetector {
       for (index = 0; index < count; index++) {
         if (index === skip) continue;
         const entry = entries[index] as Entry;
-        match = this.search(entry, line);
+        match = this.search(entry, line, ascii);
         if (match === null) continue;
         const start = match.index;
         if (index + 1 >= count) break;

@@ -4,7 +4,7 @@
  * Unix epochs (seconds, or milli/microseconds for the long form) and TAI64N labels.
  */
 import { BanwardError } from '../../errors.js';
-import { PythonRegexError, translatePythonRegex } from './_python-regex.js';
+import { compileNumberedPattern } from '../regex/python-regex.js';
 import { FIELD_KEYS, fieldsToEpoch, type FieldGroup, type TimeContext } from './strptime-fields.js';
 import { ALPHA_DIRECTIVE_RE, expandDirectives } from './strptime-directives.js';
 
@@ -49,7 +49,9 @@ export abstract class DateTemplate {
   weight = 1;
   /** Name of each capturing group by number (undefined: unnamed). */
   protected readonly groupNames: readonly (string | undefined)[];
-  private readonly re: RegExp;
+  /** Compiled for ASCII-only lines (JavaScript's own \w and \b agree there) and for any line. */
+  private readonly asciiRe: RegExp;
+  private readonly unicodeRe: RegExp;
   /** Group 1 is followed only by zero-width tests, so its span can be read off the match's end. */
   private readonly groupAtEnd: boolean;
 
@@ -94,10 +96,11 @@ export abstract class DateTemplate {
     this.flags = flags;
     this.groupAtEnd = wrapped || groupOneIsOuter;
     try {
-      const translated = translatePythonRegex(re);
-      if (translated.groupNames.length < 2) throw new PythonRegexError('the date regex has no group');
-      this.re = new RegExp(translated.source, `${translated.flags}g${this.groupAtEnd ? '' : 'd'}`);
-      this.groupNames = translated.groupNames;
+      const compiled = compileNumberedPattern(re, `g${this.groupAtEnd ? '' : 'd'}`);
+      if (compiled.groupNames.length < 2) throw new Error('the date regex has no group');
+      this.asciiRe = compiled.ascii;
+      this.unicodeRe = compiled.unicode;
+      this.groupNames = compiled.groupNames;
     } catch (error) {
       if (error instanceof BanwardError) throw error;
       throw invalid(source, error instanceof Error ? error.message : String(error), error);
@@ -105,9 +108,10 @@ export abstract class DateTemplate {
   }
 
   /** Python's `search(line, pos, endpos)`: the first match starting at or after `pos`, within `endpos`. */
-  matchDate(line: string, pos = 0, endpos = line.length): RegExpExecArray | null {
-    this.re.lastIndex = pos;
-    return this.re.exec(endpos < line.length ? line.slice(0, endpos) : line);
+  matchDate(line: string, pos: number | undefined, endpos: number | undefined, ascii: boolean): RegExpExecArray | null {
+    const re = ascii ? this.asciiRe : this.unicodeRe;
+    re.lastIndex = pos ?? 0;
+    return re.exec(endpos !== undefined && endpos < line.length ? line.slice(0, endpos) : line);
   }
 
   /** Where group 1 (the date text) starts in the line. */

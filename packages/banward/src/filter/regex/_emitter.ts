@@ -49,10 +49,15 @@ export class Emitter {
   readonly groups: EmittedGroup[] = [];
   private helperCount = 0;
 
+  /**
+   * `numbered`: capture groups stay plain `(…)` so JavaScript's group numbers are Python's; constructs
+   * that would need helper groups (atomic groups, possessive quantifiers) are then refused.
+   */
   constructor(
     private readonly mode: EmitMode,
     private readonly globalIgnoreCase: boolean,
     private readonly suffix: string,
+    private readonly numbered = false,
   ) {}
 
   emit(root: Alternation): string {
@@ -77,7 +82,7 @@ export class Emitter {
       case 'escape-class': return STANDALONE[this.mode][node.letter]!;
       case 'dot': return node.flags.dotAll ? '[\\s\\S]' : '[^\\n]';
       case 'anchor': return this.anchor(node.kind, node.flags);
-      case 'backreference': return `\\k<${this.groupName(node.ref)}>`;
+      case 'backreference': return this.numbered ? `(?:\\${node.ref})` : `\\k<${this.groupName(node.ref)}>`;
       case 'conditional': throw new PatternSyntaxError('conditional group left unexpanded', 0);
     }
   }
@@ -95,7 +100,7 @@ export class Emitter {
       case 'capture': {
         const js = this.groupName(node.index!);
         this.groups.push({ js, name: node.name, index: node.index! });
-        return `(?<${js}>${body})`;
+        return this.numbered ? `(${body})` : `(?<${js}>${body})`;
       }
       case 'noncapture': return `(?:${body})`;
       case 'lookahead': return `(?=${body})`;
@@ -108,6 +113,7 @@ export class Emitter {
 
   /** An atomic group: a lookahead never backtracks into, and the backreference consumes what it saw. */
   private atomic(body: string): string {
+    if (this.numbered) throw new PatternSyntaxError('atomic groups and possessive quantifiers are not supported here', 0);
     const name = `__atomic${++this.helperCount}${this.suffix}`;
     return `(?=(?<${name}>${body}))\\k<${name}>`;
   }

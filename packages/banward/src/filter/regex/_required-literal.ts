@@ -1,12 +1,41 @@
 import type { Alternation, Node, Sequence } from './_ast.js';
 
+export interface RequiredLiteral {
+  text: string;
+  /** The pattern starts with `^` and this text: a match must begin the searched text with it. */
+  atStart: boolean;
+}
+
+const NONE: RequiredLiteral = { text: '', atStart: false };
+
 /**
- * The longest run of literal text every match must contain, or '' when there is none worth testing.
- * `text.includes(literal)` then rejects most log lines before the regex runs. Only mandatory,
+ * The longest run of literal text every match must contain (text '' when there is none worth testing),
+ * so most log lines are rejected by `includes` or `startsWith` before the regex runs. Only mandatory,
  * case-sensitive literals count; zero-width assertions neither add to nor break a run.
  */
-export function requiredLiteral(root: Alternation): string {
-  if (root.branches.length !== 1) return '';
+export function requiredLiteral(root: Alternation): RequiredLiteral {
+  if (root.branches.length !== 1) return NONE;
+  const seq = root.branches[0]!;
+  const first = seq[0];
+  if (first?.type === 'anchor' && (first.kind === 'string-start' || (first.kind === 'start' && !first.flags.multiline))) {
+    const prefix = leadingLiteral(seq.slice(1));
+    if (prefix.length >= 3) return { text: prefix, atStart: true };
+  }
+  const text = longestRun(seq);
+  return text.length >= 3 ? { text, atStart: false } : NONE;
+}
+
+/** The case-sensitive literal characters a sequence starts with. */
+function leadingLiteral(seq: Sequence): string {
+  let text = '';
+  for (const node of seq) {
+    if (node.type !== 'literal' || node.flags.ignoreCase) break;
+    text += node.char;
+  }
+  return text;
+}
+
+function longestRun(seq: Sequence): string {
   let best = '';
   let run = '';
   const flush = (): void => {
@@ -44,7 +73,7 @@ export function requiredLiteral(root: Alternation): string {
         flush();
     }
   };
-  visit(root.branches[0]!);
+  visit(seq);
   flush();
-  return best.length >= 3 ? best : '';
+  return best;
 }

@@ -3,7 +3,7 @@ import type { Flags } from './_ast.js';
 import { expandConditionals } from './_conditionals.js';
 import { Emitter, type EmitMode } from './_emitter.js';
 import { parsePythonPattern, PatternSyntaxError } from './_parser.js';
-import { requiredLiteral } from './_required-literal.js';
+import { requiredLiteral, type RequiredLiteral } from './_required-literal.js';
 
 export type GroupValues = Record<string, string | undefined>;
 
@@ -30,8 +30,8 @@ export class PythonRegex {
   readonly pattern: string;
   /** Python group names defined by the pattern. */
   readonly groupNames: ReadonlySet<string>;
-  /** Text every match contains ('' when none): a line without it cannot match. */
-  readonly literal: string;
+  /** Text every match contains (text '' when none): a line without it cannot match. */
+  readonly literal: RequiredLiteral;
   private readonly ascii: RegExp;
   private readonly unicode: RegExp;
   /** Each Python group name with the JavaScript groups that stand for it (one per conditional variant). */
@@ -60,12 +60,18 @@ export class PythonRegex {
     return this.ascii.source;
   }
 
+  /** False when the text lacks the literal every match needs: a cheap test before the regex runs. */
+  mayMatch(text: string): boolean {
+    const { text: literal, atStart } = this.literal;
+    return literal === '' || (atStart ? text.startsWith(literal) : text.includes(literal));
+  }
+
   /**
    * Python's `re.search`: the leftmost match anywhere in the text. `ascii` may be passed when the caller
    * already knows whether the text is pure ASCII (it searches one buffer with many patterns).
    */
   search(text: string, ascii = isAscii(text)): PythonMatch | null {
-    if (this.literal !== '' && !text.includes(this.literal)) return null;
+    if (!this.mayMatch(text)) return null;
     const m = (ascii ? this.ascii : this.unicode).exec(text);
     if (m === null) return null;
     const groups: GroupValues = {};
@@ -80,13 +86,36 @@ export class PythonRegex {
 
   /** True when the pattern matches somewhere in the text (no captures are built). */
   test(text: string, ascii = isAscii(text)): boolean {
-    if (this.literal !== '' && !text.includes(this.literal)) return false;
+    if (!this.mayMatch(text)) return false;
     return (ascii ? this.ascii : this.unicode).test(text);
   }
 }
 
+export interface NumberedPattern {
+  ascii: RegExp;
+  unicode: RegExp;
+  /** Python group name by group number (index 0 unused); undefined for unnamed groups. */
+  groupNames: Array<string | undefined>;
+}
+
+/**
+ * Compiles a Python pattern for callers that read groups by number (date templates): JavaScript's
+ * group numbers are Python's. Conditional and atomic groups, which would renumber them, are refused
+ * with a PatternSyntaxError. `extraFlags` adds JavaScript flags such as `g` or `d`.
+ */
+export function compileNumberedPattern(pattern: string, extraFlags = ''): NumberedPattern {
+  const parsed = parsePythonPattern(pattern);
+  if (expandConditionals(parsed).length > 1) throw new PatternSyntaxError('conditional groups are not supported here', 0);
+  const ignoreCase = parsed.globalFlags.ignoreCase ? 'i' : '';
+  const build = (mode: EmitMode): RegExp =>
+    new RegExp(new Emitter(mode, ignoreCase !== '', '', true).emit(parsed.root), (mode === 'unicode' ? 'u' : '') + ignoreCase + extraFlags);
+  const groupNames: Array<string | undefined> = Array.from({ length: parsed.groupCount + 1 }, () => undefined);
+  for (const [name, index] of parsed.groupIndex) groupNames[index] = name;
+  return { ascii: build('ascii'), unicode: build('unicode'), groupNames };
+}
+
 interface Compiled {
-  literal: string;
+  literal: RequiredLiteral;
   ascii: RegExp;
   unicode: RegExp;
   named: Array<[string, string]>;
