@@ -51,6 +51,8 @@ export class Filter {
   readonly failRegexes: readonly TaggedRegex[];
   readonly ignoreRegexes: readonly TaggedRegex[];
   readonly prefRegex: TaggedRegex | null;
+  /** Per failregex: the group names the prefregex defines too. */
+  private readonly sharedGroups: ReadonlyArray<readonly string[]>;
   readonly dateDetector: DateDetector;
   private readonly options: Required<Pick<FilterOptions, 'checkAllRegex' | 'returnRawHost' | 'checkFindTime' | 'inOperation' | 'findTime'>>;
   private readonly maxLines: number;
@@ -84,6 +86,7 @@ export class Filter {
       return regex;
     });
     this.ignoreRegexes = (options.ignoreregex ?? []).map((r) => compileAt(r, { useDns }));
+    this.sharedGroups = this.failRegexes.map((r) => [...r.regex.groupNames].filter((g) => this.prefRegex?.hasGroup(g)));
     this.dateDetector = new DateDetector({
       now: options.now,
       ...(options.datepattern !== undefined ? { datepattern: options.datepattern } : {}),
@@ -113,7 +116,8 @@ export class Filter {
   processLine(line: string): Failure[] {
     let tuple: TupleLine;
     let date: number | null = null;
-    const found = this.dateDetector.detect(line);
+    const ascii = isAscii(line);
+    const found = this.dateDetector.detect(line, ascii);
     this.lastDateTemplate = found ? found.template : null;
     if (found) {
       const text = line.slice(found.start, found.end);
@@ -143,17 +147,17 @@ export class Filter {
         date = this.now();
       }
     }
-    return this.processDated(tuple, date, noDate);
+    return this.processDated(tuple, date, noDate, ascii);
   }
 
   /** A line whose time is already known (the journal gives it): no date detection. */
   processTimedLine(tuple: TupleLine, time: number): Failure[] {
     this.lastTimeText = tuple[1];
     this.lastDate = time;
-    return this.processDated(tuple, time, false);
+    return this.processDated(tuple, time, false, isAscii(tuple[0]) && isAscii(tuple[2]));
   }
 
-  private processDated(tuple: TupleLine, date: number | null, noDate: boolean): Failure[] {
+  private processDated(tuple: TupleLine, date: number | null, noDate: boolean, ascii: boolean): Failure[] {
     if (this.options.checkFindTime && date !== null) {
       const now = this.now();
       if (this.options.inOperation) {
@@ -166,10 +170,11 @@ export class Filter {
         return [];
       }
     }
-    return this.findFailure(tuple, date, noDate);
+    return this.findFailure(tuple, date, noDate, ascii);
   }
 
-  private findFailure(tuple: TupleLine, date: number | null, noDate: boolean): Failure[] {
+  /** `lineAscii`: the new line has no non-ASCII character (so a buffer of it alone has none either). */
+  private findFailure(tuple: TupleLine, date: number | null, noDate: boolean, lineAscii: boolean): Failure[] {
     const failures: Failure[] = [];
     const { checkAllRegex, returnRawHost } = this.options;
     let orgBuffer: TupleLine[];
@@ -181,7 +186,7 @@ export class Filter {
       orgBuffer = this.lineBuffer = [tuple];
     }
     let buf: string | null = joinTupleLines(orgBuffer);
-    let ascii = isAscii(buf);
+    let ascii = this.maxLines === 1 ? lineAscii : isAscii(buf);
 
     if (this.ignoreRegexes.length > 0 && this.ignoreRegexes.length < this.failRegexes.length - 2) {
       if (this.ignoreLine(buf, orgBuffer, null) !== null) return failures;
@@ -222,7 +227,7 @@ export class Filter {
         buf = null;
       }
       let fail: FailGroups = hit.groups;
-      if (preGroups) fail = Object.assign({}, preGroups, fail);
+      if (preGroups) fail = mergeGroups(preGroups, fail, this.sharedGroups[index]!);
       const mlfid = fail['mlfid'] as string | undefined;
       if (mlfid !== undefined && mlfid !== null) {
         fail = this.mergeFailure(mlfid, fail, hit);
@@ -300,6 +305,16 @@ export class Filter {
     }
     return fail;
   }
+}
+
+/**
+ * fail2ban's `preGroups.copy().update(failGroups)`. Groups that did not take part are absent here rather
+ * than None, so a group both regexes define but the failregex left unset must still clear the prefregex's.
+ */
+function mergeGroups(pre: FailGroups, fail: FailGroups, shared: readonly string[]): FailGroups {
+  const merged = Object.assign({}, pre, fail);
+  for (const name of shared) if (fail[name] === undefined) merged[name] = undefined;
+  return merged;
 }
 
 function regexText(source: RegexSource): string {

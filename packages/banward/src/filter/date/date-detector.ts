@@ -124,8 +124,7 @@ export class DateDetector {
   }
 
   /** The date in `line`, or null when no template matches. */
-  detect(line: string): DateMatch | null {
-    const ascii = isAscii(line);
+  detect(line: string, ascii = isAscii(line)): DateMatch | null {
     if (this.entries.length === 0) this.appendDefaults(defaultTemplates(this.exYear).all);
     const entries = this.entries;
     const count = entries.length;

@@ -11,7 +11,7 @@ export interface PythonMatch {
   /** Offset of the match in the searched text. */
   start: number;
   end: number;
-  /** Python's groupdict(): every named group, undefined where it did not take part. */
+  /** Python's groupdict(), without the groups that did not take part (absent, rather than None). */
   groups: GroupValues;
 }
 
@@ -79,7 +79,7 @@ export class PythonRegex {
     for (const [py, js] of this.named) {
       let value = found[js[0]!];
       for (let i = 1; value === undefined && i < js.length; i++) value = found[js[i]!];
-      groups[py] = value;
+      if (value !== undefined) groups[py] = value;
     }
     return { start: m.index, end: m.index + m[0].length, groups };
   }
