@@ -1,0 +1,30 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { formatIp, ipInNetwork, parseIp } from './ip-address.js';
+
+test('ip-address: parse and format, canonical as inet_ntop writes it', () => {
+  const cases: Array<[string, string | null]> = [
+    ['203.0.113.5', '203.0.113.5'],
+    ['[2001:db8::1]', '2001:db8::1'],
+    ['2001:DB8:0:0:0:0:0:1', '2001:db8::1'],
+    ['2001:db8:0:1:0:0:0:1', '2001:db8:0:1::1'],
+    ['::ffff:198.51.100.7', '198.51.100.7'],
+    ['203.0.113.77/24', '203.0.113.0/24'],
+    ['2001:db8::1/64', '2001:db8::/64'],
+    ['999.1.1.1', null],
+    ['example.org', null],
+    ['1.2.3.4/33', null],
+  ];
+  for (const [text, expected] of cases) {
+    const ip = parseIp(text);
+    assert.equal(ip === null ? null : formatIp(ip), expected, text);
+  }
+});
+
+test('ip-address: network membership', () => {
+  const net = parseIp('203.0.113.0/24')!;
+  assert.equal(ipInNetwork(parseIp('203.0.113.200')!, net), true);
+  assert.equal(ipInNetwork(parseIp('203.0.114.1')!, net), false);
+  assert.equal(ipInNetwork(parseIp('2001:db8::1')!, parseIp('2001:db8::/32')!), true);
+  assert.equal(ipInNetwork(parseIp('2001:db8::1')!, net), false);
+});
