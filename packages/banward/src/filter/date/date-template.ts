@@ -4,7 +4,7 @@
  * Unix epochs (seconds, or milli/microseconds for the long form) and TAI64N labels.
  */
 import { BanwardError } from '../../errors.js';
-import { compileNumberedPattern } from '../regex/python-regex.js';
+import { compileNumberedPattern, type NumberedPattern } from '../regex/python-regex.js';
 import { FIELD_KEYS, fieldsToEpoch, type FieldGroup, type TimeContext } from './strptime-fields.js';
 import { ALPHA_DIRECTIVE_RE, expandDirectives } from './strptime-directives.js';
 
@@ -50,8 +50,7 @@ export abstract class DateTemplate {
   /** Name of each capturing group by number (undefined: unnamed). */
   protected readonly groupNames: readonly (string | undefined)[];
   /** Compiled for ASCII-only lines (JavaScript's own \w and \b agree there) and for any line. */
-  private readonly asciiRe: RegExp;
-  private readonly unicodeRe: RegExp;
+  private readonly compiled: NumberedPattern;
   /** Group 1 is followed only by zero-width tests, so its span can be read off the match's end. */
   private readonly groupAtEnd: boolean;
 
@@ -98,8 +97,7 @@ export abstract class DateTemplate {
     try {
       const compiled = compileNumberedPattern(re, `g${this.groupAtEnd ? '' : 'd'}`);
       if (compiled.groupNames.length < 2) throw new Error('the date regex has no group');
-      this.asciiRe = compiled.ascii;
-      this.unicodeRe = compiled.unicode;
+      this.compiled = compiled;
       this.groupNames = compiled.groupNames;
     } catch (error) {
       if (error instanceof BanwardError) throw error;
@@ -109,7 +107,7 @@ export abstract class DateTemplate {
 
   /** Python's `search(line, pos, endpos)`: the first match starting at or after `pos`, within `endpos`. */
   matchDate(line: string, pos: number | undefined, endpos: number | undefined, ascii: boolean): RegExpExecArray | null {
-    const re = ascii ? this.asciiRe : this.unicodeRe;
+    const re = ascii ? this.compiled.ascii : this.compiled.unicode;
     re.lastIndex = pos ?? 0;
     return re.exec(endpos !== undefined && endpos < line.length ? line.slice(0, endpos) : line);
   }

@@ -33,7 +33,8 @@ export class PythonRegex {
   /** Text every match contains (text '' when none): a line without it cannot match. */
   readonly literal: RequiredLiteral;
   private readonly ascii: RegExp;
-  private readonly unicode: RegExp;
+  private unicodeRegex: RegExp | undefined;
+  private readonly buildUnicode: () => RegExp;
   /** Each Python group name with the JavaScript groups that stand for it (one per conditional variant). */
   private readonly named: ReadonlyArray<readonly [py: string, js: readonly string[]]>;
 
@@ -48,11 +49,16 @@ export class PythonRegex {
     }
     this.literal = compiled.literal;
     this.ascii = compiled.ascii;
-    this.unicode = compiled.unicode;
+    this.buildUnicode = compiled.buildUnicode;
     const byName = new Map<string, string[]>();
     for (const [js, py] of compiled.named) byName.set(py, [...(byName.get(py) ?? []), js]);
     this.named = [...byName];
     this.groupNames = new Set(byName.keys());
+  }
+
+  /** The compilation for text with non-ASCII characters, built on first use (most logs have none). */
+  private get unicode(): RegExp {
+    return (this.unicodeRegex ??= this.buildUnicode());
   }
 
   /** JavaScript source of the compilation used for ASCII text (for debugging output). */
@@ -92,8 +98,8 @@ export class PythonRegex {
 }
 
 export interface NumberedPattern {
-  ascii: RegExp;
-  unicode: RegExp;
+  readonly ascii: RegExp;
+  readonly unicode: RegExp;
   /** Python group name by group number (index 0 unused); undefined for unnamed groups. */
   groupNames: Array<string | undefined>;
 }
@@ -111,13 +117,19 @@ export function compileNumberedPattern(pattern: string, extraFlags = ''): Number
     new RegExp(new Emitter(mode, ignoreCase !== '', '', true).emit(parsed.root), (mode === 'unicode' ? 'u' : '') + ignoreCase + extraFlags);
   const groupNames: Array<string | undefined> = Array.from({ length: parsed.groupCount + 1 }, () => undefined);
   for (const [name, index] of parsed.groupIndex) groupNames[index] = name;
-  return { ascii: build('ascii'), unicode: build('unicode'), groupNames };
+  let unicode: RegExp | undefined;
+  return {
+    ascii: build('ascii'),
+    // Built on first use: most logs never have a non-ASCII line.
+    get unicode() { return (unicode ??= build('unicode')); },
+    groupNames,
+  };
 }
 
 interface Compiled {
   literal: RequiredLiteral;
   ascii: RegExp;
-  unicode: RegExp;
+  buildUnicode: () => RegExp;
   named: Array<[string, string]>;
 }
 
@@ -138,6 +150,5 @@ function compile(pattern: string, initial: Partial<Flags>): Compiled {
     return { re: new RegExp(source, flags), named };
   };
   const ascii = build('ascii');
-  const unicode = build('unicode');
-  return { literal: requiredLiteral(parsed.root), ascii: ascii.re, unicode: unicode.re, named: ascii.named };
+  return { literal: requiredLiteral(parsed.root), ascii: ascii.re, buildUnicode: () => build('unicode').re, named: ascii.named };
 }
