@@ -1,0 +1,50 @@
+/** The decision store's contract: every implementation (SQLite, memory) passes one contract test suite. */
+
+/** One ban as recorded; written (committed) before any action enforces it. */
+export interface BanRecord {
+  jail: string;
+  /** Canonical address text (or a raw failure id). */
+  ip: string;
+  /** Epoch seconds when the ban started. */
+  time: number;
+  /** Seconds; -1 bans for ever. */
+  bantime: number;
+  /** How many times this ip has been banned (this one included), for bantime.increment. */
+  banCount: number;
+  /** The log lines that led to the ban (bounded by the jail's maxmatches). */
+  matches: string[];
+}
+
+/** Where a log source stopped: a file by offset plus a hash of its first line, or a journal cursor. */
+export type LogPosition =
+  | { kind: 'file'; offset: number; firstLineHash: string; inode?: number }
+  | { kind: 'journal'; cursor: string };
+
+export interface BanHistory {
+  /** Bans of this ip so far (within the store's purge age). */
+  banCount: number;
+  /** When the last one started, and how long it was. */
+  lastBanTime: number;
+  lastBantime: number;
+}
+
+export interface BanStore {
+  /** Records a ban (active, and in the history) in one transaction. */
+  addBan(ban: BanRecord): void;
+  /** Many bans in one transaction (restores, bulk bans). */
+  addBans(bans: readonly BanRecord[]): void;
+  /** Ends a ban; its history stays. Returns false when it was not active. */
+  removeBan(jail: string, ip: string): boolean;
+  getBan(jail: string, ip: string): BanRecord | undefined;
+  /** Active bans, all jails or one. */
+  activeBans(jail?: string): BanRecord[];
+  /** Active bans whose time + bantime <= now (permanent bans never expire). */
+  expiredBans(now: number): BanRecord[];
+  /** Ban history of an ip in one jail, or across all jails (bantime.overalljails). */
+  history(ip: string, jail?: string): BanHistory | undefined;
+  /** Forgets history older than `before` (dbpurgeage); active bans are kept. */
+  purgeHistory(before: number): number;
+  getPosition(sourceId: string): LogPosition | undefined;
+  setPosition(sourceId: string, position: LogPosition): void;
+  close(): void;
+}

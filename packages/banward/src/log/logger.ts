@@ -1,0 +1,48 @@
+import { appendFileSync } from 'node:fs';
+
+export type LogLevel = 'error' | 'warn' | 'notice' | 'info' | 'debug';
+
+const RANK: Record<LogLevel, number> = { error: 0, warn: 1, notice: 2, info: 3, debug: 4 };
+
+/** Log lines an admin greps like fail2ban's: `2026-11-22 10:00:01,123 banward [sshd] NOTICE Ban 203.0.113.5`. */
+export interface Logger {
+  error(message: string): void;
+  warn(message: string): void;
+  notice(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+  /** A logger whose lines are prefixed `[name]` (one per jail). */
+  child(name: string): Logger;
+}
+
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Where lines go: a function (tests), or a file path, or stderr. */
+  write?: (line: string) => void;
+  file?: string;
+  /** Wall-clock time for the line's timestamp (the only place logs read a clock). */
+  now?: () => Date;
+}
+
+function stamp(d: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
+}
+
+export function createLogger(options: LoggerOptions, prefix = ''): Logger {
+  const write = options.write
+    ?? (options.file ? (line: string) => appendFileSync(options.file!, line + '\n') : (line: string) => process.stderr.write(line + '\n'));
+  const now = options.now ?? (() => new Date());
+  const at = (level: LogLevel) => (message: string): void => {
+    if (RANK[level] > RANK[options.level]) return;
+    write(`${stamp(now())} banward ${level.toUpperCase().padEnd(6)} ${prefix}${message}`);
+  };
+  return {
+    error: at('error'), warn: at('warn'), notice: at('notice'), info: at('info'), debug: at('debug'),
+    child: (name) => createLogger({ ...options, write, now }, `${prefix}[${name}] `),
+  };
+}
+
+export function isLogLevel(value: string): value is LogLevel {
+  return value in RANK;
+}

@@ -1,0 +1,35 @@
+import type { Clock } from '../clock.js';
+import type { LogPosition } from '../decision/ban-store.js';
+import type { Logger } from '../log/logger.js';
+
+/** A line read from a log source. Journal lines carry their own time; file lines are dated by the filter. */
+export interface SourceLine {
+  text: string;
+  /** The file path (or `journal`) it came from. */
+  origin: string;
+  /** Epoch seconds, when the source knows it (journal). */
+  time?: number;
+}
+
+export interface PositionStore {
+  getPosition(sourceId: string): LogPosition | undefined;
+  setPosition(sourceId: string, position: LogPosition): void;
+}
+
+export interface SourceContext {
+  /** Delivers lines in order; called synchronously, in batches. */
+  onLines(lines: readonly SourceLine[]): void;
+  positions: PositionStore;
+  clock: Clock;
+  log: Logger;
+}
+
+/** A running source of log lines (files matching globs, the journal). */
+export interface LogSource {
+  /** Stable id, used as the key of its saved positions (e.g. `sshd:file`). */
+  readonly id: string;
+  /** Human description for `status` (paths watched, or the journal match). */
+  describe(): string[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
