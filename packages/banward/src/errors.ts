@@ -14,6 +14,11 @@ export const ERROR_CODES = {
   BANWARD_ERR_DATEPATTERN: 'A datepattern is not valid.',
   BANWARD_ERR_TIMEZONE: 'A time zone is not known.',
   BANWARD_ERR_LOG_UNREADABLE: 'A log file cannot be read.',
+  BANWARD_ERR_PROTOCOL: 'A control-socket message breaks the protocol (docs/protocol.md).',
+  BANWARD_ERR_DAEMON_UNREACHABLE: 'The banward daemon cannot be reached on its control socket.',
+  BANWARD_ERR_COMMAND: 'The daemon refused or failed a control command.',
+  BANWARD_ERR_SOCKET: 'The control socket cannot be created.',
+  BANWARD_ERR_STATE: 'The state database cannot be opened or has a schema this banward does not know.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -4,3 +4,8 @@ import { fileURLToPath } from 'node:url';
 export function bundledConfigDir(): string {
   return fileURLToPath(new URL('../../../config', import.meta.url));
 }
+
+/** Defaults, as fail2ban's: config in /etc/banward, state in /var/lib/banward, the socket under /run. */
+export const DEFAULT_CONFIG_DIR = '/etc/banward';
+export const DEFAULT_STATE_DIR = '/var/lib/banward';
+export const DEFAULT_SOCKET = '/run/banward/banward.sock';

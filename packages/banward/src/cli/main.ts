@@ -1,19 +1,31 @@
 import { isBanwardError } from '../errors.js';
+import { CLIENT_COMMANDS, CLIENT_USAGE, clientCommand } from './client-commands.js';
+import { configCommand } from './config-commands.js';
 import { regexCommand } from './regex-command.js';
+import { serverCommand } from './server-command.js';
 
 const USAGE = `Usage: banward COMMAND [options]
 
 Commands:
+  server [options]                 run the daemon in the foreground
   regex LOG FILTER [IGNOREREGEX]   test a filter against a log (like fail2ban-regex)
+  test-config, -t [--config DIR]   check the configuration, filters included
+  dump-config, -d [--config DIR]   print the jails as banward reads them
   version                          print the version
 
 Run 'banward COMMAND --help' for a command's options.
-`;
+` + '\n' + CLIENT_USAGE;
 
 type Command = (argv: string[], out: NodeJS.WritableStream) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   regex: regexCommand,
+  server: serverCommand,
+  'test-config': (argv, out) => configCommand('test-config', argv, out),
+  '-t': (argv, out) => configCommand('test-config', argv, out),
+  'dump-config': (argv, out) => configCommand('dump-config', argv, out),
+  '-d': (argv, out) => configCommand('dump-config', argv, out),
+  ...Object.fromEntries(CLIENT_COMMANDS.map((c) => [c, (argv: string[], out: NodeJS.WritableStream) => clientCommand(c, argv, out)])),
   version: async (_argv, out) => {
     const { readFileSync } = await import('node:fs');
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

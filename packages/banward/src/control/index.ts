@@ -1,0 +1,11 @@
+export {
+  COMMANDS, MAX_REQUEST_BYTES, isCommand, validateRequest, decodeRequest, encodeRequest,
+  successResponse, errorResponse, encodeResponse, decodeResponse, errorFromResponse,
+} from './protocol.js';
+export type {
+  Command, ControlRequest, ControlResponse, ErrorBody, OptionValue, RequestFault, RequestId, RequestInput, RequestOptions,
+} from './protocol.js';
+export { startControlServer } from './control-server.js';
+export type { ControlHandler, ControlServer, ControlServerOptions } from './control-server.js';
+export { sendRequest } from './control-client.js';
+export type { SendOptions } from './control-client.js';

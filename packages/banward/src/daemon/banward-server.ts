@@ -1,0 +1,153 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../clock.js';
+import { startControlServer, type ControlServer } from '../control/index.js';
+import { SqliteBanStore } from '../decision/index.js';
+import { readJailOptions, type JailOptions } from '../jail/index.js';
+import type { Logger } from '../log/logger.js';
+import { handleRequest } from './control-handlers.js';
+import { readDaemonSettings, type DaemonSettings } from './daemon-settings.js';
+import { buildJail, type RunningJail } from './jail-builder.js';
+
+export interface ServerOptions {
+  configDir: string;
+  stateDir: string;
+  socket: string;
+  socketGroup?: string;
+  log: Logger;
+  clock?: Clock;
+  /** How often expired bans are lifted (ms). */
+  tickMs?: number;
+}
+
+/** Reads and checks the whole configuration; throws (file:line) without touching the running daemon. */
+export function loadConfiguration(configDir: string): { settings: DaemonSettings; jails: JailOptions[] } {
+  const settings = readDaemonSettings(configDir);
+  const jails = readJailOptions(configDir).filter((j) => j.enabled);
+  return { settings, jails };
+}
+
+/**
+ * The long-running daemon: jails fed by log sources and reports, bans in SQLite, actions enforcing
+ * them, and the control socket beside it all.
+ */
+export class BanwardServer {
+  readonly jails = new Map<string, RunningJail>();
+  readonly store: SqliteBanStore;
+  private control: ControlServer | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private settings: DaemonSettings;
+  private stopping: Promise<void> | null = null;
+  private readonly clock: Clock;
+  readonly started: Promise<void>;
+  private resolveStopped!: () => void;
+  /** Resolves when the server has stopped (by `stop` request or signal). */
+  readonly stopped = new Promise<void>((resolve) => { this.resolveStopped = resolve; });
+
+  private constructor(readonly options: ServerOptions, config: ReturnType<typeof loadConfiguration>) {
+    this.clock = options.clock ?? systemClock;
+    this.settings = config.settings;
+    mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
+    this.store = new SqliteBanStore({ path: join(options.stateDir, 'banward.sqlite3') });
+    this.started = this.startAll(config.jails);
+  }
+
+  /** Starts the daemon; a configuration mistake throws before anything runs. */
+  static async start(options: ServerOptions): Promise<BanwardServer> {
+    const server = new BanwardServer(options, loadConfiguration(options.configDir));
+    await server.started;
+    return server;
+  }
+
+  get log(): Logger {
+    return this.options.log;
+  }
+
+  get now(): number {
+    return this.clock();
+  }
+
+  private build(options: JailOptions): RunningJail {
+    return buildJail(options, { configDir: this.options.configDir, store: this.store, clock: this.clock, log: this.log });
+  }
+
+  private async startJail(running: RunningJail): Promise<void> {
+    this.jails.set(running.jail.name, running);
+    await running.jail.startActions();
+    await running.jail.unbanExpired(this.clock());
+    await running.jail.restore();
+    for (const source of running.sources) await source.start();
+    this.log.notice(`Jail '${running.jail.name}' started`);
+  }
+
+  private async stopJail(running: RunningJail): Promise<void> {
+    for (const source of running.sources) await source.stop();
+    await running.jail.settle();
+    await running.jail.stopActions();
+    this.jails.delete(running.jail.name);
+    this.log.notice(`Jail '${running.jail.name}' stopped`);
+  }
+
+  private async startAll(jails: JailOptions[]): Promise<void> {
+    const built = jails.map((j) => this.build(j));
+    for (const running of built) await this.startJail(running);
+    this.control = await startControlServer({
+      path: this.options.socket,
+      ...(this.options.socketGroup ? { group: this.options.socketGroup } : {}),
+      handler: (request) => handleRequest(this, request),
+      log: this.log,
+    });
+    this.timer = setInterval(() => void this.tick(), this.options.tickMs ?? 1000);
+    this.timer.unref();
+    this.log.notice(`Server ready: ${this.jails.size} jail(s), socket ${this.options.socket}`);
+  }
+
+  /** Lifts expired bans and forgets old history. */
+  async tick(): Promise<void> {
+    const now = this.clock();
+    for (const { jail } of this.jails.values()) await jail.unbanExpired(now);
+    this.store.purgeHistory(now - this.settings.dbPurgeAge);
+  }
+
+  /**
+   * Applies changed configuration without unbanning anyone (bans live in the store and are re-applied
+   * only to jails whose actions were rebuilt). A broken configuration is refused and the old one keeps
+   * running. `restart` rebuilds jails even when unchanged; `unban` lifts their bans first.
+   */
+  async reload(only?: string, options: { restart?: boolean; unban?: boolean } = {}): Promise<string[]> {
+    const config = loadConfiguration(this.options.configDir);
+    this.settings = config.settings;
+    const wanted = new Map(config.jails.map((j) => [j.name, j]));
+    const reloaded: string[] = [];
+    for (const [name, running] of [...this.jails]) {
+      if (only && name !== only) continue;
+      const next = wanted.get(name);
+      if (!next || options.restart || JSON.stringify(next) !== JSON.stringify(running.options)) {
+        if (options.unban) for (const ban of this.store.activeBans(name)) await running.jail.unban(ban.ip);
+        await this.stopJail(running);
+        if (next) await this.startJail(this.build(next));
+        reloaded.push(name);
+      }
+    }
+    for (const [name, next] of wanted) {
+      if ((only && name !== only) || this.jails.has(name)) continue;
+      await this.startJail(this.build(next));
+      reloaded.push(name);
+    }
+    this.log.notice(`Reloaded: ${reloaded.join(', ') || 'nothing changed'}`);
+    return reloaded;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log.notice('Shutdown in progress...');
+      if (this.timer) clearInterval(this.timer);
+      for (const running of [...this.jails.values()]) await this.stopJail(running);
+      await this.control?.close();
+      this.store.close();
+      this.log.notice('Exiting banward');
+      this.resolveStopped();
+    })();
+    return this.stopping;
+  }
+}

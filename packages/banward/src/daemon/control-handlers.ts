@@ -1,0 +1,132 @@
+import { createRequire } from 'node:module';
+import type { ControlRequest } from '../control/index.js';
+import { BanwardError } from '../errors.js';
+import { canonical } from '../jail/jail.js';
+import { parseIp } from '../net/ip-address.js';
+import type { BanwardServer } from './banward-server.js';
+import type { RunningJail } from './jail-builder.js';
+
+const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+
+function jailOf(server: BanwardServer, name: string | undefined): RunningJail {
+  const running = name === undefined ? undefined : server.jails.get(name);
+  if (!running) throw new BanwardError('BANWARD_ERR_COMMAND', `no jail named '${name ?? ''}' (see banward status)`);
+  return running;
+}
+
+function jailStatus(server: BanwardServer, running: RunningJail) {
+  const bans = server.store.activeBans(running.jail.name);
+  const failures = running.jail.parts.failures;
+  return {
+    jail: running.jail.name,
+    filter: {
+      currentlyFailed: failures.currentlyFailed,
+      totalFailed: failures.totalFailed,
+      ...running.inputs,
+      reports: running.sources.length === 0,
+    },
+    actions: { currentlyBanned: bans.length, totalBanned: running.jail.totalBanned, bannedIps: bans.map((b) => b.ip) },
+  };
+}
+
+const GETTERS: Record<string, (r: RunningJail) => unknown> = {
+  findtime: (r) => r.options.findtime,
+  bantime: (r) => r.options.bantime,
+  maxretry: (r) => r.options.maxretry,
+  logpath: (r) => r.options.logpath.map((p) => p.path),
+  ignoreip: (r) => r.jail.parts.ignore.entries(),
+  failregex: (r) => r.jail.parts.filter?.failRegexes.map((x) => x.original) ?? [],
+};
+
+async function setCommand(server: BanwardServer, jailName: string | undefined, what: string | undefined, values: string[]) {
+  const running = jailOf(server, jailName);
+  switch (what) {
+    case 'banip': {
+      let banned = 0;
+      for (const ip of values) if (await running.jail.ban(ip, { matches: ['banned by hand'] })) banned++;
+      return { banned };
+    }
+    case 'unbanip': {
+      let unbanned = 0;
+      for (const ip of values) if (await running.jail.unban(ip)) unbanned++;
+      return { unbanned };
+    }
+    case 'addignoreip':
+      for (const ip of values) running.jail.parts.ignore.add(ip);
+      return { ignoreip: running.jail.parts.ignore.entries() };
+    case 'delignoreip':
+      for (const ip of values) running.jail.parts.ignore.remove(ip);
+      return { ignoreip: running.jail.parts.ignore.entries() };
+    default:
+      throw new BanwardError('BANWARD_ERR_COMMAND', `set ${jailName ?? ''} ${what ?? ''}: expected banip, unbanip, addignoreip or delignoreip`);
+  }
+}
+
+async function unbanEverywhere(server: BanwardServer, ips: string[], all: boolean): Promise<number> {
+  let count = 0;
+  for (const running of server.jails.values()) {
+    const targets = all ? server.store.activeBans(running.jail.name).map((b) => b.ip) : ips;
+    for (const ip of targets) if (await running.jail.unban(ip)) count++;
+  }
+  return count;
+}
+
+/** The daemon's answers to control requests (docs/protocol.md). */
+export async function handleRequest(server: BanwardServer, request: ControlRequest): Promise<unknown> {
+  const [first, second, ...rest] = request.args;
+  const opts = request.options ?? {};
+  switch (request.command) {
+    case 'ping': return 'pong';
+    case 'version': return { version: VERSION };
+    case 'status':
+      return first === undefined ? { jails: [...server.jails.keys()] } : jailStatus(server, jailOf(server, first));
+    case 'stop':
+      setImmediate(() => void server.stop());
+      return null;
+    case 'reload':
+      return { reloaded: await server.reload(first, { restart: opts['restart'] === true, unban: opts['unban'] === true }) };
+    case 'set':
+      return setCommand(server, first, second, rest);
+    case 'get': {
+      const running = jailOf(server, first);
+      if (second === 'banip') {
+        return server.store.activeBans(running.jail.name).map((b) => (opts['withTime'] === true
+          ? { ip: b.ip, time: b.time, bantime: b.bantime, expires: b.bantime < 0 ? null : b.time + b.bantime }
+          : b.ip));
+      }
+      const getter = second === undefined ? undefined : GETTERS[second];
+      if (!getter) throw new BanwardError('BANWARD_ERR_COMMAND', `get ${first}: expected banip, ${Object.keys(GETTERS).join(', ')}`);
+      return getter(running);
+    }
+    case 'unban':
+      return { unbanned: await unbanEverywhere(server, request.args.map(canonical), opts['all'] === true) };
+    case 'banned': {
+      const wanted = request.args.map(canonical);
+      const byIp = new Map<string, string[]>();
+      for (const ban of server.store.activeBans()) {
+        if (wanted.length && !wanted.includes(ban.ip)) continue;
+        byIp.set(ban.ip, [...(byIp.get(ban.ip) ?? []), ban.jail]);
+      }
+      return [...byIp].map(([ip, jails]) => ({ ip, jails }));
+    }
+    case 'report': {
+      const running = jailOf(server, first);
+      if (second === undefined || parseIp(second) === null) {
+        throw new BanwardError('BANWARD_ERR_COMMAND', `report needs JAIL and an IP address, not ${JSON.stringify(second ?? '')}`);
+      }
+      const time = opts['time'] === undefined ? undefined : Number(opts['time']);
+      if (time !== undefined && !Number.isFinite(time)) throw new BanwardError('BANWARD_ERR_COMMAND', `report: --time must be epoch seconds, not ${String(opts['time'])}`);
+      await running.jail.report(second, {
+        ...(typeof opts['user'] === 'string' ? { user: opts['user'] } : {}),
+        ...(time !== undefined ? { time } : {}),
+      });
+      return { accepted: true };
+    }
+    case 'test-config':
+      return { ok: true, jails: [...server.jails.keys()] };
+    case 'dump-config':
+      return { jails: Object.fromEntries([...server.jails].map(([name, r]) => [name, r.options])) };
+    default:
+      throw new BanwardError('BANWARD_ERR_COMMAND', `unknown command '${request.command}'`);
+  }
+}

@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { getOption, loadConfigStack } from '../config/index.js';
+import { parseTimeValue } from '../jail/index.js';
+
+/** The daemon's own settings: banward.conf, or fail2ban.conf when pointed at /etc/fail2ban. */
+export interface DaemonSettings {
+  /** Which file they came from (for messages). */
+  source: string | null;
+  /** Seconds of ban history kept for bantime.increment (dbpurgeage). */
+  dbPurgeAge: number;
+  logLevel: string | undefined;
+}
+
+const DEFAULT_PURGE_AGE = 24 * 3600;
+
+/**
+ * Reads `[Definition]` of banward.conf (or fail2ban.conf). Paths in it (dbfile, socket, logtarget) are
+ * not taken from fail2ban.conf: banward keeps its own state and socket, so both can run side by side.
+ */
+export function readDaemonSettings(configDir: string): DaemonSettings {
+  const name = existsSync(join(configDir, 'banward.conf')) ? 'banward' : 'fail2ban';
+  const stack = loadConfigStack(configDir, name);
+  if (!stack) return { source: null, dbPurgeAge: DEFAULT_PURGE_AGE, logLevel: undefined };
+  const purge = getOption(stack, 'Definition', 'dbpurgeage');
+  const level = getOption(stack, 'Definition', 'loglevel');
+  return {
+    source: join(configDir, `${name}.conf`),
+    dbPurgeAge: purge === undefined ? DEFAULT_PURGE_AGE : parseTimeValue(purge.value.text),
+    logLevel: level?.value.text.toLowerCase(),
+  };
+}

@@ -1,0 +1,110 @@
+import type { Clock } from '../clock.js';
+import { readFilter } from '../config/index.js';
+import type { BanStore } from '../decision/ban-store.js';
+import { resolveAction } from '../enforcer/action-registry.js';
+import type { BanAction } from '../enforcer/ban-action.js';
+import { Filter } from '../filter/filter.js';
+import type { UseDns } from '../filter/failregex.js';
+import {
+  BanTimePolicy, FailureCounter, IgnoreList, Jail, type JailOptions,
+} from '../jail/index.js';
+import type { Logger } from '../log/logger.js';
+import { createSource, type LogSource, type PositionStore } from '../source/index.js';
+
+export interface RunningJail {
+  jail: Jail;
+  options: JailOptions;
+  sources: LogSource[];
+  /** What `status` shows as the jail's input. */
+  inputs: { files?: string[]; journalMatch?: string[] };
+}
+
+export interface BuildContext {
+  configDir: string;
+  store: BanStore & PositionStore;
+  clock: Clock;
+  log: Logger;
+  /** Tracked ids per jail before the oldest is evicted (memory bound). */
+  maxTrackedIds?: number;
+}
+
+/** The filter's own options, with the jail's overrides (maxlines, datepattern, journalmatch) on top. */
+function buildFilter(options: JailOptions, ctx: BuildContext, journal: boolean): { filter: Filter | null; journalmatch: string[][] } {
+  if (!options.filter) return { filter: null, journalmatch: [] };
+  const def = readFilter(ctx.configDir, options.filter, journal ? { logtype: 'journal' } : {});
+  const maxlines = options.maxlines ?? def.maxlines;
+  const datepattern = options.datepattern ?? def.datepattern?.value;
+  const filter = new Filter({
+    failregex: def.failregex,
+    ignoreregex: def.ignoreregex,
+    ...(def.prefregex?.value ? { prefregex: def.prefregex } : {}),
+    ...(maxlines ? { maxlines } : {}),
+    ...(datepattern ? { datepattern } : {}),
+    ...(options.logtimezone ? { logtimezone: options.logtimezone } : {}),
+    usedns: (options.usedns ?? def.usedns ?? 'warn') as UseDns,
+    now: ctx.clock,
+    checkFindTime: true,
+    // Lines older than findtime (a backlog read at start) are dropped instead of counted as new.
+    inOperation: false,
+    findTime: options.findtime,
+  });
+  return { filter, journalmatch: options.journalmatch ?? def.journalmatch };
+}
+
+/** Wires a jail's filter, counters, ignore list, ban-time policy, actions and log sources. */
+export function buildJail(options: JailOptions, ctx: BuildContext): RunningJail {
+  const log = ctx.log.child(options.name);
+  const journal = options.backend.startsWith('systemd');
+  const { filter, journalmatch } = buildFilter(options, ctx, journal);
+  const actions: BanAction[] = [];
+  for (const spec of options.action) {
+    const resolved = resolveAction(spec, { jail: options.name, clock: ctx.clock, log });
+    if (resolved.action) actions.push(resolved.action);
+    else log.warn(resolved.reason ?? `action ${spec} is not available`);
+  }
+  const jail = new Jail({
+    name: options.name,
+    filter,
+    failures: new FailureCounter({
+      findtime: options.findtime,
+      maxmatches: options.maxmatches,
+      ...(ctx.maxTrackedIds ? { maxTracked: ctx.maxTrackedIds } : {}),
+    }),
+    ignore: new IgnoreList({
+      ignoreip: options.ignoreip,
+      ignoreself: options.ignoreself,
+      ...(options.ignorecommand ? { ignorecommand: options.ignorecommand } : {}),
+      ...(options.ignorecache ? { ignorecache: options.ignorecache } : {}),
+      log,
+      clock: ctx.clock,
+    }),
+    bantime: new BanTimePolicy(options.bantimeIncrement),
+    baseBantime: options.bantime,
+    maxretry: options.maxretry,
+    overallJails: options.bantimeIncrement.overalljails,
+    store: ctx.store,
+    actions,
+    clock: ctx.clock,
+    log,
+  });
+  const sources: LogSource[] = [];
+  const inputs: RunningJail['inputs'] = {};
+  const sourceCtx = {
+    onLines: (lines: Parameters<Jail['handleLines']>[0]) => jail.handleLines(lines),
+    positions: ctx.store,
+    clock: ctx.clock,
+    log,
+  };
+  if (filter && journal) {
+    sources.push(createSource(options.backend, { id: `${options.name}:journal`, journalmatch }, sourceCtx));
+    inputs.journalMatch = journalmatch.map((m) => m.join(' '));
+  } else if (filter && options.logpath.length > 0) {
+    sources.push(createSource(options.backend, {
+      id: `${options.name}:file`,
+      logpath: options.logpath,
+      ...(options.logencoding && options.logencoding !== 'auto' ? { encoding: options.logencoding } : {}),
+    }, sourceCtx));
+    inputs.files = options.logpath.map((p) => p.path);
+  }
+  return { jail, options, sources, inputs };
+}

@@ -1,0 +1,48 @@
+import { parseInlineOptions } from '../config/index.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log/logger.js';
+import type { BanAction, CanRun } from './ban-action.js';
+import { LogAction } from './log-action.js';
+
+export interface ActionContext {
+  jail: string;
+  clock: Clock;
+  log: Logger;
+}
+
+interface ActionKind {
+  canRun(options: Record<string, string>): CanRun;
+  create(options: Record<string, string>, ctx: ActionContext): BanAction;
+}
+
+/** Native actions by name. fail2ban's action.d files and the firewall backends join this registry. */
+const ACTIONS: Record<string, ActionKind> = {
+  log: {
+    canRun: () => ({ ok: true }),
+    create: (options, ctx) => new LogAction({
+      ...(options['path'] ? { path: options['path'] } : {}),
+      clock: ctx.clock,
+      log: ctx.log,
+    }),
+  },
+};
+
+export interface ResolvedAction {
+  spec: string;
+  action: BanAction | null;
+  /** Why the action is not enforced, when it is null. */
+  reason?: string;
+}
+
+/**
+ * Turns a jail's `action` entries (`log[path=/tmp/x]`, `iptables-multiport[name=SSH, port=ssh]`) into
+ * actions. One banward cannot run yet is recorded, not fatal: the ban is still stored and shown.
+ */
+export function resolveAction(spec: string, ctx: ActionContext): ResolvedAction {
+  const { name, options } = parseInlineOptions(spec);
+  const kind = ACTIONS[name.trim()];
+  if (!kind) return { spec, action: null, reason: `action '${name.trim()}' is not available in this banward version; bans are recorded but not enforced` };
+  const can = kind.canRun(options);
+  if (!can.ok) return { spec, action: null, reason: can.reason };
+  return { spec, action: kind.create(options, ctx) };
+}

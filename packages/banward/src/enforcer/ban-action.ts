@@ -1,0 +1,30 @@
+/**
+ * The contract every enforcer meets: native ones (log now; nftables, iptables+ipset next) and fail2ban's
+ * action.d files through the compat layer. Bans come in batches so a restore is one transaction.
+ */
+export interface BanTicket {
+  jail: string;
+  ip: string;
+  /** Epoch seconds the ban started. */
+  time: number;
+  /** Seconds; -1 for ever. */
+  bantime: number;
+  banCount: number;
+  /** Failures that led to the ban. */
+  failures: number;
+  matches: readonly string[];
+}
+
+export interface BanAction {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** True when the enforcement is in place (e.g. the firewall table exists). */
+  check(): Promise<boolean>;
+  ban(tickets: readonly BanTicket[]): Promise<void>;
+  unban(tickets: readonly BanTicket[]): Promise<void>;
+  /** Lifts every ban this action holds. */
+  flush(): Promise<void>;
+}
+
+export type CanRun = { ok: true } | { ok: false; reason: string };

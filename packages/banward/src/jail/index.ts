@@ -1,0 +1,23 @@
+export { Jail, canonical } from './jail.js';
+export type { BantimeRule, FailureTracker, IgnoreCheck, JailParts } from './jail.js';
+export { parseTimeValue, timeExpression } from './time-value.js';
+export { compileExpression, evaluateConstant, EXPRESSION_FUNCTIONS } from './safe-expression.js';
+export type { CompileOptions, CompiledExpression } from './safe-expression.js';
+export {
+  BanTimePolicy,
+  DEFAULT_BANTIME_FORMULA,
+  FORMULA_VARIABLES,
+  NO_BANTIME_INCREMENT,
+  compileBantimeFormula,
+  parseBantimeFactor,
+  parseBantimeMultipliers,
+} from './ban-time-policy.js';
+export type { BanTimeIncrement, NextBantimeInput } from './ban-time-policy.js';
+export { FailureCounter, DEFAULT_MAX_TRACKED_IDS } from './failure-counter.js';
+export type { FailureCounterOptions, FailureRecord } from './failure-counter.js';
+export { IgnoreList, classifyIgnoreEntry, splitIgnoreWords } from './ignore-list.js';
+export type { IgnoreEntry, IgnoreListOptions, IgnoreResult } from './ignore-list.js';
+export { parseIgnoreCache } from './_ignore-command.js';
+export type { IgnoreCacheSettings } from './_ignore-command.js';
+export { checkJailConfig, combineProblems, readJailOptions, splitLogPaths } from './jail-options.js';
+export type { JailConfigReport, JailOptions, LogPath, ReadJailOptionsContext } from './jail-options.js';

@@ -1,0 +1,196 @@
+import type { Clock } from '../clock.js';
+import type { BanRecord, BanStore } from '../decision/ban-store.js';
+import type { BanAction, BanTicket } from '../enforcer/ban-action.js';
+import type { Filter } from '../filter/filter.js';
+import type { TupleLine } from '../filter/failregex.js';
+import type { Logger } from '../log/logger.js';
+import { formatIp, parseIp } from '../net/ip-address.js';
+import type { SourceLine } from '../source/log-source.js';
+
+/** What the jail needs from its failure tracking (failure-counter.ts). */
+export interface FailureTracker {
+  add(id: string, time: number, match: string, attempts?: number): number;
+  reset(id: string): void;
+  cleanup(now: number): void;
+  readonly currentlyFailed: number;
+  readonly totalFailed: number;
+}
+
+/** What the jail needs from its ignore list (ignore-list.ts). */
+export interface IgnoreCheck {
+  isIgnored(ip: string): Promise<{ ignored: boolean; source?: string }>;
+  add(entry: string): void;
+  remove(entry: string): void;
+  entries(): string[];
+}
+
+/** What the jail needs from its ban-time policy (ban-time-policy.ts). */
+export interface BantimeRule {
+  nextBantime(input: { base: number; banCount: number }): number;
+}
+
+export interface JailParts {
+  name: string;
+  /** Null for a jail fed only by application reports. */
+  filter: Filter | null;
+  failures: FailureTracker;
+  ignore: IgnoreCheck;
+  bantime: BantimeRule;
+  baseBantime: number;
+  maxretry: number;
+  /** Count bans of an ip across all jails for bantime.increment. */
+  overallJails: boolean;
+  store: BanStore;
+  actions: readonly BanAction[];
+  clock: Clock;
+  log: Logger;
+}
+
+function lineText(match: TupleLine): string {
+  return match.join('');
+}
+
+/**
+ * One jail at run time: lines in, failures counted per id within findtime, a ban when maxretry is
+ * reached. The ban is committed to the store before any action runs, so a crash between the two
+ * loses nothing: the restore on the next start re-applies it.
+ */
+export class Jail {
+  totalBanned = 0;
+  /** Work is chained so failures and bans of one jail happen in order. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(readonly parts: JailParts) {}
+
+  get name(): string {
+    return this.parts.name;
+  }
+
+  /** Lines from a log source. Synchronous matching; counting and banning are queued in order. */
+  handleLines(lines: readonly SourceLine[]): void {
+    const { filter, clock } = this.parts;
+    if (!filter) return;
+    for (const line of lines) {
+      const failures = line.time === undefined
+        ? filter.processLine(line.text)
+        : filter.processTimedLine(['', '', line.text], line.time);
+      for (const f of failures) {
+        if (f.id === null || f.data['nofail']) continue;
+        const now = clock();
+        const time = f.time === null || f.time > now ? now : f.time;
+        const matches = (f.data['matches'] as TupleLine[] | undefined) ?? [];
+        this.enqueue(() => this.failure(f.id!, time, matches.map(lineText).join('\n') || line.text));
+      }
+    }
+  }
+
+  /** A failure an application reports (no regex involved). */
+  report(ip: string, options: { user?: string; time?: number } = {}): Promise<void> {
+    const id = canonical(ip);
+    const time = options.time ?? this.parts.clock();
+    const match = `report ${id}${options.user === undefined ? '' : ` user=${JSON.stringify(options.user)}`}`;
+    return this.enqueue(() => this.failure(id, time, match));
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch((error: unknown) => this.parts.log.error(`${error instanceof Error ? error.message : String(error)}`));
+    return next;
+  }
+
+  /** Resolves when everything queued so far is done. */
+  settle(): Promise<void> {
+    return this.queue;
+  }
+
+  private async failure(id: string, time: number, match: string): Promise<void> {
+    const { ignore, failures, log, maxretry } = this.parts;
+    const ignored = await ignore.isIgnored(id);
+    if (ignored.ignored) {
+      log.info(`Ignore ${id} by ${ignored.source ?? 'ignore list'}`);
+      return;
+    }
+    log.info(`Found ${id} - ${new Date(time * 1000).toISOString().replace('T', ' ').slice(0, 19)}`);
+    const count = failures.add(id, time, match);
+    if (count >= maxretry) {
+      failures.reset(id);
+      await this.ban(id, { failures: count, matches: [match] });
+    }
+  }
+
+  /** Bans an address (by filter, report or hand). False when it was banned already. */
+  async ban(ip: string, details: { failures?: number; matches?: string[] } = {}): Promise<boolean> {
+    const { store, log, clock, bantime, baseBantime, overallJails } = this.parts;
+    const id = canonical(ip);
+    if (store.getBan(this.name, id)) {
+      log.notice(`${id} already banned`);
+      return false;
+    }
+    const previous = store.history(id, overallJails ? undefined : this.name)?.banCount ?? 0;
+    const record: BanRecord = {
+      jail: this.name,
+      ip: id,
+      time: clock(),
+      bantime: bantime.nextBantime({ base: baseBantime, banCount: previous }),
+      banCount: previous + 1,
+      matches: details.matches ?? [],
+    };
+    store.addBan(record);
+    this.totalBanned++;
+    log.notice(`Ban ${id}`);
+    await this.runActions('ban', [{ ...record, failures: details.failures ?? 0 }]);
+    return true;
+  }
+
+  async unban(ip: string, reason = ''): Promise<boolean> {
+    const { store, log } = this.parts;
+    const id = canonical(ip);
+    const record = store.getBan(this.name, id);
+    if (!record || !store.removeBan(this.name, id)) return false;
+    log.notice(`Unban ${id}${reason}`);
+    await this.runActions('unban', [{ ...record, failures: 0 }]);
+    return true;
+  }
+
+  /** Lifts the bans whose time is up. */
+  async unbanExpired(now: number): Promise<number> {
+    const expired = this.parts.store.expiredBans(now).filter((b) => b.jail === this.name);
+    for (const ban of expired) await this.unban(ban.ip);
+    this.parts.failures.cleanup(now);
+    return expired.length;
+  }
+
+  /** Re-applies the stored bans (after a start or a restart of the actions). */
+  async restore(): Promise<number> {
+    const active = this.parts.store.activeBans(this.name);
+    if (active.length) {
+      this.parts.log.notice(`Restore ${active.length} ban(s)`);
+      await this.runActions('ban', active.map((b) => ({ ...b, failures: 0 })));
+    }
+    return active.length;
+  }
+
+  async startActions(): Promise<void> {
+    for (const a of this.parts.actions) await a.start();
+  }
+
+  async stopActions(): Promise<void> {
+    for (const a of this.parts.actions) await a.stop();
+  }
+
+  private async runActions(kind: 'ban' | 'unban', tickets: BanTicket[]): Promise<void> {
+    for (const action of this.parts.actions) {
+      try {
+        await action[kind](tickets);
+      } catch (error) {
+        this.parts.log.error(`action ${action.name} failed to ${kind} ${tickets.map((t) => t.ip).join(' ')}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+}
+
+/** One spelling per address (IPv4-mapped IPv6 as IPv4); a non-address id is kept as it is. */
+export function canonical(ip: string): string {
+  const parsed = parseIp(ip.trim());
+  return parsed ? formatIp(parsed) : ip.trim();
+}

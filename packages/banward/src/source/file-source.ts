@@ -1,0 +1,228 @@
+import type { FSWatcher } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { FdReader } from './_fd-reader.js';
+import { validateFileOptions, type FileSourceOptions, type ValidFileOptions } from './_file-options.js';
+import { FileTail, type TailHooks } from './_file-tail.js';
+import { expandGlob, staticDir } from './_glob.js';
+import { PositionSaver } from './_position-saver.js';
+import type { LogSource, SourceContext, SourceLine } from './log-source.js';
+
+export type { FileSourceOptions, LogPathSpec, WatchFunction } from './_file-options.js';
+export { parseLogPath, validateFileOptions } from './_file-options.js';
+
+/** Bytes read from one file per turn; a large backlog is read over several turns of the event loop. */
+const BYTES_PER_TURN = 8 * 1024 * 1024;
+/** Milliseconds a burst of inotify events is gathered into one check. */
+const EVENT_DELAY = 10;
+
+interface Retired {
+  reader: FdReader;
+  path: string;
+  lastGrowth: number;
+  lastOffset: number;
+}
+
+/**
+ * Follows the files that `logpath` names (paths and globs): inotify on their directories, a polling
+ * check beside it as a safety net (or alone, for `backend = polling`), rotation by rename and by
+ * copytruncate, positions saved so a restart resumes where it stopped.
+ */
+export class FileSource implements LogSource {
+  readonly id: string;
+  private readonly options: ValidFileOptions;
+  private readonly tails = new Map<string, FileTail>();
+  private retired: Retired[] = [];
+  private readonly watchers = new Map<string, FSWatcher>();
+  private readonly warned = new Set<string>();
+  private readonly saver: PositionSaver;
+  private readonly hooks: TailHooks;
+  private timers: NodeJS.Timeout[] = [];
+  private scheduled: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private globDirty = false;
+  private running = false;
+
+  constructor(options: FileSourceOptions, private readonly ctx: SourceContext) {
+    const valid = validateFileOptions(options);
+    if (!valid.ok) throw new TypeError(`file source ${options.id}: ${valid.reason}`);
+    this.options = valid.value;
+    this.id = valid.value.id;
+    this.saver = new PositionSaver(ctx.positions, valid.value.saveInterval);
+    this.hooks = {
+      log: ctx.log,
+      decoder: new TextDecoder(valid.value.encoding),
+      retire: (reader, path) => this.retired.push({ reader, path, lastGrowth: performance.now(), lastOffset: reader.readOffset }),
+      adopt: (ino, dev) => {
+        const i = this.retired.findIndex((r) => r.reader.ino === ino && r.reader.dev === dev);
+        return i < 0 ? undefined : this.retired.splice(i, 1)[0]!.reader;
+      },
+    };
+  }
+
+  describe(): string[] {
+    const files = [...this.tails.keys()];
+    const patterns = this.options.patterns.map((p) => p.pattern).filter((p) => !this.tails.has(p));
+    return [...files, ...patterns.map((p) => `${p} (no file yet)`)];
+  }
+
+  /** The files being followed now (glob matches included). */
+  files(): string[] {
+    return [...this.tails.keys()];
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.expand(true);
+    this.tick();
+    // Files missing at start are new when they appear: read them whole, whatever head/tail said.
+    for (const tail of this.tails.values()) tail.startMode = 'head';
+    const o = this.options;
+    this.every(o.watch ? o.safetyInterval : o.pollInterval, () => this.tick());
+    this.every(o.globInterval, () => { this.globDirty = true; this.tick(); });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    if (this.scheduled) clearTimeout(this.scheduled);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.scheduled = null;
+    this.immediate = null;
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+    this.drainRetired(true);
+    this.saver.flush();
+    for (const tail of this.tails.values()) {
+      const position = tail.position();
+      if (position) this.ctx.positions.setPosition(this.key(tail.path), position);
+      tail.close();
+    }
+    this.tails.clear();
+  }
+
+  private every(ms: number, run: () => void): void {
+    const t = setInterval(run, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  private key(path: string): string {
+    return `${this.id}:${path}`;
+  }
+
+  private warnOnce(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.ctx.log.warn(message);
+  }
+
+  /** (Re)expands the patterns: new matches are followed, files no longer matched are dropped. */
+  private expand(initial: boolean): void {
+    const seen = new Set<string>();
+    for (const p of this.options.patterns) {
+      const matches = p.glob ? expandGlob(p.pattern) : [p.pattern];
+      if (matches.length === 0) this.warnOnce(p.pattern, `No file matches ${p.pattern} yet; waiting for one`);
+      for (const path of matches) {
+        seen.add(path);
+        if (this.tails.has(path)) continue;
+        const saved = this.ctx.positions.getPosition(this.key(path));
+        this.tails.set(path, new FileTail(path, initial ? p.start : 'head', saved, this.hooks));
+        if (!initial) this.ctx.log.info(`Added logfile: ${path}`);
+      }
+    }
+    for (const [path, tail] of this.tails) {
+      if (seen.has(path)) continue;
+      // A matched file that went away: its reader (if open) is retired so late writes still arrive.
+      const position = tail.position();
+      if (position) this.ctx.positions.setPosition(this.key(path), position);
+      this.deliver(path, tail.detach());
+      this.tails.delete(path);
+      this.ctx.log.info(`Removed logfile: ${path}`);
+    }
+    this.watchDirectories();
+  }
+
+  private watchDirectories(): void {
+    const watch = this.options.watch;
+    if (!watch) return;
+    const dirs = new Set<string>(this.options.patterns.map((p) => (p.glob ? staticDir(p.pattern) : dirname(p.pattern))));
+    for (const path of this.tails.keys()) dirs.add(dirname(path));
+    for (const [dir, w] of this.watchers) {
+      if (!dirs.has(dir)) { w.close(); this.watchers.delete(dir); }
+    }
+    for (const dir of dirs) {
+      if (this.watchers.has(dir)) continue;
+      try {
+        const w = watch(dir, { persistent: false }, (event, name) => this.onEvent(dir, event, name));
+        w.on('error', () => { w.close(); this.watchers.delete(dir); this.globDirty = true; });
+        this.watchers.set(dir, w);
+      } catch {
+        // The directory may not exist yet; the periodic checks cover it and retry the watch.
+        this.ctx.log.debug(`cannot watch ${dir}; polling it`);
+      }
+    }
+  }
+
+  private onEvent(dir: string, event: string, name: string | Buffer | null): void {
+    const file = name === null ? null : String(name);
+    const known = file !== null && this.tails.has(join(dir, file));
+    if (event === 'rename' || !known) this.globDirty = true;
+    if (this.scheduled || !this.running) return;
+    this.scheduled = setTimeout(() => { this.scheduled = null; this.tick(); }, EVENT_DELAY);
+  }
+
+  /** One check of every file: rotation, new lines, late lines of rotated files. */
+  private tick(): void {
+    if (!this.running) return;
+    if (this.globDirty) {
+      this.globDirty = false;
+      this.expand(false);
+    }
+    let more = false;
+    for (const tail of this.tails.values()) {
+      try {
+        const read = tail.poll(BYTES_PER_TURN);
+        more ||= read.more;
+        this.deliver(tail.path, read.lines);
+        if (read.lines.length > 0) this.saver.mark(this.key(tail.path), () => tail.position());
+      } catch (error) {
+        this.warnOnce(`read:${tail.path}`, `Cannot read ${tail.path}: ${(error as Error).message}`);
+      }
+      if (tail.waiting) {
+        const why = tail.openError;
+        this.warnOnce(tail.path, why ? `Cannot open ${tail.path}: ${why}; retrying` : `Log file ${tail.path} does not exist yet; waiting for it`);
+      }
+    }
+    this.drainRetired(false);
+    if (more && !this.immediate) this.immediate = setImmediate(() => { this.immediate = null; this.tick(); });
+  }
+
+  private drainRetired(closeAll: boolean): void {
+    const now = performance.now();
+    this.retired = this.retired.filter((r) => {
+      try {
+        this.deliver(r.path, r.reader.read(Number.POSITIVE_INFINITY).lines);
+      } catch (error) {
+        this.ctx.log.debug(`reading rotated ${r.path}: ${(error as Error).message}`);
+      }
+      if (r.reader.readOffset !== r.lastOffset) {
+        r.lastOffset = r.reader.readOffset;
+        r.lastGrowth = now;
+      }
+      if (!closeAll && now - r.lastGrowth < this.options.rotateGrace) return true;
+      const last = r.reader.flushPartial();
+      if (last !== undefined) this.deliver(r.path, [last]);
+      r.reader.close();
+      return false;
+    });
+  }
+
+  private deliver(origin: string, texts: readonly string[]): void {
+    if (texts.length === 0) return;
+    const lines: SourceLine[] = texts.map((text) => ({ text, origin }));
+    this.ctx.onLines(lines);
+  }
+}

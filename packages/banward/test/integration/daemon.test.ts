@@ -1,0 +1,192 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import {
+  bannedIps, client, clientJson, failureLine, makeDaemonDirs, readText, startDaemon, stopDaemon, waitFor,
+  type DaemonHarness,
+} from './_daemon.js';
+
+const JAIL = `[DEFAULT]
+bantime = 1h
+findtime = 10m
+maxretry = 3
+backend = auto
+action = log[path=$DIR/actions.log]
+
+[test]
+enabled = true
+filter = test
+logpath = $DIR/app.log
+ignoreip = 127.0.0.1/8 198.51.100.0/24
+`;
+
+const running: DaemonHarness[] = [];
+after(async () => {
+  for (const h of running) await stopDaemon(h);
+});
+
+async function daemon(jailConf = JAIL, filters: Record<string, string> = {}): Promise<DaemonHarness> {
+  const h = makeDaemonDirs(jailConf, filters);
+  writeFileSync(h.log, '');
+  running.push(h);
+  await startDaemon(h);
+  return h;
+}
+
+function fail(h: DaemonHarness, ip: string, times = 1): void {
+  for (let i = 0; i < times; i++) appendFileSync(h.log, failureLine(ip));
+}
+
+describe('banward server', () => {
+  it('bans after maxretry failures, logs it like fail2ban, and the ban is enforced by the action', async () => {
+    const h = await daemon();
+    fail(h, '203.0.113.5', 2);
+    await waitFor('two failures counted', () => clientJson<{ filter: { totalFailed: number } }>(h, 'status', 'test').filter.totalFailed === 2);
+    assert.deepEqual(bannedIps(h), []);
+    fail(h, '203.0.113.5');
+    await waitFor('the ban', () => bannedIps(h).includes('203.0.113.5'));
+    await waitFor('the action', () => readText(h.actions).includes('ban jail=test ip=203.0.113.5'));
+    await waitFor('fail2ban-style log lines', () => /\[test\] Found 203\.0\.113\.5/.test(h.output.join('')) && /\[test\] Ban 203\.0\.113\.5/.test(h.output.join('')));
+    const status = client(h, 'status', 'test');
+    assert.match(status.stdout, /Currently banned:\t1/);
+    assert.match(status.stdout, /Banned IP list:\t203\.0\.113\.5/);
+  });
+
+  it('never bans an address on the ignore list (CIDR)', async () => {
+    const h = await daemon();
+    fail(h, '198.51.100.77', 4);
+    fail(h, '203.0.113.9', 3);
+    await waitFor('the other ban', () => bannedIps(h).includes('203.0.113.9'));
+    assert.ok(!bannedIps(h).includes('198.51.100.77'));
+    await waitFor('the ignore logged', () => /Ignore 198\.51\.100\.77/.test(h.output.join('')));
+  });
+
+  it('failures older than findtime do not count', async () => {
+    const h = await daemon();
+    const old = new Date(Date.now() - 20 * 60 * 1000);
+    appendFileSync(h.log, failureLine('203.0.113.20', old).repeat(5));
+    fail(h, '203.0.113.20', 2);
+    await waitFor('the new failures', () => clientJson<{ filter: { totalFailed: number } }>(h, 'status', 'test').filter.totalFailed >= 2);
+    assert.deepEqual(bannedIps(h), []);
+  });
+
+  it('set banip / unbanip / unban, and the client\'s --json and fail2ban-style output', async () => {
+    const h = await daemon();
+    assert.equal(client(h, 'set', 'test', 'banip', '203.0.113.30', '203.0.113.31').code, 0);
+    assert.deepEqual(bannedIps(h).sort(), ['203.0.113.30', '203.0.113.31']);
+    assert.deepEqual(clientJson(h, 'banned', '203.0.113.30'), [{ ip: '203.0.113.30', jails: ['test'] }]);
+    assert.equal(client(h, 'set', 'test', 'unbanip', '203.0.113.30').code, 0);
+    assert.equal(client(h, 'unban', '--all').stdout.trim(), '1');
+    assert.deepEqual(bannedIps(h), []);
+    await waitFor('unban actions', () => readText(h.actions).includes('unban jail=test ip=203.0.113.31'));
+    const withTime = clientJson<unknown[]>(h, 'get', 'test', 'banip', '--with-time');
+    assert.deepEqual(withTime, []);
+    assert.equal(client(h, 'get', 'test', 'maxretry').stdout.trim(), '3');
+    assert.equal(client(h, 'get', 'test', 'findtime').stdout.trim(), '600');
+    assert.match(client(h, 'status').stdout, /Jail list:\ttest/);
+    assert.equal(client(h, 'status', 'nope').code, 2);
+  });
+
+  it('report feeds an application\'s failure straight into a jail with no logpath', async () => {
+    const h = await daemon(`${JAIL}\n[web-login]\nenabled = true\nfilter =\nlogpath =\nmaxretry = 2\n`);
+    assert.equal(client(h, 'report', 'web-login', '203.0.113.40', '--user', 'bob').code, 0);
+    assert.equal(client(h, 'report', 'web-login', '203.0.113.40').code, 0);
+    await waitFor('the reported ban', () => bannedIps(h, 'web-login').includes('203.0.113.40'));
+    assert.match(client(h, 'status', 'web-login').stdout, /application reports only/);
+    assert.equal(client(h, 'report', 'web-login', 'not-an-ip').code, 2);
+  });
+
+  it('a restart keeps bans and log positions: old lines are not counted again', async () => {
+    const h = await daemon();
+    fail(h, '203.0.113.50', 3);
+    fail(h, '203.0.113.51', 2);
+    await waitFor('the ban', () => bannedIps(h).includes('203.0.113.50'));
+    await waitFor('all failures read', () => clientJson<{ filter: { totalFailed: number } }>(h, 'status', 'test').filter.totalFailed === 5);
+    await stopDaemon(h);
+    await startDaemon(h);
+    assert.deepEqual(bannedIps(h), ['203.0.113.50']);
+    fail(h, '203.0.113.51');
+    await waitFor('the new line', () => clientJson<{ filter: { totalFailed: number } }>(h, 'status', 'test').filter.totalFailed === 1);
+    assert.ok(!bannedIps(h).includes('203.0.113.51'), 'the two failures before the restart were not read again');
+  });
+
+  it('kill -9 between the ban and its action loses nothing: the restart re-applies it', async () => {
+    const h = makeDaemonDirs(JAIL.replace('action = log[path=$DIR/actions.log]', 'action = log[path=$DIR/blocked.fifo]'));
+    running.push(h);
+    writeFileSync(h.log, '');
+    execFileSync('mkfifo', [join(h.dir, 'blocked.fifo')]);
+    await startDaemon(h);
+    fail(h, '203.0.113.60', 3);
+    // The action blocks on a FIFO nobody reads: the daemon hangs after the ban is committed.
+    await waitFor('the ban logged', () => /Ban 203\.0\.113\.60/.test(h.output.join('')));
+    h.process!.kill('SIGKILL');
+    await new Promise((r) => h.process!.once('exit', r));
+    writeFileSync(join(h.config, 'jail.conf'), JAIL.replaceAll('$DIR', h.dir));
+    await startDaemon(h);
+    assert.deepEqual(bannedIps(h), ['203.0.113.60']);
+    await waitFor('the restored action', () => readText(h.actions).includes('ban jail=test ip=203.0.113.60'));
+  });
+
+  it('reload applies a new jail and keeps every ban; a broken config is refused and the old one runs on', async () => {
+    const h = await daemon();
+    fail(h, '203.0.113.70', 3);
+    await waitFor('the ban', () => bannedIps(h).includes('203.0.113.70'));
+    writeFileSync(join(h.config, 'jail.local'), '[test]\nmaxretry = 2\n');
+    const reloaded = clientJson<{ reloaded: string[] }>(h, 'reload');
+    assert.deepEqual(reloaded.reloaded, ['test']);
+    assert.deepEqual(bannedIps(h), ['203.0.113.70']);
+    assert.equal(client(h, 'get', 'test', 'maxretry').stdout.trim(), '2');
+    writeFileSync(join(h.config, 'jail.local'), '[test]\nmaxretry = 2\nbantime = %(nosuchoption)s\n');
+    const refused = client(h, 'reload');
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /jail\.local:3/);
+    assert.equal(client(h, 'get', 'test', 'maxretry').stdout.trim(), '2');
+    assert.deepEqual(bannedIps(h), ['203.0.113.70']);
+  });
+
+  it('a broken config is refused at start with file:line; a missing log file does not stop the start', async () => {
+    const broken = makeDaemonDirs(`${JAIL}\n[bad]\nenabled = true\nfilter = test\nmaxretry = lots\nlogpath = $DIR/nope.log\n`);
+    const r = client(broken, 'server', '--config', broken.config, '--state-dir', broken.state);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /jail\.conf:\d+/);
+    const h = await daemon(JAIL.replace('$DIR/app.log', '$DIR/later.log'));
+    assert.match(client(h, 'status', 'test').stdout, /later\.log/);
+    appendFileSync(join(h.dir, 'later.log'), failureLine('203.0.113.80').repeat(3));
+    await waitFor('the ban from the file that appeared later', () => bannedIps(h).includes('203.0.113.80'));
+  });
+
+  it('picks up a file a glob matches after start, and follows a rename rotation', async () => {
+    const h = await daemon(JAIL.replace('logpath = $DIR/app.log', 'logpath = $DIR/logs/*.log'));
+    execFileSync('mkdir', ['-p', join(h.dir, 'logs')]);
+    const daily = join(h.dir, 'logs', 'day2.log');
+    appendFileSync(daily, failureLine('203.0.113.90').repeat(2));
+    await waitFor('failures from the new file', () => clientJson<{ filter: { totalFailed: number } }>(h, 'status', 'test').filter.totalFailed === 2);
+    renameSync(daily, join(h.dir, 'logs', 'day2.log.1'));
+    appendFileSync(daily, failureLine('203.0.113.90'));
+    await waitFor('the ban after rotation', () => bannedIps(h).includes('203.0.113.90'));
+  });
+
+  it('the control socket is root-only (0600) by default, 0660 for a --socket-group', async () => {
+    const h = await daemon();
+    assert.equal(statSync(h.socket).mode & 0o777, 0o600);
+    const g = makeDaemonDirs(JAIL);
+    writeFileSync(g.log, '');
+    running.push(g);
+    await startDaemon(g, ['--socket-group', 'root']);
+    assert.equal(statSync(g.socket).mode & 0o777, 0o660);
+  });
+
+  it('bantime.increment makes a repeat offender\'s ban longer', async () => {
+    const h = await daemon(JAIL.replace('bantime = 1h', 'bantime = 10m\nbantime.increment = true\nbantime.factor = 1\nbantime.multipliers = 1 2 4 8'));
+    const bantime = () => clientJson<Array<{ ip: string; bantime: number }>>(h, 'get', 'test', 'banip', '--with-time')[0]?.bantime;
+    fail(h, '203.0.113.100', 3);
+    await waitFor('first ban', () => bannedIps(h).includes('203.0.113.100'));
+    assert.equal(bantime(), 600);
+    assert.equal(client(h, 'set', 'test', 'unbanip', '203.0.113.100').code, 0);
+    fail(h, '203.0.113.100', 3);
+    await waitFor('second ban', () => bannedIps(h).includes('203.0.113.100'));
+    assert.equal(bantime(), 1200);
+  });
+});
