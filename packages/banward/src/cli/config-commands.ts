@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readFilter } from '../config/index.js';
 import { loadConfiguration } from '../daemon/banward-server.js';
@@ -11,7 +12,7 @@ import { DEFAULT_CONFIG_DIR } from './_paths.js';
  */
 export async function configCommand(command: 'test-config' | 'dump-config', argv: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, json: { type: 'boolean' } } });
-  const configDir = values.config ?? DEFAULT_CONFIG_DIR;
+  const configDir = resolve(values.config ?? DEFAULT_CONFIG_DIR);
   const { jails } = loadConfiguration(configDir);
   for (const jail of jails) {
     if (!jail.filter) continue;

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fixedClock, systemClock } from '../clock.js';
@@ -84,7 +85,7 @@ export async function regexCommand(argv: string[], out: NodeJS.WritableStream): 
   if (values.help) { out.write(REGEX_USAGE); return 0; }
   if (positionals.length < 2 || positionals.length > 3) throw usage('expected LOG FILTER [IGNOREREGEX]');
   const [log, filterArg, ignoreArg] = positionals as [string, string, string | undefined];
-  const configDir = values.config ?? bundledConfigDir();
+  const configDir = resolve(values.config ?? bundledConfigDir());
   if (values.config !== undefined && !existsSync(configDir)) throw usage(`--config: no such directory: ${configDir}`);
   if (values.usedns !== undefined && !['yes', 'warn', 'no', 'raw'].includes(values.usedns)) {
     throw usage(`--usedns must be yes, warn, no or raw, not ${values.usedns}`);

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { BanwardServer } from '../daemon/banward-server.js';
@@ -52,9 +53,9 @@ export async function serverCommand(argv: string[], out: NodeJS.WritableStream):
   const fileTarget = !['stderr', 'syslog', 'journal'].includes(target);
   const log = createLogger(fileTarget ? { level, file: target } : { level, write: logWriter(target) });
   const server = await BanwardServer.start({
-    configDir: values.config ?? DEFAULT_CONFIG_DIR,
-    stateDir: values['state-dir'] ?? DEFAULT_STATE_DIR,
-    socket: values.socket ?? DEFAULT_SOCKET,
+    configDir: resolve(values.config ?? DEFAULT_CONFIG_DIR),
+    stateDir: resolve(values['state-dir'] ?? DEFAULT_STATE_DIR),
+    socket: resolve(values.socket ?? DEFAULT_SOCKET),
     ...(values['socket-group'] ? { socketGroup: values['socket-group'] } : {}),
     log,
   });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Clock } from '../clock.js';
 import { readFilter } from '../config/index.js';
 import type { BanStore } from '../decision/ban-store.js';
@@ -9,7 +10,7 @@ import {
   BanTimePolicy, FailureCounter, IgnoreList, Jail, type JailOptions,
 } from '../jail/index.js';
 import type { Logger } from '../log/logger.js';
-import { createSource, type LogSource, type PositionStore } from '../source/index.js';
+import { createSource, findExecutable, type LogSource, type PositionStore } from '../source/index.js';
 
 export interface RunningJail {
   jail: Jail;
@@ -51,10 +52,24 @@ function buildFilter(options: JailOptions, ctx: BuildContext, journal: boolean):
   return { filter, journalmatch: options.journalmatch ?? def.journalmatch };
 }
 
+/**
+ * `backend = auto` reads the files; but when none of them exists and the machine has a journal (a Debian
+ * without rsyslog has no auth.log), it reads the journal, so a default sshd jail works either way.
+ */
+function chooseBackend(options: JailOptions): string {
+  if (options.backend !== 'auto' || !options.filter) return options.backend;
+  const fixed = options.logpath.filter((p) => !/[*?[]/.test(p.path));
+  const noFiles = fixed.length === options.logpath.length && fixed.every((p) => !existsSync(p.path));
+  return noFiles && findExecutable('journalctl') ? 'systemd' : 'auto';
+}
+
 /** Wires a jail's filter, counters, ignore list, ban-time policy, actions and log sources. */
-export function buildJail(options: JailOptions, ctx: BuildContext): RunningJail {
+export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJail {
+  const backend = chooseBackend(jailOptions);
+  const options = backend === jailOptions.backend ? jailOptions : { ...jailOptions, backend };
   const log = ctx.log.child(options.name);
   const journal = options.backend.startsWith('systemd');
+  if (backend !== jailOptions.backend) log.notice('no log file found: reading the systemd journal instead (backend = auto)');
   const { filter, journalmatch } = buildFilter(options, ctx, journal);
   const actions: BanAction[] = [];
   for (const spec of options.action) {
@@ -106,5 +121,5 @@ export function buildJail(options: JailOptions, ctx: BuildContext): RunningJail 
     }, sourceCtx));
     inputs.files = options.logpath.map((p) => p.path);
   }
-  return { jail, options, sources, inputs };
+  return { jail, options: jailOptions, sources, inputs };
 }

@@ -52,7 +52,10 @@ test(
     truncateSync(file, 0);
     await writer.done;
     const afterTruncate = numbersIn(file);
-    await waitFor(() => afterTruncate.every((n) => lineNumbers(rec.texts()).has(n)), 'every line of the truncated file');
+    await waitFor(() => {
+      const arrived = lineNumbers(rec.texts());
+      return afterTruncate.every((n) => arrived.has(n));
+    }, 'every line of the truncated file');
     await source.stop();
     const counts = lineNumbers(rec.texts());
     assert.ok([...counts.values()].every((n) => n === 1), 'no line twice');

@@ -168,6 +168,15 @@ describe('banward server', () => {
     await waitFor('the ban after rotation', () => bannedIps(h).includes('203.0.113.90'));
   });
 
+  it('starts on a stock Debian /etc/fail2ban with sshd enabled', async () => {
+    const h = makeDaemonDirs(JAIL);
+    running.push(h);
+    h.config = '/etc/fail2ban';
+    await startDaemon(h);
+    assert.match(client(h, 'status').stdout, /Jail list:\t.*sshd/);
+    assert.match(client(h, 'status', 'sshd').stdout, /Currently banned:\t0/);
+  });
+
   it('the control socket is root-only (0600) by default, 0660 for a --socket-group', async () => {
     const h = await daemon();
     assert.equal(statSync(h.socket).mode & 0o777, 0o600);
