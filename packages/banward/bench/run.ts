@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runDaemonBench, type DaemonResult } from './_daemon-bench.js';
 import { WORKLOADS } from './_workloads.js';
 
 /**
@@ -31,7 +32,15 @@ function measure(command: string[], stdinFile?: string): Measure {
 
 const lineCounts = (report: string): string => report.match(/^Lines: .*$/m)?.[0] ?? '(no summary)';
 
-function main(): void {
+const DAEMON_LINES = Number(process.env['BENCH_DAEMON_LINES'] ?? 100_000);
+const LATENCY_SAMPLES = Number(process.env['BENCH_LATENCY_SAMPLES'] ?? 50);
+
+function daemonRow(name: string, r: DaemonResult | null): string {
+  if (!r) return `| ${name} | not installed | | | | |`;
+  return `| ${name} | ${r.ingestSeconds.toFixed(2)} s | ${Math.round(r.linesPerSecond).toLocaleString('en')} | ${r.rssStartMb.toFixed(0)} → ${r.rssPeakMb.toFixed(0)} MB | ${r.latencyP50Ms.toFixed(0)} ms | ${r.latencyP99Ms.toFixed(0)} ms |`;
+}
+
+async function main(): Promise<void> {
   for (const tool of ['/usr/bin/time', '/usr/bin/fail2ban-regex']) {
     if (!existsSync(tool)) throw new Error(`${tool} is missing: apt-get install time fail2ban`);
   }
@@ -85,8 +94,23 @@ date templates and regexes. The rest is per line: date detection, the prefregex,
 required literal lets through (\`startsWith\`/\`includes\` rule the others out), and for sshd the
 \`<F-MLFID>\` merging of each connection's lines, which fail2ban's sshd filter relies on.
 `;
-  writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc);
+  const daemons = await runDaemonBench(BIN, DAEMON_LINES, LATENCY_SAMPLES);
+  const daemonDoc = `
+## The daemon beside fail2ban-server
+
+Each daemon runs a jail on a log file (\`backend = auto\`) and is given ${DAEMON_LINES.toLocaleString('en')} failure lines from as many
+distinct addresses in one append; ingest time is until \`status\` counts them all (polled through each daemon's
+own client, so it is accurate to a few tenths of a second), memory is the process's resident size before and
+at its peak (VmHWM). Ban latency is from appending one line (maxretry 1) to the \`Ban\` line in the daemon's
+own log (millisecond timestamps), over ${LATENCY_SAMPLES} bans.
+
+| daemon | ingest | lines/s | memory | ban latency p50 | p99 |
+|---|---:|---:|---:|---:|---:|
+${daemonRow('banward server', daemons.banward)}
+${daemonRow('fail2ban-server', daemons.fail2ban)}
+`;
+  writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + daemonDoc);
   process.stdout.write(`geometric mean ${geomean.toFixed(1)}×; wrote docs/benchmarks.md\n`);
 }
 
-main();
+await main();
