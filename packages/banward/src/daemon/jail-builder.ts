@@ -53,19 +53,22 @@ function buildFilter(options: JailOptions, ctx: BuildContext, journal: boolean):
 }
 
 /**
- * `backend = auto` reads the files; but when none of them exists and the machine has a journal (a Debian
- * without rsyslog has no auth.log), it reads the journal, so a default sshd jail works either way.
+ * `backend = auto` reads the files; but when none of them exists, the filter says how to find its lines
+ * in the journal (journalmatch) and the machine has one (a Debian without rsyslog has no auth.log), it
+ * reads the journal, so a default sshd jail works either way. Otherwise it waits for the files.
  */
-function chooseBackend(options: JailOptions): string {
+function chooseBackend(options: JailOptions, configDir: string): string {
   if (options.backend !== 'auto' || !options.filter) return options.backend;
   const fixed = options.logpath.filter((p) => !/[*?[]/.test(p.path));
   const noFiles = fixed.length === options.logpath.length && fixed.every((p) => !existsSync(p.path));
-  return noFiles && findExecutable('journalctl') ? 'systemd' : 'auto';
+  if (!noFiles || !findExecutable('journalctl')) return 'auto';
+  const journalmatch = options.journalmatch ?? readFilter(configDir, options.filter, { logtype: 'journal' }).journalmatch;
+  return journalmatch.length > 0 ? 'systemd' : 'auto';
 }
 
 /** Wires a jail's filter, counters, ignore list, ban-time policy, actions and log sources. */
 export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJail {
-  const backend = chooseBackend(jailOptions);
+  const backend = chooseBackend(jailOptions, ctx.configDir);
   const options = backend === jailOptions.backend ? jailOptions : { ...jailOptions, backend };
   const log = ctx.log.child(options.name);
   const journal = options.backend.startsWith('systemd');

@@ -17,6 +17,7 @@ function memoryLog(): Logger & { lines: string[] } {
     info: (m: string) => lines.push(`INFO ${m}`),
     debug: () => undefined,
     child: () => log,
+    enabled: () => true,
   };
   return log;
 }

@@ -151,6 +151,11 @@ export class IgnoreList {
     await Promise.all([...this.names.values()].map((r) => r.pending));
   }
 
+  /** True when matchStatic gives the whole answer (no host names, files or command to consult). */
+  get isStatic(): boolean {
+    return !this.command && this.names.size === 0 && this.files.size === 0;
+  }
+
   /**
    * The fast path: own addresses, listed addresses and ranges, host names and file lists as last
    * resolved/read. Never ignores by command.

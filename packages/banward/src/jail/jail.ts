@@ -19,6 +19,9 @@ export interface FailureTracker {
 /** What the jail needs from its ignore list (ignore-list.ts). */
 export interface IgnoreCheck {
   isIgnored(ip: string): Promise<{ ignored: boolean; source?: string }>;
+  /** The answer without I/O, valid as the whole answer when `isStatic`. */
+  matchStatic(ip: string): { ignored: boolean; source?: string };
+  readonly isStatic: boolean;
   add(entry: string): void;
   remove(entry: string): void;
   entries(): string[];
@@ -57,8 +60,9 @@ function lineText(match: TupleLine): string {
  */
 export class Jail {
   totalBanned = 0;
-  /** Work is chained so failures and bans of one jail happen in order. */
+  /** Asynchronous work is chained so failures and bans of one jail happen in order. */
   private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
 
   constructor(readonly parts: JailParts) {}
 
@@ -79,7 +83,7 @@ export class Jail {
         const now = clock();
         const time = f.time === null || f.time > now ? now : f.time;
         const matches = (f.data['matches'] as TupleLine[] | undefined) ?? [];
-        this.enqueue(() => this.failure(f.id!, time, matches.map(lineText).join('\n') || line.text));
+        this.failure(f.id, time, matches.map(lineText).join('\n') || line.text);
       }
     }
   }
@@ -89,11 +93,14 @@ export class Jail {
     const id = canonical(ip);
     const time = options.time ?? this.parts.clock();
     const match = `report ${id}${options.user === undefined ? '' : ` user=${JSON.stringify(options.user)}`}`;
-    return this.enqueue(() => this.failure(id, time, match));
+    this.failure(id, time, match);
+    return this.settle();
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {
-    const next = this.queue.then(work, work);
+    this.queued++;
+    const run = () => work().finally(() => { this.queued--; });
+    const next = this.queue.then(run, run);
     this.queue = next.catch((error: unknown) => this.parts.log.error(`${error instanceof Error ? error.message : String(error)}`));
     return next;
   }
@@ -103,31 +110,46 @@ export class Jail {
     return this.queue;
   }
 
-  private async failure(id: string, time: number, match: string): Promise<void> {
-    const { ignore, failures, log, maxretry } = this.parts;
-    const ignored = await ignore.isIgnored(id);
+  /**
+   * Counts a failure. With a static ignore list and nothing queued it all happens now (no promise per
+   * line); otherwise it waits its turn behind the ignore list's lookups.
+   */
+  private failure(id: string, time: number, match: string): void {
+    const { ignore } = this.parts;
+    if (ignore.isStatic && this.queued === 0) this.count(id, time, match, ignore.matchStatic(id));
+    else void this.enqueue(async () => this.count(id, time, match, await ignore.isIgnored(id)));
+  }
+
+  private count(id: string, time: number, match: string, ignored: { ignored: boolean; source?: string }): void {
+    const { failures, log, maxretry } = this.parts;
     if (ignored.ignored) {
       log.info(`Ignore ${id} by ${ignored.source ?? 'ignore list'}`);
       return;
     }
-    log.info(`Found ${id} - ${new Date(time * 1000).toISOString().replace('T', ' ').slice(0, 19)}`);
+    if (log.enabled('info')) log.info(`Found ${id} - ${new Date(time * 1000).toISOString().replace('T', ' ').slice(0, 19)}`);
     const count = failures.add(id, time, match);
     if (count >= maxretry) {
       failures.reset(id);
-      await this.ban(id, { failures: count, matches: [match] });
+      this.record(id, { failures: count, matches: [match] });
     }
   }
 
   /** Bans an address (by filter, report or hand). False when it was banned already. */
   async ban(ip: string, details: { failures?: number; matches?: string[] } = {}): Promise<boolean> {
+    const banned = this.record(canonical(ip), details);
+    await this.settle();
+    return banned;
+  }
+
+  /** Commits the ban to the store now; its actions run in turn. */
+  private record(id: string, details: { failures?: number; matches?: string[] }): boolean {
     const { store, log, clock, bantime, baseBantime, overallJails } = this.parts;
-    const id = canonical(ip);
     if (store.getBan(this.name, id)) {
       log.notice(`${id} already banned`);
       return false;
     }
     const previous = store.history(id, overallJails ? undefined : this.name)?.banCount ?? 0;
-    const record: BanRecord = {
+    const ban: BanRecord = {
       jail: this.name,
       ip: id,
       time: clock(),
@@ -135,10 +157,10 @@ export class Jail {
       banCount: previous + 1,
       matches: details.matches ?? [],
     };
-    store.addBan(record);
+    store.addBan(ban);
     this.totalBanned++;
     log.notice(`Ban ${id}`);
-    await this.runActions('ban', [{ ...record, failures: details.failures ?? 0 }]);
+    void this.enqueue(() => this.runActions('ban', [{ ...ban, failures: details.failures ?? 0 }]));
     return true;
   }
 

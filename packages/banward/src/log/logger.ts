@@ -13,6 +13,8 @@ export interface Logger {
   debug(message: string): void;
   /** A logger whose lines are prefixed `[name]` (one per jail). */
   child(name: string): Logger;
+  /** Whether lines of this level are written (to skip building costly messages). */
+  enabled(level: LogLevel): boolean;
 }
 
 export interface LoggerOptions {
@@ -40,6 +42,7 @@ export function createLogger(options: LoggerOptions, prefix = ''): Logger {
   return {
     error: at('error'), warn: at('warn'), notice: at('notice'), info: at('info'), debug: at('debug'),
     child: (name) => createLogger({ ...options, write, now }, `${prefix}[${name}] `),
+    enabled: (level) => RANK[level] <= RANK[options.level],
   };
 }
 

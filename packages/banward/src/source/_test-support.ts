@@ -32,6 +32,7 @@ export function recorder(positions: PositionStore = new MapPositions()): Recorde
     warn: (m) => warnings.push(m),
     notice: () => {}, info: () => {}, debug: () => {},
     child: () => log,
+    enabled: () => true,
   };
   return {
     ctx: { onLines: (batch) => lines.push(...batch), positions, clock: () => 1_700_000_000, log },

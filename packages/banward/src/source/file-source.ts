@@ -40,6 +40,8 @@ export class FileSource implements LogSource {
   private scheduled: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private globDirty = false;
+  /** Directories where a glob's new matches appear. */
+  private readonly globDirs: ReadonlySet<string>;
   private running = false;
 
   constructor(options: FileSourceOptions, private readonly ctx: SourceContext) {
@@ -47,6 +49,7 @@ export class FileSource implements LogSource {
     if (!valid.ok) throw new TypeError(`file source ${options.id}: ${valid.reason}`);
     this.options = valid.value;
     this.id = valid.value.id;
+    this.globDirs = new Set(valid.value.patterns.filter((p) => p.glob).map((p) => staticDir(p.pattern)));
     this.saver = new PositionSaver(ctx.positions, valid.value.saveInterval);
     this.hooks = {
       log: ctx.log,
@@ -167,9 +170,11 @@ export class FileSource implements LogSource {
   }
 
   private onEvent(dir: string, event: string, name: string | Buffer | null): void {
-    const file = name === null ? null : String(name);
-    const known = file !== null && this.tails.has(join(dir, file));
-    if (event === 'rename' || !known) this.globDirty = true;
+    // Only a glob's directory can gain or lose matches; a busy neighbour file must not cost a readdir.
+    if (this.globDirs.has(dir)) {
+      const known = name !== null && this.tails.has(join(dir, String(name)));
+      if (event === 'rename' || !known) this.globDirty = true;
+    }
     if (this.scheduled || !this.running) return;
     this.scheduled = setTimeout(() => { this.scheduled = null; this.tick(); }, EVENT_DELAY);
   }
@@ -189,7 +194,7 @@ export class FileSource implements LogSource {
         this.deliver(tail.path, read.lines);
         if (read.lines.length > 0) this.saver.mark(this.key(tail.path), () => tail.position());
       } catch (error) {
-        this.warnOnce(`read:${tail.path}`, `Cannot read ${tail.path}: ${(error as Error).message}`);
+        this.warnOnce(`read:${tail.path}`, `Error following ${tail.path}: ${(error as Error).message}`);
       }
       if (tail.waiting) {
         const why = tail.openError;

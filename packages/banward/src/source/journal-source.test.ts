@@ -6,7 +6,7 @@ import {
   JournalSource, formatJournalEntry, journalctlArgs, parseJournalLine, validateJournalOptions,
 } from './journal-source.js';
 import { canRunSource } from './source-registry.js';
-import { MapPositions, recorder, tempDir, waitFor } from './_test-support.js';
+import { MapPositions, pause, recorder, tempDir, waitFor } from './_test-support.js';
 
 /** Entries as `journalctl --output=json` prints them (trimmed of fields nothing reads). */
 const SSHD = '{"__CURSOR":"s=739ad4;i=4ece7;b=6c7ae3;m=1f0e6a2c4;t=60a1b2c3d4e5f;x=8f0f3c","__REALTIME_TIMESTAMP":"1700000000123456",'
@@ -99,6 +99,8 @@ test('real journalctl: started and stopped when installed, else canRun() says it
   await source.start();
   await waitFor(() => source.pid !== undefined, 'journalctl to start');
   const pid = source.pid!;
+  await pause(300); // long enough for journalctl to refuse its arguments, if it did
+  assert.deepEqual([source.pid, rec.warnings], [pid, []], 'journalctl accepted its arguments and keeps following');
   await source.stop();
   assert.throws(() => process.kill(pid, 0), /ESRCH/);
   assert.equal(source.pid, undefined);
