@@ -114,7 +114,7 @@ export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJ
     log,
   };
   if (filter && journal) {
-    sources.push(createSource(options.backend, { id: `${options.name}:journal`, journalmatch }, sourceCtx));
+    sources.push(createSource(options.backend, { id: `${options.name}:journal`, journalmatch, findtime: options.findtime }, sourceCtx));
     inputs.journalMatch = journalmatch.map((m) => m.join(' '));
   } else if (filter && options.logpath.length > 0) {
     sources.push(createSource(options.backend, {

@@ -27,10 +27,8 @@ export interface FileSourceOptions {
   watch?: WatchFunction | null;
   /** Milliseconds between checks with the polling backend (fail2ban sleeps 1 s). */
   pollInterval?: number;
-  /** Milliseconds between the safety-net checks that run beside inotify. */
+  /** Milliseconds between the safety-net checks that run beside inotify (they also re-expand globs). */
   safetyInterval?: number;
-  /** Milliseconds between re-expansions of the globs (directory events also trigger one). */
-  globInterval?: number;
   /** Milliseconds a renamed-away file is still read after it last grew (writers reopen late). */
   rotateGrace?: number;
   /** Minimum milliseconds between two saves of one file's position. */
@@ -50,7 +48,6 @@ export interface ValidFileOptions {
   watch: WatchFunction | null;
   pollInterval: number;
   safetyInterval: number;
-  globInterval: number;
   rotateGrace: number;
   saveInterval: number;
 }
@@ -102,7 +99,7 @@ export function validateFileOptions(options: FileSourceOptions): Validated<Valid
   const polling = options.polling === true || options.watch === null;
   const values: Record<string, number> = {};
   const defaults: [keyof FileSourceOptions & string, number][] = [
-    ['pollInterval', 1000], ['safetyInterval', 10_000], ['globInterval', 30_000], ['rotateGrace', 30_000], ['saveInterval', 200],
+    ['pollInterval', 1000], ['safetyInterval', 10_000], ['rotateGrace', 30_000], ['saveInterval', 200],
   ];
   for (const [name, fallback] of defaults) {
     const v = interval(name, options[name] as number | undefined, fallback);
@@ -118,7 +115,6 @@ export function validateFileOptions(options: FileSourceOptions): Validated<Valid
       watch: polling ? null : options.watch ?? fsWatch,
       pollInterval: values.pollInterval!,
       safetyInterval: values.safetyInterval!,
-      globInterval: values.globInterval!,
       rotateGrace: values.rotateGrace!,
       saveInterval: values.saveInterval!,
     }),

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { appendFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FileSource, type FileSourceOptions } from './file-source.js';
@@ -8,7 +8,7 @@ import { MapPositions, pause, recorder, tempDir, waitFor, type Recorder } from '
 
 /** Short intervals so every check path (events, safety poll, glob refresh) runs within a test. */
 function fileSource(logpath: FileSourceOptions['logpath'], rec: Recorder, more: Partial<FileSourceOptions> = {}): FileSource {
-  return new FileSource({ id: 'test:file', logpath, safetyInterval: 100, pollInterval: 50, globInterval: 200, ...more }, rec.ctx);
+  return new FileSource({ id: 'test:file', logpath, safetyInterval: 100, pollInterval: 50, ...more }, rec.ctx);
 }
 
 test('appended lines arrive in order; a partial last line waits for its newline', async () => {
@@ -72,6 +72,24 @@ test('a glob picks up a file created after start, and drops a file that was remo
   await waitFor(() => !source.files().includes(join(dir, 'a.log')), 'a.log to be dropped');
   await source.stop();
   assert.deepEqual(rec.warnings, []);
+});
+
+test('a glob whose directory appears after start is found through inotify alone (no safety poll in time)', async () => {
+  const dir = tempDir();
+  const rec = recorder();
+  const source = fileSource([join(dir, 'logs', '*.log')], rec, { safetyInterval: 600_000 });
+  await source.start();
+  assert.deepEqual(source.describe(), [`${join(dir, 'logs', '*.log')} (no file yet)`]);
+  mkdirSync(join(dir, 'logs'));
+  writeFileSync(join(dir, 'logs', 'day2.log'), 'd1\n');
+  await waitFor(() => rec.lines.length === 1, 'the file in the new directory');
+  assert.deepEqual(source.describe(), [join(dir, 'logs', 'day2.log')]);
+  renameSync(join(dir, 'logs', 'day2.log'), join(dir, 'logs', 'day2.log.1'));
+  writeFileSync(join(dir, 'logs', 'day2.log'), 'd2\n');
+  await waitFor(() => rec.lines.length === 2, 'the file after its rotation');
+  await source.stop();
+  assert.deepEqual(rec.texts(), ['d1', 'd2']);
+  assert.equal(rec.warnings.length, 1, 'one warning: no match yet');
 });
 
 test('a missing file is waited for, with one warning, and read whole when it appears', async () => {

@@ -1,4 +1,4 @@
-import type { FSWatcher } from 'node:fs';
+import { existsSync, type FSWatcher } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FdReader } from './_fd-reader.js';
 import { validateFileOptions, type FileSourceOptions, type ValidFileOptions } from './_file-options.js';
@@ -33,6 +33,10 @@ export class FileSource implements LogSource {
   private readonly tails = new Map<string, FileTail>();
   private retired: Retired[] = [];
   private readonly watchers = new Map<string, FSWatcher>();
+  /** Watched ancestors of directories that do not exist yet. */
+  private readonly standIns = new Set<string>();
+  /** Globs that match no file now. */
+  private readonly unmatched = new Set<string>();
   private readonly warned = new Set<string>();
   private readonly saver: PositionSaver;
   private readonly hooks: TailHooks;
@@ -63,9 +67,9 @@ export class FileSource implements LogSource {
   }
 
   describe(): string[] {
-    const files = [...this.tails.keys()];
-    const patterns = this.options.patterns.map((p) => p.pattern).filter((p) => !this.tails.has(p));
-    return [...files, ...patterns.map((p) => `${p} (no file yet)`)];
+    const waiting = [...this.tails.values()].filter((t) => t.waiting).map((t) => t.path);
+    const files = [...this.tails.keys()].filter((p) => !waiting.includes(p));
+    return [...files, ...[...waiting, ...this.unmatched].map((p) => `${p} (no file yet)`)];
   }
 
   /** The files being followed now (glob matches included). */
@@ -81,8 +85,8 @@ export class FileSource implements LogSource {
     // Files missing at start are new when they appear: read them whole, whatever head/tail said.
     for (const tail of this.tails.values()) tail.startMode = 'head';
     const o = this.options;
-    this.every(o.watch ? o.safetyInterval : o.pollInterval, () => this.tick());
-    this.every(o.globInterval, () => { this.globDirty = true; this.tick(); });
+    // Each periodic check also re-expands the globs: the safety net for missed directory events.
+    this.every(o.watch ? o.safetyInterval : o.pollInterval, () => { this.globDirty = true; this.tick(); });
   }
 
   async stop(): Promise<void> {
@@ -127,7 +131,10 @@ export class FileSource implements LogSource {
     const seen = new Set<string>();
     for (const p of this.options.patterns) {
       const matches = p.glob ? expandGlob(p.pattern) : [p.pattern];
-      if (matches.length === 0) this.warnOnce(p.pattern, `No file matches ${p.pattern} yet; waiting for one`);
+      if (matches.length === 0) {
+        this.unmatched.add(p.pattern);
+        this.warnOnce(p.pattern, `No file matches ${p.pattern} yet; waiting for one`);
+      } else this.unmatched.delete(p.pattern);
       for (const path of matches) {
         seen.add(path);
         if (this.tails.has(path)) continue;
@@ -148,30 +155,43 @@ export class FileSource implements LogSource {
     this.watchDirectories();
   }
 
+  /**
+   * Watches the directories of the files and of the globs. A directory that does not exist yet is
+   * stood in for by its nearest existing ancestor, whose every event re-expands the globs.
+   */
   private watchDirectories(): void {
     const watch = this.options.watch;
     if (!watch) return;
     const dirs = new Set<string>(this.options.patterns.map((p) => (p.glob ? staticDir(p.pattern) : dirname(p.pattern))));
     for (const path of this.tails.keys()) dirs.add(dirname(path));
-    for (const [dir, w] of this.watchers) {
-      if (!dirs.has(dir)) { w.close(); this.watchers.delete(dir); }
-    }
+    const wanted = new Map<string, boolean>();
     for (const dir of dirs) {
+      let at = dir;
+      while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+      wanted.set(at, wanted.get(at) === true || at !== dir);
+    }
+    for (const [dir, w] of this.watchers) {
+      if (!wanted.has(dir)) { w.close(); this.watchers.delete(dir); }
+    }
+    this.standIns.clear();
+    for (const [dir, standIn] of wanted) {
+      if (standIn) this.standIns.add(dir);
       if (this.watchers.has(dir)) continue;
       try {
         const w = watch(dir, { persistent: false }, (event, name) => this.onEvent(dir, event, name));
         w.on('error', () => { w.close(); this.watchers.delete(dir); this.globDirty = true; });
         this.watchers.set(dir, w);
-      } catch {
-        // The directory may not exist yet; the periodic checks cover it and retry the watch.
-        this.ctx.log.debug(`cannot watch ${dir}; polling it`);
+      } catch (error) {
+        // No inotify here (or no room for another watch): the periodic checks cover this directory.
+        this.ctx.log.debug(`cannot watch ${dir} (${(error as Error).message}); polling it`);
       }
     }
   }
 
   private onEvent(dir: string, event: string, name: string | Buffer | null): void {
     // Only a glob's directory can gain or lose matches; a busy neighbour file must not cost a readdir.
-    if (this.globDirs.has(dir)) {
+    if (this.standIns.has(dir)) this.globDirty = true;
+    else if (this.globDirs.has(dir)) {
       const known = name !== null && this.tails.has(join(dir, String(name)));
       if (event === 'rename' || !known) this.globDirty = true;
     }
