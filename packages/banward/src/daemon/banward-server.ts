@@ -116,22 +116,24 @@ export class BanwardServer {
    */
   async reload(only?: string, options: { restart?: boolean; unban?: boolean } = {}): Promise<string[]> {
     const config = loadConfiguration(this.options.configDir);
+    // Build every wanted jail before touching a running one: a filter that does not compile refuses the reload.
+    const built = new Map(config.jails.filter((j) => !only || j.name === only).map((j) => [j.name, this.build(j)] as const));
     this.settings = config.settings;
-    const wanted = new Map(config.jails.map((j) => [j.name, j]));
+    const changed = (name: string): boolean => {
+      const running = this.jails.get(name);
+      const next = built.get(name);
+      return !running || !next || options.restart === true || running.fingerprint !== next.fingerprint;
+    };
+    const names = [...new Set([...this.jails.keys(), ...built.keys()])].filter((n) => (!only || n === only) && changed(n));
     const reloaded: string[] = [];
-    for (const [name, running] of [...this.jails]) {
-      if (only && name !== only) continue;
-      const next = wanted.get(name);
-      if (!next || options.restart || JSON.stringify(next) !== JSON.stringify(running.options)) {
+    for (const name of names) {
+      const running = this.jails.get(name);
+      if (running) {
         if (options.unban) for (const ban of this.store.activeBans(name)) await running.jail.unban(ban.ip);
         await this.stopJail(running);
-        if (next) await this.startJail(this.build(next));
-        reloaded.push(name);
       }
-    }
-    for (const [name, next] of wanted) {
-      if ((only && name !== only) || this.jails.has(name)) continue;
-      await this.startJail(this.build(next));
+      const next = built.get(name);
+      if (next) await this.startJail(next);
       reloaded.push(name);
     }
     this.log.notice(`Reloaded: ${reloaded.join(', ') || 'nothing changed'}`);

@@ -22,6 +22,7 @@ function jailStatus(server: BanwardServer, running: RunningJail) {
     filter: {
       currentlyFailed: failures.currentlyFailed,
       totalFailed: failures.totalFailed,
+      evicted: failures.evicted,
       ...running.inputs,
       reports: running.sources.length === 0,
     },

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Clock } from '../clock.js';
+import { BanwardError } from '../errors.js';
 import { readFilter } from '../config/index.js';
 import type { BanStore } from '../decision/ban-store.js';
 import { resolveAction } from '../enforcer/action-registry.js';
@@ -18,6 +19,8 @@ export interface RunningJail {
   sources: LogSource[];
   /** What `status` shows as the jail's input. */
   inputs: { files?: string[]; journalMatch?: string[] };
+  /** The jail's options and its filter's, to tell on reload whether anything changed. */
+  fingerprint: string;
 }
 
 export interface BuildContext {
@@ -25,13 +28,11 @@ export interface BuildContext {
   store: BanStore & PositionStore;
   clock: Clock;
   log: Logger;
-  /** Tracked ids per jail before the oldest is evicted (memory bound). */
-  maxTrackedIds?: number;
 }
 
 /** The filter's own options, with the jail's overrides (maxlines, datepattern, journalmatch) on top. */
-function buildFilter(options: JailOptions, ctx: BuildContext, journal: boolean): { filter: Filter | null; journalmatch: string[][] } {
-  if (!options.filter) return { filter: null, journalmatch: [] };
+function buildFilter(options: JailOptions, ctx: BuildContext, journal: boolean): { filter: Filter | null; journalmatch: string[][]; definition: unknown } {
+  if (!options.filter) return { filter: null, journalmatch: [], definition: null };
   const def = readFilter(ctx.configDir, options.filter, journal ? { logtype: 'journal' } : {});
   const maxlines = options.maxlines ?? def.maxlines;
   const datepattern = options.datepattern ?? def.datepattern?.value;
@@ -49,7 +50,7 @@ function buildFilter(options: JailOptions, ctx: BuildContext, journal: boolean):
     inOperation: false,
     findTime: options.findtime,
   });
-  return { filter, journalmatch: options.journalmatch ?? def.journalmatch };
+  return { filter, journalmatch: options.journalmatch ?? def.journalmatch, definition: def.options };
 }
 
 /**
@@ -66,6 +67,14 @@ function chooseBackend(options: JailOptions, configDir: string): string {
   return journalmatch.length > 0 ? 'systemd' : 'auto';
 }
 
+function positiveInteger(options: JailOptions, name: string): number {
+  const value = Number(options.options[name]);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new BanwardError('BANWARD_ERR_CONFIG_VALUE', `[${options.name}] ${name} must be a whole number above 0, not ${JSON.stringify(options.options[name])}`);
+  }
+  return value;
+}
+
 /** Wires a jail's filter, counters, ignore list, ban-time policy, actions and log sources. */
 export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJail {
   const backend = chooseBackend(jailOptions, ctx.configDir);
@@ -73,7 +82,7 @@ export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJ
   const log = ctx.log.child(options.name);
   const journal = options.backend.startsWith('systemd');
   if (backend !== jailOptions.backend) log.notice('no log file found: reading the systemd journal instead (backend = auto)');
-  const { filter, journalmatch } = buildFilter(options, ctx, journal);
+  const { filter, journalmatch, definition } = buildFilter(options, ctx, journal);
   const actions: BanAction[] = [];
   for (const spec of options.action) {
     const resolved = resolveAction(spec, { jail: options.name, clock: ctx.clock, log });
@@ -86,7 +95,7 @@ export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJ
     failures: new FailureCounter({
       findtime: options.findtime,
       maxmatches: options.maxmatches,
-      ...(ctx.maxTrackedIds ? { maxTracked: ctx.maxTrackedIds } : {}),
+      ...(options.options['maxtrackedips'] ? { maxTracked: positiveInteger(options, 'maxtrackedips') } : {}),
     }),
     ignore: new IgnoreList({
       ignoreip: options.ignoreip,
@@ -100,6 +109,7 @@ export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJ
     baseBantime: options.bantime,
     maxretry: options.maxretry,
     overallJails: options.bantimeIncrement.overalljails,
+    usedns: options.usedns ?? 'warn',
     store: ctx.store,
     actions,
     clock: ctx.clock,
@@ -124,5 +134,5 @@ export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJ
     }, sourceCtx));
     inputs.files = options.logpath.map((p) => p.path);
   }
-  return { jail, options: jailOptions, sources, inputs };
+  return { jail, options: jailOptions, sources, inputs, fingerprint: JSON.stringify([jailOptions, definition]) };
 }

@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import type { Clock } from '../clock.js';
 import type { BanRecord, BanStore } from '../decision/ban-store.js';
 import type { BanAction, BanTicket } from '../enforcer/ban-action.js';
@@ -14,6 +15,8 @@ export interface FailureTracker {
   cleanup(now: number): void;
   readonly currentlyFailed: number;
   readonly totalFailed: number;
+  /** Ids dropped because the jail tracked its maximum (memory bound). */
+  readonly evicted: number;
 }
 
 /** What the jail needs from its ignore list (ignore-list.ts). */
@@ -43,6 +46,10 @@ export interface JailParts {
   maxretry: number;
   /** Count bans of an ip across all jails for bantime.increment. */
   overallJails: boolean;
+  /** Host names in failures: resolved to addresses (yes, warn), or counted as they are (no, raw). */
+  usedns: 'yes' | 'warn' | 'no' | 'raw';
+  /** Resolves a host name (default: node:dns lookup); injected in tests. */
+  resolve?: (name: string) => Promise<string[]>;
   store: BanStore;
   actions: readonly BanAction[];
   clock: Clock;
@@ -83,7 +90,12 @@ export class Jail {
         const now = clock();
         const time = f.time === null || f.time > now ? now : f.time;
         const matches = (f.data['matches'] as TupleLine[] | undefined) ?? [];
-        this.failure(f.id, time, matches.map(lineText).join('\n') || line.text);
+        const match = matches.map(lineText).join('\n') || line.text;
+        if (f.data['dns'] !== undefined && parseIp(f.id) === null && (this.parts.usedns === 'yes' || this.parts.usedns === 'warn')) {
+          this.resolveFailure(f.id, time, match);
+        } else {
+          this.failure(f.id, time, match);
+        }
       }
     }
   }
@@ -110,6 +122,26 @@ export class Jail {
     return this.queue;
   }
 
+  /** fail2ban's usedns: a host name in a log line counts against each address it resolves to. */
+  private resolveFailure(name: string, time: number, match: string): void {
+    const { log, usedns } = this.parts;
+    const resolve = this.parts.resolve ?? (async (n: string) => (await lookup(n, { all: true })).map((a) => a.address));
+    void this.enqueue(async () => {
+      let addresses: string[] = [];
+      try {
+        addresses = await resolve(name);
+      } catch {
+        addresses = [];
+      }
+      if (usedns === 'warn') log.warn(`Determined IP using DNS Lookup: ${name} = ${JSON.stringify(addresses)}`);
+      if (addresses.length === 0) log.warn(`Unable to find a corresponding IP address for ${name}: no failure counted`);
+      for (const address of addresses) {
+        const id = canonical(address);
+        this.count(id, time, match, await this.parts.ignore.isIgnored(id));
+      }
+    });
+  }
+
   /**
    * Counts a failure. With a static ignore list and nothing queued it all happens now (no promise per
    * line); otherwise it waits its turn behind the ignore list's lookups.
@@ -126,7 +158,7 @@ export class Jail {
       log.info(`Ignore ${id} by ${ignored.source ?? 'ignore list'}`);
       return;
     }
-    if (log.enabled('info')) log.info(`Found ${id} - ${new Date(time * 1000).toISOString().replace('T', ' ').slice(0, 19)}`);
+    if (log.enabled('info')) log.info(`Found ${id} - ${localTime(time)}`);
     const count = failures.add(id, time, match);
     if (count >= maxretry) {
       failures.reset(id);
@@ -209,6 +241,13 @@ export class Jail {
       }
     }
   }
+}
+
+/** `2026-11-22 10:00:01` in the machine's zone, as fail2ban's log shows failure times. */
+function localTime(epoch: number): string {
+  const d = new Date(epoch * 1000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
 /** One spelling per address (IPv4-mapped IPv6 as IPv4); a non-address id is kept as it is. */

@@ -144,6 +144,15 @@ describe('banward server', () => {
     assert.match(refused.stderr, /jail\.local:3/);
     assert.equal(client(h, 'get', 'test', 'maxretry').stdout.trim(), '2');
     assert.deepEqual(bannedIps(h), ['203.0.113.70']);
+    writeFileSync(join(h.config, 'jail.local'), '[test]\nmaxretry = 2\n');
+    writeFileSync(join(h.config, 'filter.d', 'test.local'), '[Definition]\nfailregex = ^\\s*login (failed from <HOST>$\n');
+    const badRegex = client(h, 'reload');
+    assert.equal(badRegex.code, 2);
+    assert.match(badRegex.stderr, /test\.local:2: Unable to compile regular expression/);
+    writeFileSync(join(h.config, 'filter.d', 'test.local'), '[Definition]\nfailregex = ^\\s*denied <HOST>$\n');
+    assert.deepEqual(clientJson<{ reloaded: string[] }>(h, 'reload').reloaded, ['test'], 'a changed filter reloads its jail');
+    assert.deepEqual(clientJson<string[]>(h, 'get', 'test', 'failregex'), ['^\\s*denied <HOST>$']);
+    assert.deepEqual(bannedIps(h), ['203.0.113.70']);
   });
 
   it('a broken config is refused at start with file:line; a missing log file does not stop the start', async () => {
