@@ -85,7 +85,7 @@ export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJ
   const { filter, journalmatch, definition } = buildFilter(options, ctx, journal);
   const actions: BanAction[] = [];
   for (const spec of options.action) {
-    const resolved = resolveAction(spec, { jail: options.name, clock: ctx.clock, log });
+    const resolved = resolveAction(spec, { jail: options.name, clock: ctx.clock, log, configDir: ctx.configDir, jailOptions: options.options });
     if (resolved.action) actions.push(resolved.action);
     else log.warn(resolved.reason ?? `action ${spec} is not available`);
   }

@@ -8,6 +8,10 @@ export interface ActionContext {
   jail: string;
   clock: Clock;
   log: Logger;
+  /** The configuration directory (fail2ban layout): where action.d lives. */
+  configDir: string;
+  /** The jail's own options (port, protocol, chain, ...), as read: action tags may refer to them. */
+  jailOptions: Readonly<Record<string, string>>;
 }
 
 interface ActionKind {
