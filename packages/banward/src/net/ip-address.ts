@@ -8,7 +8,9 @@ export interface IpAddress {
 }
 
 function parseV4(text: string): bigint {
-  return text.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
+  let value = 0;
+  for (const part of text.split('.')) value = value * 256 + Number(part);
+  return BigInt(value);
 }
 
 function parseV6(text: string): bigint {
