@@ -18,6 +18,8 @@ export interface ServerOptions {
   clock?: Clock;
   /** How often expired bans are lifted (ms). */
   tickMs?: number;
+  /** How often the firewall is compared with the store and repaired (seconds). */
+  reconcileSeconds?: number;
 }
 
 /** Reads and checks the whole configuration; throws (file:line) without touching the running daemon. */
@@ -102,11 +104,17 @@ export class BanwardServer {
     this.log.notice(`Server ready: ${this.jails.size} jail(s), socket ${this.options.socket}`);
   }
 
-  /** Lifts expired bans and forgets old history. */
+  private lastReconcile = 0;
+
+  /** Lifts expired bans, forgets old history, and now and then repairs the firewall. */
   async tick(): Promise<void> {
     const now = this.clock();
     for (const { jail } of this.jails.values()) await jail.unbanExpired(now);
     this.store.purgeHistory(now - this.settings.dbPurgeAge);
+    if (now - this.lastReconcile >= (this.options.reconcileSeconds ?? 30)) {
+      this.lastReconcile = now;
+      for (const { jail } of this.jails.values()) await jail.reconcile();
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 import type { BanAction, CanRun } from './ban-action.js';
 import { LogAction } from './log-action.js';
+import { NATIVE_ACTIONS } from './native/index.js';
 
 export interface ActionContext {
   jail: string;
@@ -21,6 +22,7 @@ interface ActionKind {
 
 /** Native actions by name. fail2ban's action.d files and the firewall backends join this registry. */
 const ACTIONS: Record<string, ActionKind> = {
+  ...NATIVE_ACTIONS,
   log: {
     canRun: () => ({ ok: true }),
     create: (options, ctx) => new LogAction({

@@ -25,6 +25,11 @@ export interface BanAction {
   unban(tickets: readonly BanTicket[]): Promise<void>;
   /** Lifts every ban this action holds. */
   flush(): Promise<void>;
+  /**
+   * Makes the enforcement hold exactly these bans, repairing both ways (a firewall flushed by an admin
+   * must not silently unban anyone). Actions that can read their state back implement it.
+   */
+  reconcile?(active: readonly BanTicket[]): Promise<{ added: number; removed: number }>;
 }
 
 export type CanRun = { ok: true } | { ok: false; reason: string };

@@ -214,14 +214,37 @@ export class Jail {
     return expired.length;
   }
 
-  /** Re-applies the stored bans (after a start or a restart of the actions). */
+  /** Re-applies the stored bans (after a start or a restart of the actions), in one batch per action. */
   async restore(): Promise<number> {
     const active = this.parts.store.activeBans(this.name);
-    if (active.length) {
-      this.parts.log.notice(`Restore ${active.length} ban(s)`);
-      await this.runActions('ban', active.map((b) => ({ ...b, failures: 0 })));
+    if (active.length) this.parts.log.notice(`Restore ${active.length} ban(s)`);
+    const tickets = active.map((b) => ({ ...b, failures: 0 }));
+    for (const action of this.parts.actions) {
+      if (action.reconcile) await this.guard(action, 'restore', () => action.reconcile!(tickets));
+      else if (tickets.length) await this.guard(action, 'restore', () => action.ban(tickets));
     }
     return active.length;
+  }
+
+  /** Repairs enforcement that drifted from the store (run periodically). */
+  async reconcile(): Promise<void> {
+    const tickets = this.parts.store.activeBans(this.name).map((b) => ({ ...b, failures: 0 }));
+    for (const action of this.parts.actions) {
+      if (!action.reconcile) continue;
+      const result = await this.guard(action, 'reconcile', () => action.reconcile!(tickets));
+      if (result && (result.added || result.removed)) {
+        this.parts.log.warn(`${action.name}: repaired the firewall (${result.added} ban(s) re-added, ${result.removed} stale removed)`);
+      }
+    }
+  }
+
+  private async guard<T>(action: BanAction, what: string, work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await work();
+    } catch (error) {
+      this.parts.log.error(`action ${action.name} failed to ${what}: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
   }
 
   async startActions(): Promise<void> {
@@ -234,11 +257,7 @@ export class Jail {
 
   private async runActions(kind: 'ban' | 'unban', tickets: BanTicket[]): Promise<void> {
     for (const action of this.parts.actions) {
-      try {
-        await action[kind](tickets);
-      } catch (error) {
-        this.parts.log.error(`action ${action.name} failed to ${kind} ${tickets.map((t) => t.ip).join(' ')}: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      await this.guard(action, `${kind} ${tickets.map((t) => t.ip).join(' ')}`, () => action[kind](tickets));
     }
   }
 }
