@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { BanwardServer } from '../daemon/banward-server.js';
+import { readDaemonSettings } from '../daemon/daemon-settings.js';
 import { BanwardError, isBanwardError } from '../errors.js';
 import { createLogger, isLogLevel, type LogLevel } from '../log/logger.js';
 import { DEFAULT_CONFIG_DIR, DEFAULT_SOCKET, DEFAULT_STATE_DIR } from './_paths.js';
@@ -37,6 +38,12 @@ function logWriter(target: string): (line: string) => void {
   return (line) => process.stderr.write(line + '\n');
 }
 
+/** fail2ban's loglevel names (CRITICAL … DEBUG) in banward's terms; info when unset. */
+function logLevelFromSettings(name: string | undefined): string {
+  const map: Record<string, string> = { critical: 'error', error: 'error', warning: 'warn', warn: 'warn', notice: 'notice', info: 'info', debug: 'debug' };
+  return (name && map[name.toLowerCase()]) ?? 'info';
+}
+
 export async function serverCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -47,13 +54,14 @@ export async function serverCommand(argv: string[], out: NodeJS.WritableStream):
     },
   });
   if (values.help) { out.write(SERVER_USAGE); return 0; }
-  const level = values['log-level'] ?? 'info';
+  const configDir = resolve(values.config ?? DEFAULT_CONFIG_DIR);
+  const level = values['log-level'] ?? logLevelFromSettings(readDaemonSettings(configDir).logLevel);
   if (!isLogLevel(level)) throw new BanwardError('BANWARD_ERR_USAGE', `--log-level must be error, warn, notice, info or debug, not ${level}`);
   const target = values['log-target'] ?? 'stderr';
   const fileTarget = !['stderr', 'syslog', 'journal'].includes(target);
   const log = createLogger(fileTarget ? { level, file: target } : { level, write: logWriter(target) });
   const server = await BanwardServer.start({
-    configDir: resolve(values.config ?? DEFAULT_CONFIG_DIR),
+    configDir,
     stateDir: resolve(values['state-dir'] ?? DEFAULT_STATE_DIR),
     socket: resolve(values.socket ?? DEFAULT_SOCKET),
     ...(values['socket-group'] ? { socketGroup: values['socket-group'] } : {}),

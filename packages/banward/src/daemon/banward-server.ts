@@ -18,8 +18,6 @@ export interface ServerOptions {
   clock?: Clock;
   /** How often expired bans are lifted (ms). */
   tickMs?: number;
-  /** How often the firewall is compared with the store and repaired (seconds). */
-  reconcileSeconds?: number;
 }
 
 /** Reads and checks the whole configuration; throws (file:line) without touching the running daemon. */
@@ -111,7 +109,7 @@ export class BanwardServer {
     const now = this.clock();
     for (const { jail } of this.jails.values()) await jail.unbanExpired(now);
     this.store.purgeHistory(now - this.settings.dbPurgeAge);
-    if (now - this.lastReconcile >= (this.options.reconcileSeconds ?? 30)) {
+    if (now - this.lastReconcile >= this.settings.reconcileInterval) {
       this.lastReconcile = now;
       for (const { jail } of this.jails.values()) await jail.reconcile();
     }

@@ -42,8 +42,10 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   }
 }
 
-export async function startDaemon(h: DaemonHarness, extra: string[] = []): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BANWARD_BIN, 'server', '--config', h.config, '--state-dir', h.state, '--socket', h.socket, '--log-level', 'info', ...extra], {
+/** Starts `banward server`; inside network namespace `netns` when given (its firewall, not the host's). */
+export async function startDaemon(h: DaemonHarness, extra: string[] = [], netns?: string): Promise<ChildProcess> {
+  const prefix = netns ? ['ip', 'netns', 'exec', netns, process.execPath] : [process.execPath];
+  const child = spawn(prefix[0]!, [...prefix.slice(1), BANWARD_BIN, 'server', '--config', h.config, '--state-dir', h.state, '--socket', h.socket, '--log-level', 'info', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d: Buffer) => h.output.push(d.toString()));

@@ -151,7 +151,8 @@ export function compileShellTemplate(text: string, isDynamic: (tag: string) => b
       continue;
     }
     if (c === '\\') {
-      i += 2;
+      // A tag right after the backslash is found (and refused) as escaped on the next turn.
+      i += tagAt(text, i + 1, isDynamic) ? 1 : 2;
       atWordStart = false;
       continue;
     }

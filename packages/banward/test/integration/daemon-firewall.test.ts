@@ -1,0 +1,69 @@
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { bannedIps, client, failureLine, makeDaemonDirs, startDaemon, stopDaemon, waitFor } from './_daemon.js';
+import { inNs, listen, makeNetPair } from './_netns.js';
+
+/** Whether a TCP connection from `ns` (from a given source address) to host:8080 gets the greeting. */
+function reaches(ns: string, host: string, from?: string): Promise<boolean> {
+  const script = `const s = require('net').connect({ host: ${JSON.stringify(host)}, port: 8080, timeout: 1000${from ? `, localAddress: ${JSON.stringify(from)}` : ''} });
+    s.on('data', () => process.exit(0)); s.on('timeout', () => process.exit(1)); s.on('error', () => process.exit(1));`;
+  return new Promise((resolve) => execFile('ip', ['netns', 'exec', ns, process.execPath, '-e', script], (error) => resolve(!error)));
+}
+
+it('banward server bans with real packets: IPv4 and IPv6, ignoreip, flush repaired, restart restores, unban and expiry', async () => {
+  const net = makeNetPair();
+  const listener = listen(net.server);
+  const h = makeDaemonDirs(`[DEFAULT]
+bantime = 20
+findtime = 10m
+maxretry = 3
+backend = auto
+
+[test]
+enabled = true
+filter = test
+logpath = $DIR/app.log
+ignoreip = 10.77.0.3
+action = nftables[port=8080, protocol=tcp]
+`);
+  writeFileSync(join(h.config, 'banward.conf'), '[Definition]\nreconcileinterval = 1\n');
+  writeFileSync(h.log, '');
+  try {
+    await once(listener.stdout!, 'data');
+    inNs(net.client, 'ip', 'addr', 'add', '10.77.0.3/24', 'dev', `${net.client}0`);
+    await startDaemon(h, [], net.server);
+    assert.equal(await reaches(net.client, '10.77.0.1'), true, 'reachable before any ban');
+
+    appendFileSync(h.log, failureLine('10.77.0.2').repeat(3) + failureLine('10.77.0.3').repeat(5));
+    await waitFor('the ban', () => bannedIps(h).includes('10.77.0.2'));
+    await waitFor('the client blocked', async () => !(await reaches(net.client, '10.77.0.1', '10.77.0.2')));
+    assert.equal(await reaches(net.client, '10.77.0.1', '10.77.0.3'), true, 'the ignoreip client is never banned');
+    assert.ok(!bannedIps(h).includes('10.77.0.3'));
+
+    inNs(net.server, 'nft', 'flush', 'ruleset');
+    await waitFor('reconciliation to block the client again', async () => !(await reaches(net.client, '10.77.0.1', '10.77.0.2')));
+
+    await stopDaemon(h);
+    inNs(net.server, 'nft', 'flush', 'ruleset');
+    assert.equal(await reaches(net.client, '10.77.0.1', '10.77.0.2'), true, 'no daemon, no rules');
+    await startDaemon(h, [], net.server);
+    assert.equal(await reaches(net.client, '10.77.0.1', '10.77.0.2'), false, 'the restart restored the ban');
+
+    assert.equal(client(h, 'unban', '--all').code, 0);
+    await waitFor('the client let in after unban', () => reaches(net.client, '10.77.0.1', '10.77.0.2'));
+
+    appendFileSync(h.log, failureLine('fd77::2').repeat(3));
+    await waitFor('the IPv6 ban', () => bannedIps(h).includes('fd77::2'));
+    assert.equal(await reaches(net.client, 'fd77::1'), false, 'IPv6 blocked');
+    await waitFor('the ban to expire (bantime 20 s)', () => reaches(net.client, 'fd77::1'), 40_000);
+    assert.deepEqual(bannedIps(h), []);
+  } finally {
+    await stopDaemon(h);
+    listener.kill();
+    net.destroy();
+  }
+});
