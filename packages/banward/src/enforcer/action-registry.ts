@@ -2,6 +2,7 @@ import { parseInlineOptions } from '../config/index.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 import type { BanAction, CanRun } from './ban-action.js';
+import { actionDKind, NOTIFY_ACTIONS } from './action-d/index.js';
 import { LogAction } from './log-action.js';
 import { NATIVE_ACTIONS } from './native/index.js';
 
@@ -23,6 +24,7 @@ interface ActionKind {
 /** Native actions by name. fail2ban's action.d files and the firewall backends join this registry. */
 const ACTIONS: Record<string, ActionKind> = {
   ...NATIVE_ACTIONS,
+  ...NOTIFY_ACTIONS,
   log: {
     canRun: () => ({ ok: true }),
     create: (options, ctx) => new LogAction({
@@ -41,12 +43,16 @@ export interface ResolvedAction {
 }
 
 /**
+ * An action names a file in the config's action.d (fail2ban's, run through the compat layer) or, when
+ * there is none, a native action: so `--config /etc/fail2ban` runs fail2ban's own `nftables` and
+ * `iptables-multiport`, while banward's bundled config (no action.d) gets the native backends.
+ *
  * Turns a jail's `action` entries (`log[path=/tmp/x]`, `iptables-multiport[name=SSH, port=ssh]`) into
  * actions. One banward cannot run yet is recorded, not fatal: the ban is still stored and shown.
  */
 export function resolveAction(spec: string, ctx: ActionContext): ResolvedAction {
   const { name, options } = parseInlineOptions(spec);
-  const kind = ACTIONS[name.trim()];
+  const kind = actionDKind(name.trim(), ctx.configDir) ?? ACTIONS[name.trim()];
   if (!kind) return { spec, action: null, reason: `action '${name.trim()}' is not available in this banward version; bans are recorded but not enforced` };
   const can = kind.canRun(options);
   if (!can.ok) return { spec, action: null, reason: can.reason };

@@ -13,6 +13,8 @@ export interface BanTicket {
   /** Failures that led to the ban. */
   failures: number;
   matches: readonly string[];
+  /** Re-applied after a restart, not a new ban (action.d's `norestored` skips these). */
+  restored?: boolean;
 }
 
 export interface BanAction {

@@ -218,7 +218,7 @@ export class Jail {
   async restore(): Promise<number> {
     const active = this.parts.store.activeBans(this.name);
     if (active.length) this.parts.log.notice(`Restore ${active.length} ban(s)`);
-    const tickets = active.map((b) => ({ ...b, failures: 0 }));
+    const tickets = active.map((b) => ({ ...b, failures: 0, restored: true }));
     for (const action of this.parts.actions) {
       if (action.reconcile) await this.guard(action, 'restore', () => action.reconcile!(tickets));
       else if (tickets.length) await this.guard(action, 'restore', () => action.ban(tickets));

@@ -101,7 +101,7 @@ test('CVE-2021-32749 class: log text, captures and whois answers never run', asy
   mkdirSync(join(custom, 'action.d'), { recursive: true });
   writeFileSync(join(custom, 'action.d', 'echo-user.conf'), [
     '[Definition]',
-    `actionban = printf '%%s|' <F-USER> "<F-USER>" '<F-USER>' "$(printf %%s <matches>)" \`printf %%s "<F-USER>"\` | sendmail user-<ip>`,
+    `actionban = printf '%%s|' <F-USER> "<F-USER>" '<F-USER>' "$(printf %%s <matches>)" "\`printf %%s "<F-USER>"\`" | sendmail user-<ip>`,
     '            cat <<EOF | sendmail heredoc',
     '            <ipjailmatches>',
     '            EOF',
@@ -125,7 +125,7 @@ test('CVE-2021-32749 class: log text, captures and whois answers never run', asy
     const count = received.split(p).length - 1;
     assert.ok(count >= 7, `payload ${JSON.stringify(p)} arrived ${count} times`);
   }
-  assert.ok(received.includes(`=== sendmail [user-192.0.2.9]\n${[EVIL, EVIL, EVIL, `sshd: Invalid user ${EVIL} from 192.0.2.9`, EVIL].join('|')}`));
+  assert.ok(received.includes(`=== sendmail [user-192.0.2.9]\n${[EVIL, EVIL, EVIL, `sshd: Invalid user ${EVIL} from 192.0.2.9`, EVIL].join('|')}|`));
   assert.ok(received.includes(`=== sendmail [heredoc]\nsshd: Invalid user ${EVIL} from 192.0.2.9\n`));
   for (const a of actions) await a.stop();
   assertNothingRan();

@@ -177,13 +177,22 @@ describe('banward server', () => {
     await waitFor('the ban after rotation', () => bannedIps(h).includes('203.0.113.90'));
   });
 
-  it('starts on a stock Debian /etc/fail2ban with sshd enabled', async () => {
+  it('starts on a stock Debian /etc/fail2ban with sshd enabled (its iptables action in a namespace of its own)', async () => {
     const h = makeDaemonDirs(JAIL);
     running.push(h);
     h.config = '/etc/fail2ban';
-    await startDaemon(h);
-    assert.match(client(h, 'status').stdout, /Jail list:\t.*sshd/);
-    assert.match(client(h, 'status', 'sshd').stdout, /Currently banned:\t0/);
+    const ns = `bwstock${process.pid}`;
+    execFileSync('ip', ['netns', 'add', ns]);
+    try {
+      await startDaemon(h, [], ns);
+      assert.match(client(h, 'status').stdout, /Jail list:\t.*sshd/);
+      assert.match(client(h, 'status', 'sshd').stdout, /Currently banned:\t0/);
+      assert.equal(client(h, 'set', 'sshd', 'banip', '203.0.113.250').code, 0);
+      await waitFor('the stock action to ban in the namespace', () => execFileSync('ip', ['netns', 'exec', ns, 'iptables-save'], { encoding: 'utf8' }).includes('203.0.113.250'));
+    } finally {
+      await stopDaemon(h);
+      execFileSync('ip', ['netns', 'del', ns]);
+    }
   });
 
   it('the control socket is root-only (0600) by default, 0660 for a --socket-group', async () => {

@@ -44,7 +44,8 @@ export class NotifyQueue<T> {
       }
     }
     this.items.push(item);
-    this.running ??= this.work().finally(() => {
+    // Delivery starts on a later turn of the event loop: the caller (a ban) is never held up.
+    this.running ??= new Promise((r) => setImmediate(r)).then(() => this.work()).finally(() => {
       this.running = null;
       for (const w of this.idleWaiters.splice(0)) w();
     });

@@ -87,8 +87,10 @@ export class ActionDAction implements BanAction {
     return next;
   }
 
+  /** The command as fail2ban compares it between families: static text, with `<family>` filled in. */
   private text(op: Operation, family: string): string {
-    return this.template(op, family).parts.join('\u0000');
+    const { parts, slots } = this.template(op, family);
+    return parts.map((p, i) => p + (i < slots.length ? (slots[i].tag === 'family' ? family : `<${slots[i].tag}>`) : '')).join('');
   }
 
   private template(op: Operation, family: string): ShellTemplate {
@@ -138,7 +140,7 @@ export class ActionDAction implements BanAction {
   private async operation(op: Operation, families: readonly string[], after?: (family: string, ok: boolean) => void): Promise<void> {
     let ok = true;
     for (const family of families) {
-      const key = this.isEmpty(op, family) ? '' : this.text(op, family).replaceAll('<family>', family);
+      const key = this.isEmpty(op, family) ? '' : this.text(op, family);
       const others = [...this.executedBy(op)].filter(([f]) => f !== family).map(([, c]) => c);
       const ret = key === '' || others.includes(key) ? true : await this.exec(op, family, null);
       ok &&= ret;

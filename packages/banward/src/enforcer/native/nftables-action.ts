@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock.js';
+import { parseIp } from '../../net/ip-address.js';
 import type { Logger } from '../../log/logger.js';
 import type { Applied, ElementDiff } from './_elements.js';
 import type { ResolvedSpec } from './_options.js';
@@ -21,6 +22,8 @@ export interface NftablesActionOptions {
  * Bans in nftables: the jail's sets `<jail>-v4`/`<jail>-v6` in table `inet banward`, matched by the
  * jail's own input chain `<jail>-in`. Every change is one `nft -f -` transaction.
  */
+const REFILL_AT = 256;
+
 export class NftablesAction extends SetAction {
   readonly name = 'nftables';
   private readonly names: NftNames;
@@ -63,6 +66,15 @@ export class NftablesAction extends SetAction {
   }
 
   protected async write(diff: ElementDiff, now: number): Promise<void> {
+    const applied = this.applied ?? new Map();
+    // nft deletes interval-set elements one by one (minutes for 20k): past a size, refill the sets instead.
+    if (diff.remove.length >= REFILL_AT && diff.remove.length * 4 >= applied.size) {
+      const gone = new Set([...diff.remove.map((r) => r.key), ...diff.forget]);
+      const keep = [...applied].filter(([key]) => !gone.has(key)).map(([key, held]) => ({ key, ...held, net: parseIp(key)! }));
+      const refill = { remove: [], add: [...keep, ...diff.add], forget: [] };
+      await this.nft(flushText(this.names) + elementsText(this.names, refill, now), `refill with ${refill.add.length}`);
+      return;
+    }
     await this.nft(elementsText(this.names, diff, now), `${diff.add.length} to add, ${diff.remove.length} to remove`);
   }
 

@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fixedClock } from '../../clock.js';
+import { createLogger } from '../../log/logger.js';
+import { getOption, loadConfigStack, parseInlineOptions, splitInlineEntries } from '../../config/index.js';
+import { ActionDAction } from './action-d-action.js';
+import { readActionD, type ActionDefinition } from './action-d-reader.js';
+import type { ShellRunner } from './_run-shell.js';
+
+const log = createLogger({ level: 'error', write: () => undefined });
+const t = (ip: string, restored = false) => ({ jail: 'j', ip, time: 1, bantime: 60, banCount: 1, failures: 3, matches: [], restored });
+
+function def(properties: Record<string, string>, extra: Partial<ActionDefinition> = {}): ActionDefinition {
+  const ops = ['actionstart', 'actionstop', 'actioncheck', 'actionban', 'actionunban', 'actionflush', 'actionreban', 'actionrepair', 'actionreload'];
+  return {
+    name: 'x', actname: 'x', files: [], families: [''], startOnDemand: false, norestored: false, repairOnUnban: false, timeout: 5,
+    properties: { ...Object.fromEntries(ops.map((o) => [o, ''])), ...properties }, ...extra,
+  };
+}
+
+/** A runner that records scripts and fails those listed in `failing` (once each, when asked). */
+function recorder(failing: Map<string, number> = new Map()) {
+  const ran: string[] = [];
+  const run: ShellRunner = async (script) => {
+    ran.push(script);
+    const left = failing.get(script) ?? 0;
+    if (left > 0) failing.set(script, left - 1);
+    return { ok: left === 0, code: left === 0 ? 0 : 1, timedOut: false, output: '' };
+  };
+  return { ran, run };
+}
+
+test('start, ban in order, unban, flush and stop run as fail2ban runs them', async () => {
+  const r = recorder();
+  const a = new ActionDAction({ definition: def({ actionstart: 'start', actionstop: 'stop', actionban: 'ban <ip>', actionunban: 'unban <ip>', actionflush: 'flush' }), clock: fixedClock(0), log, run: r.run });
+  await a.unban([t('192.0.2.1')]);
+  await a.start();
+  await a.ban([t('192.0.2.1'), t('192.0.2.2')]);
+  await a.unban([t('192.0.2.1')]);
+  await a.flush();
+  await a.stop();
+  assert.deepEqual(r.ran, ['start', 'ban 192.0.2.1', 'ban 192.0.2.2', 'unban 192.0.2.1', 'flush', 'stop']);
+});
+
+test('families start on demand, once each; norestored skips restored bans', async () => {
+  const r = recorder();
+  const d = def({ actionstart: 'start <family>', actionban: 'ban <ip>', 'actionban?family=inet6': 'ban6 <ip>', actionstop: 'stop' },
+    { families: ['inet4', 'inet6'], startOnDemand: true, norestored: true });
+  const a = new ActionDAction({ definition: d, clock: fixedClock(0), log, run: r.run });
+  await a.start();
+  await a.ban([t('192.0.2.1'), t('2001:db8::1'), t('192.0.2.2'), t('192.0.2.3', true)]);
+  await a.stop();
+  assert.deepEqual(r.ran, ['start inet4', 'ban 192.0.2.1', 'start inet6', 'ban6 2001:db8::1', 'ban 192.0.2.2', 'stop']);
+});
+
+test('a failed ban runs actioncheck, then actionrepair, then bans again', async () => {
+  const r = recorder(new Map([['ban 192.0.2.1', 1], ['check', 1]]));
+  const a = new ActionDAction({ definition: def({ actioncheck: 'check', actionrepair: 'repair', actionban: 'ban <ip>' }), clock: fixedClock(0), log, run: r.run });
+  await a.start();
+  await a.ban([t('192.0.2.1')]);
+  assert.deepEqual(r.ran, ['ban 192.0.2.1', 'check', 'repair', 'check', 'ban 192.0.2.1']);
+});
+
+test('a ban that keeps failing is tried twice, reported, and the other tickets still run', async () => {
+  const r = recorder(new Map([['ban 192.0.2.1', 9]]));
+  const a = new ActionDAction({ definition: def({ actionban: 'ban <ip>' }), clock: fixedClock(0), log, run: r.run });
+  await assert.rejects(a.ban([t('192.0.2.1'), t('192.0.2.2')]), /ban failed for 192\.0\.2\.1$/);
+  assert.deepEqual(r.ran, ['ban 192.0.2.1', 'ban 192.0.2.1', 'ban 192.0.2.2']);
+});
+
+test('without actionflush, flush unbans each ban', async () => {
+  const r = recorder();
+  const a = new ActionDAction({ definition: def({ actionban: 'ban <ip>', actionunban: 'unban <ip>' }), clock: fixedClock(0), log, run: r.run });
+  await a.ban([t('192.0.2.1'), t('192.0.2.2')]);
+  await a.flush();
+  assert.deepEqual(r.ran.slice(2), ['unban 192.0.2.1', 'unban 192.0.2.2']);
+});
+
+test('a command is killed after its timeout', async () => {
+  const a = new ActionDAction({ definition: def({ actionban: 'sleep 30' }, { timeout: 0.3 }), clock: fixedClock(0), log });
+  const started = Date.now();
+  await assert.rejects(a.ban([t('192.0.2.1')]));
+  assert.ok(Date.now() - started < 3000);
+});
+
+test("jail.conf's %(action_)s, %(action_mw)s, %(action_mwl)s and friends name actions that read", () => {
+  const jail = loadConfigStack('/etc/fail2ban', 'jail');
+  assert.ok(jail);
+  for (const shortcut of ['action_', 'action_mw', 'action_mwl', 'action_xarf', 'action_abuseipdb']) {
+    const value = getOption(jail, 'sshd', shortcut)?.value.text ?? '';
+    for (const entry of splitInlineEntries(value)) {
+      const { name, options } = parseInlineOptions(entry);
+      const d = readActionD('/etc/fail2ban', name.trim(), options, { jail: 'sshd', jailOptions: { port: 'ssh' } });
+      assert.ok(d.properties['actionban'] !== undefined, `${shortcut}: ${name}`);
+    }
+  }
+});
