@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDaemonBench, type DaemonResult } from './_daemon-bench.js';
+import { runEnforcementBench } from './_enforcement-bench.js';
 import { WORKLOADS } from './_workloads.js';
 
 /**
@@ -109,7 +110,25 @@ own log (millisecond timestamps), over ${LATENCY_SAMPLES} bans.
 ${daemonRow('banward server', daemons.banward)}
 ${daemonRow('fail2ban-server', daemons.fail2ban)}
 `;
-  writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + daemonDoc);
+  const enforcement = runEnforcementBench(join(ROOT, 'packages/banward/dist'), [
+    { spec: 'nftables[port=8080, protocol=tcp]', tickets: 20_000, single: 500, configDir: CONFIG },
+    { spec: 'ipset[port=8080, protocol=tcp]', tickets: 20_000, single: 500, configDir: CONFIG },
+    { spec: 'nftables[port=8080, protocol=tcp]', tickets: 2_000, single: 200, configDir: '/etc/fail2ban' },
+  ]);
+  const labels = ['native nftables (banward)', 'native ipset + iptables (banward)', "fail2ban's action.d/nftables.conf through the compat layer"];
+  const enforcementDoc = `
+## Enforcement: ban, unban, restore
+
+Each action runs in a network namespace of its own. "Restore" bans N addresses in one call (what a start
+does with the stored bans); "unban" lifts the same N; then bans arrive one at a time. fail2ban's own
+actions — the last row, fail2ban's nftables.conf run by banward's compat layer — run one shell command per
+address, which is also how fail2ban-server restores (issue #3088), so that row stands for it.
+
+| action | N | restore N | unban N | single bans/s |
+|---|---:|---:|---:|---:|
+${enforcement.map((r, i) => `| ${labels[i]} | ${r.tickets.toLocaleString('en')} | ${r.restoreSeconds.toFixed(2)} s | ${r.unbanSeconds.toFixed(2)} s | ${Math.round(r.singleBansPerSecond)} |`).join('\n')}
+`;
+  writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + daemonDoc + enforcementDoc);
   process.stdout.write(`geometric mean ${geomean.toFixed(1)}×; wrote docs/benchmarks.md\n`);
 }
 
