@@ -15,6 +15,8 @@ export interface BanTicket {
   matches: readonly string[];
   /** Re-applied after a restart, not a new ban (action.d's `norestored` skips these). */
   restored?: boolean;
+  /** The filter's captures of the failure that led to the ban (`<F-USER>` reads `user`). */
+  data?: Readonly<Record<string, string>>;
 }
 
 export interface BanAction {

@@ -56,6 +56,19 @@ export interface JailParts {
   log: Logger;
 }
 
+type Captures = Readonly<Record<string, string>>;
+
+const INTERNAL_GROUPS = new Set(['matches', 'nofail-matches', 'mlfpending', 'mlfid', 'content']);
+
+/** The failure's named captures that are text (user, port, …), for the actions' tags. */
+function stringCaptures(data: Readonly<Record<string, unknown>>): Captures {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value === 'string' && !INTERNAL_GROUPS.has(key) && !key.startsWith('skiplines')) out[key] = value;
+  }
+  return out;
+}
+
 function lineText(match: TupleLine): string {
   return match.join('');
 }
@@ -91,10 +104,11 @@ export class Jail {
         const time = f.time === null || f.time > now ? now : f.time;
         const matches = (f.data['matches'] as TupleLine[] | undefined) ?? [];
         const match = matches.map(lineText).join('\n') || line.text;
+        const captures = stringCaptures(f.data);
         if (f.data['dns'] !== undefined && parseIp(f.id) === null && (this.parts.usedns === 'yes' || this.parts.usedns === 'warn')) {
-          this.resolveFailure(f.id, time, match);
+          this.resolveFailure(f.id, time, match, captures);
         } else {
-          this.failure(f.id, time, match);
+          this.failure(f.id, time, match, captures);
         }
       }
     }
@@ -105,7 +119,7 @@ export class Jail {
     const id = canonical(ip);
     const time = options.time ?? this.parts.clock();
     const match = `report ${id}${options.user === undefined ? '' : ` user=${JSON.stringify(options.user)}`}`;
-    this.failure(id, time, match);
+    this.failure(id, time, match, options.user === undefined ? {} : { user: options.user });
     return this.settle();
   }
 
@@ -123,7 +137,7 @@ export class Jail {
   }
 
   /** fail2ban's usedns: a host name in a log line counts against each address it resolves to. */
-  private resolveFailure(name: string, time: number, match: string): void {
+  private resolveFailure(name: string, time: number, match: string, captures: Captures): void {
     const { log, usedns } = this.parts;
     const resolve = this.parts.resolve ?? (async (n: string) => (await lookup(n, { all: true })).map((a) => a.address));
     void this.enqueue(async () => {
@@ -137,7 +151,7 @@ export class Jail {
       if (addresses.length === 0) log.warn(`Unable to find a corresponding IP address for ${name}: no failure counted`);
       for (const address of addresses) {
         const id = canonical(address);
-        this.count(id, time, match, await this.parts.ignore.isIgnored(id));
+        this.count(id, time, match, captures, await this.parts.ignore.isIgnored(id));
       }
     });
   }
@@ -146,13 +160,13 @@ export class Jail {
    * Counts a failure. With a static ignore list and nothing queued it all happens now (no promise per
    * line); otherwise it waits its turn behind the ignore list's lookups.
    */
-  private failure(id: string, time: number, match: string): void {
+  private failure(id: string, time: number, match: string, captures: Captures): void {
     const { ignore } = this.parts;
-    if (ignore.isStatic && this.queued === 0) this.count(id, time, match, ignore.matchStatic(id));
-    else void this.enqueue(async () => this.count(id, time, match, await ignore.isIgnored(id)));
+    if (ignore.isStatic && this.queued === 0) this.count(id, time, match, captures, ignore.matchStatic(id));
+    else void this.enqueue(async () => this.count(id, time, match, captures, await ignore.isIgnored(id)));
   }
 
-  private count(id: string, time: number, match: string, ignored: { ignored: boolean; source?: string }): void {
+  private count(id: string, time: number, match: string, captures: Captures, ignored: { ignored: boolean; source?: string }): void {
     const { failures, log, maxretry } = this.parts;
     if (ignored.ignored) {
       log.info(`Ignore ${id} by ${ignored.source ?? 'ignore list'}`);
@@ -162,7 +176,7 @@ export class Jail {
     const count = failures.add(id, time, match);
     if (count >= maxretry) {
       failures.reset(id);
-      this.record(id, { failures: count, matches: [match] });
+      this.record(id, { failures: count, matches: [match], data: captures });
     }
   }
 
@@ -174,7 +188,7 @@ export class Jail {
   }
 
   /** Commits the ban to the store now; its actions run in turn. */
-  private record(id: string, details: { failures?: number; matches?: string[] }): boolean {
+  private record(id: string, details: { failures?: number; matches?: string[]; data?: Captures }): boolean {
     const { store, log, clock, bantime, baseBantime, overallJails } = this.parts;
     if (store.getBan(this.name, id)) {
       log.notice(`${id} already banned`);
@@ -192,7 +206,7 @@ export class Jail {
     store.addBan(ban);
     this.totalBanned++;
     log.notice(`Ban ${id}`);
-    void this.enqueue(() => this.runActions('ban', [{ ...ban, failures: details.failures ?? 0 }]));
+    void this.enqueue(() => this.runActions('ban', [{ ...ban, failures: details.failures ?? 0, ...(details.data ? { data: details.data } : {}) }]));
     return true;
   }
 
