@@ -3,11 +3,12 @@
  * reads it — with the default options and with the modes and log types the filter offers. The
  * expected values come from the installed fail2ban, run at test time.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFilter } from './filter-reader.js';
+import { findFail2banPython } from '../../test/_fail2ban-python.js';
 
 const CONFIG_DIR = '/etc/fail2ban';
 
@@ -45,17 +46,6 @@ for name, opts in cases:
 print(json.dumps(out))
 `;
 
-function findPython(): string {
-  const candidates = [process.env.BANWARD_PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean) as string[];
-  for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import fail2ban.client.filterreader'], { encoding: 'utf8' });
-    if (probe.status === 0) return python;
-  }
-  assert.fail(
-    `This test needs python3 with fail2ban importable (tried ${candidates.join(', ')}). ` +
-      'Install the fail2ban package (apt-get install fail2ban) or set BANWARD_PYTHON.',
-  );
-}
 
 function optionSets(file: string): Record<string, string>[] {
   const text = readFileSync(`${CONFIG_DIR}/filter.d/${file}`, 'utf8');
@@ -65,7 +55,7 @@ function optionSets(file: string): Record<string, string>[] {
 }
 
 test('every stock filter reads as fail2ban reads it', (t) => {
-  const python = findPython();
+  const python = findFail2banPython('fail2ban.client.filterreader');
   const filters = readdirSync(`${CONFIG_DIR}/filter.d`)
     .filter((f) => f.endsWith('.conf') && !f.endsWith('common.conf'))
     .sort();

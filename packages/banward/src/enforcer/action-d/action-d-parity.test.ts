@@ -4,13 +4,14 @@
  * replaceDynamicTags fills a sample ticket in. The expected values come from the installed fail2ban,
  * run at test time.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileShellTemplate } from './_shell-template.js';
 import { OPERATIONS, operationText, readActionD, type HostNames } from './action-d-reader.js';
 import { isDynamicTag, renderTemplate, tagValues } from './dynamic-tags.js';
+import { findFail2banPython } from '../../../test/_fail2ban-python.js';
 
 const CONFIG_DIR = '/etc/fail2ban';
 const TICKET_OPS = new Set(['actionban', 'actionunban', 'actionreban', 'actionprolong']);
@@ -55,17 +56,6 @@ for name, inline, popts, jail in json.loads(sys.stdin.read()):
 print(json.dumps(out))
 `;
 
-function findPython(): string {
-  const candidates = [process.env.BANWARD_PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean) as string[];
-  for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import fail2ban.client.actionreader'], { encoding: 'utf8' });
-    if (probe.status === 0) return python;
-  }
-  assert.fail(
-    `This test needs python3 with fail2ban importable (tried ${candidates.join(', ')}). ` +
-      'Install the fail2ban package (apt-get install fail2ban) or set BANWARD_PYTHON.',
-  );
-}
 
 function ours(c: Case, hosts: HostNames, ipv6: boolean): Record<string, unknown> {
   const [name, inline, jailOptions, jail] = c;
@@ -91,7 +81,7 @@ function ours(c: Case, hosts: HostNames, ipv6: boolean): Record<string, unknown>
 }
 
 function compare(t: { diagnostic(m: string): void }, cases: Case[]): void {
-  const python = findPython();
+  const python = findFail2banPython('fail2ban.client.actionreader');
   const stdout = execFileSync(
     python,
     ['-c', PYTHON, CONFIG_DIR, JSON.stringify(OPERATIONS), JSON.stringify([...TICKET_OPS]), JSON.stringify(IPS)],
