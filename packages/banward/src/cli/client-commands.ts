@@ -21,7 +21,7 @@ const CLIENT_OPTIONS = {
 
 export const CLIENT_USAGE = `Client commands (they talk to a running 'banward server'; fail2ban-client's spelling):
   status [JAIL] [--json]                 jails, or one jail's failures and bans
-  ping | version | stop
+  ping | stop
   reload [JAIL] [--restart] [--unban]    apply changed config; bans stay unless --unban
   set JAIL banip|unbanip IP...           ban or unban by hand
   set JAIL addignoreip|delignoreip IP    change a jail's ignore list
