@@ -1,0 +1,176 @@
+import { BanwardWebError, warnOnce } from './errors.js';
+import { compileTrust, type TrustFn } from './client-ip.js';
+import type { LockoutDimension } from './lockout.js';
+import { compileRule, type CompiledRule, type FailureRule, type ResponseInfo } from './rules.js';
+
+export const DEFAULT_SOCKET = '/run/banward/banward.sock';
+
+export type LogSink = ((line: string) => void) | { write(chunk: string): unknown };
+
+export interface LockoutOptions {
+  /** The counters a failure feeds; a request is refused when any of its keys is locked. Default `['ip']`. */
+  by?: readonly LockoutDimension[];
+  maxFailures?: number;
+  windowSeconds?: number;
+  durationSeconds?: number;
+  /** Keys kept in memory at most; the least recently touched is forgotten first. */
+  maxKeys?: number;
+}
+
+export interface BanwardWebOptions {
+  /** The daemon's jail the failures are reported to; setting it turns socket reporting on. */
+  jail?: string;
+  /** The daemon's socket, or false for no socket reporting. Default /run/banward/banward.sock when `jail` is set. */
+  socket?: string | false;
+  /** Proxies whose X-Forwarded-For is believed: addresses, CIDRs, `loopback`, `linklocal`, `uniquelocal`. */
+  trustProxy?: false | true | string | readonly string[];
+  /** Needed with `trustProxy: true`, which lets any client choose its address. */
+  forceTrustAll?: boolean;
+  /** IPv6 clients are counted by this network prefix. Default 64. */
+  ipv6Prefix?: number;
+  rules?: readonly FailureRule[];
+  /** A failure the status alone does not show, e.g. a login form answered again with 200. */
+  failWhen?: (info: ResponseInfo) => boolean;
+  lockout?: false | LockoutOptions;
+  /** Where the `banward-web` log lines go, one call per line (streams get a trailing newline). */
+  log?: LogSink | false;
+  reporter?: { maxQueue?: number; batchDelayMs?: number; timeoutMs?: number };
+  /** Epoch milliseconds; injected in tests. Default Date.now. */
+  clock?: () => number;
+}
+
+export interface ResolvedOptions {
+  readonly jail: string | null;
+  readonly socket: string | null;
+  readonly trust: TrustFn;
+  readonly ipv6Prefix: number;
+  readonly rules: readonly CompiledRule[];
+  readonly failWhen: ((info: ResponseInfo) => boolean) | null;
+  readonly lockout: null | Readonly<{ by: readonly LockoutDimension[]; maxFailures: number; windowMs: number; durationMs: number; maxKeys: number }>;
+  readonly log: ((line: string) => void) | null;
+  readonly reporter: Readonly<{ maxQueue: number; batchDelayMs: number; timeoutMs: number }>;
+  readonly clock: () => number;
+}
+
+const DIMENSIONS: readonly LockoutDimension[] = ['ip', 'username', 'ip+username'];
+
+function fail(name: string, expected: string, value: unknown): never {
+  throw new BanwardWebError('BANWARD_WEB_ERR_OPTIONS', `option ${name} must be ${expected}, not ${describe(value)}`);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function int(name: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(name, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+function str(name: string, value: unknown): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || value === '') fail(name, 'a non-empty string', value);
+  return value;
+}
+
+function trustOf(opts: BanwardWebOptions): TrustFn {
+  const { trustProxy, forceTrustAll } = opts;
+  if (forceTrustAll !== undefined && typeof forceTrustAll !== 'boolean') fail('forceTrustAll', 'a boolean', forceTrustAll);
+  if (trustProxy === undefined || trustProxy === false) return compileTrust(false);
+  if (trustProxy === true) {
+    if (forceTrustAll !== true) {
+      throw new BanwardWebError('BANWARD_WEB_ERR_TRUST_ALL',
+        'trustProxy: true would let any client choose its address with X-Forwarded-For; list your proxies ' +
+        "(e.g. ['loopback', '10.0.0.0/8']), or add forceTrustAll: true if every request really comes through one");
+    }
+    warnOnce('BANWARD_WEB_W001');
+    return compileTrust(true);
+  }
+  const list = typeof trustProxy === 'string' ? trustProxy.split(',').map((s) => s.trim()) : trustProxy;
+  if (!Array.isArray(list) || list.some((e) => typeof e !== 'string' || e.trim() === '')) {
+    fail('trustProxy', 'false, or addresses, CIDRs and loopback/linklocal/uniquelocal', trustProxy);
+  }
+  try {
+    return compileTrust(list.map((e: string) => e.trim()));
+  } catch (cause) {
+    throw new BanwardWebError('BANWARD_WEB_ERR_OPTIONS', `option trustProxy: ${(cause as Error).message}`, { cause });
+  }
+}
+
+function rulesOf(rules: unknown): CompiledRule[] {
+  if (rules === undefined) return [];
+  if (!Array.isArray(rules)) fail('rules', 'an array', rules);
+  return rules.map((rule: FailureRule, i) => {
+    const at = `rules[${i}]`;
+    if (typeof rule !== 'object' || rule === null) fail(at, 'an object', rule);
+    const { path, method, status } = rule;
+    if (!(typeof path === 'string' && path.startsWith('/')) && !(path instanceof RegExp)) fail(`${at}.path`, "a path starting with '/' or a RegExp", path);
+    if (path instanceof RegExp && (path.global || path.sticky)) fail(`${at}.path`, 'a RegExp without the g or y flag', String(path));
+    if (method !== undefined && ![method].flat().every((m) => typeof m === 'string' && /^[A-Za-z]+$/.test(m))) fail(`${at}.method`, 'an HTTP method or a list of them', method);
+    if (status !== undefined && ![status].flat().every((s) => Number.isInteger(s) && s >= 100 && s <= 599)) fail(`${at}.status`, 'an HTTP status or a list of them', status);
+    return compileRule(rule);
+  });
+}
+
+function lockoutOf(lockout: unknown): ResolvedOptions['lockout'] {
+  if (lockout === false) return null;
+  if (lockout !== undefined && (typeof lockout !== 'object' || lockout === null)) fail('lockout', 'false or an object', lockout);
+  const l = (lockout ?? {}) as LockoutOptions;
+  const by = l.by ?? ['ip'];
+  if (!Array.isArray(by) || by.length === 0 || by.some((d) => !DIMENSIONS.includes(d))) {
+    fail('lockout.by', `a non-empty list of ${DIMENSIONS.map((d) => `'${d}'`).join(', ')}`, l.by);
+  }
+  return Object.freeze({
+    by: Object.freeze([...new Set(by)]),
+    maxFailures: int('lockout.maxFailures', l.maxFailures, 5, 1),
+    windowMs: int('lockout.windowSeconds', l.windowSeconds, 600, 1) * 1000,
+    durationMs: int('lockout.durationSeconds', l.durationSeconds, 900, 1) * 1000,
+    maxKeys: int('lockout.maxKeys', l.maxKeys, 100_000, 1),
+  });
+}
+
+function logOf(log: unknown): ResolvedOptions['log'] {
+  if (log === undefined || log === false) return null;
+  if (typeof log === 'function') return log as (line: string) => void;
+  if (typeof log === 'object' && log !== null && typeof (log as { write?: unknown }).write === 'function') {
+    const sink = log as { write(chunk: string): unknown };
+    return (line) => { sink.write(`${line}\n`); };
+  }
+  return fail('log', 'false, a function or a writable stream', log);
+}
+
+/** Checks every option once and returns them resolved and frozen; throws BanwardWebError with a code. */
+export function resolveOptions(options: BanwardWebOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
+  const jail = str('jail', options.jail);
+  if (jail !== null && !/^[\w.-]+$/.test(jail)) fail('jail', 'a jail name (letters, digits, _ . -)', jail);
+  const socket = options.socket === false ? null : str('socket', options.socket) ?? (jail === null ? null : DEFAULT_SOCKET);
+  if (socket !== null && jail === null) fail('jail', 'set when socket is set (the jail the failures are reported to)', options.jail);
+  if (options.failWhen !== undefined && typeof options.failWhen !== 'function') fail('failWhen', 'a function', options.failWhen);
+  if (options.clock !== undefined && typeof options.clock !== 'function') fail('clock', 'a function', options.clock);
+  const reporter = options.reporter ?? {};
+  return Object.freeze({
+    jail,
+    socket,
+    trust: trustOf(options),
+    ipv6Prefix: int('ipv6Prefix', options.ipv6Prefix, 64, 1, 128),
+    rules: Object.freeze(rulesOf(options.rules)),
+    failWhen: options.failWhen ?? null,
+    lockout: lockoutOf(options.lockout),
+    log: logOf(options.log),
+    reporter: Object.freeze({
+      maxQueue: int('reporter.maxQueue', reporter.maxQueue, 1000, 1),
+      batchDelayMs: int('reporter.batchDelayMs', reporter.batchDelayMs, 50, 0),
+      timeoutMs: int('reporter.timeoutMs', reporter.timeoutMs, 5000, 1),
+    }),
+    clock: options.clock ?? Date.now,
+  });
+}

@@ -1,0 +1,48 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { BanwardWebError, createGuard, type Attempt, type BanwardWebOptions, type Guard } from '../core/index.js';
+import { beginAttempt, endOnFinish, sendLocked } from '../node/_http.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      banward: Attempt;
+    }
+  }
+}
+
+export interface ExpressBanwardOptions extends BanwardWebOptions {
+  /** Reads the username before the route runs (needs a body parser mounted first), for username lockouts. */
+  username?: (req: Request) => string | undefined;
+}
+
+/**
+ * Express (4 and 5) middleware: `app.use(banward({ jail: 'web-login', trustProxy: ['loopback'] }))`.
+ * It ignores Express's own `trust proxy` setting, so one list decides the address everywhere in banward.
+ */
+export function banward(options: ExpressBanwardOptions = {}): RequestHandler & { guard: Guard } {
+  const { username, ...core } = options;
+  if (username !== undefined && typeof username !== 'function') {
+    throw new BanwardWebError('BANWARD_WEB_ERR_OPTIONS', `option username must be a function, not ${typeof username}`);
+  }
+  const guard = createGuard(core);
+  const middleware = (req: Request, res: Response, next: NextFunction) => {
+    let attempt: Attempt;
+    try {
+      attempt = beginAttempt(guard, req, req.originalUrl, username?.(req));
+    } catch (error) {
+      next(error);
+      return;
+    }
+    if (attempt.retryAfter > 0) {
+      sendLocked(res, attempt.retryAfter);
+      return;
+    }
+    endOnFinish(attempt, req, res);
+    req.banward = attempt;
+    next();
+  };
+  return Object.assign(middleware, { guard });
+}
+
+export type { Attempt, BanwardWebOptions, Guard } from '../core/index.js';
