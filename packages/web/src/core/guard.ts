@@ -3,6 +3,7 @@ import { ipKey } from './ip.js';
 import { formatFailureLine } from './log-line.js';
 import { lockoutKeys, MemoryLockoutStore } from './lockout.js';
 import { resolveOptions, type BanwardWebOptions, type ResolvedOptions } from './options.js';
+import { buildRefusal, type Refusal } from './refusal.js';
 import { ruleMatches, type ResponseInfo } from './rules.js';
 import { SocketReporter, type ReporterStats } from './socket-reporter.js';
 
@@ -20,6 +21,8 @@ export interface Attempt {
   readonly ip: string | null;
   /** Seconds the client must wait (for Retry-After), or 0 when the request may go on. */
   readonly retryAfter: number;
+  /** Set when the request must not reach the app: the adapter sends this answer instead. */
+  readonly refusal: Refusal | null;
   /** Records a failed login now; returns the Retry-After seconds if this failure locked the client, else 0. */
   fail(details?: { username?: string }): number;
   /** Records a successful login: the client's failure counters are reset, rules do not count this request. */
@@ -66,9 +69,13 @@ export function createGuard(options?: BanwardWebOptions): Guard {
   function begin(start: RequestStart): Attempt {
     const retryAfter = Math.ceil(lockedFor(keysOf(start.ip, start.username), opts.clock()) / 1000);
     let decided = false;
+    const refusal = retryAfter > 0
+      ? buildRefusal({ reason: 'locked', ip: start.ip, route: start.route, retryAfter }, opts.lockedResponse)
+      : null;
     return {
       ip: start.ip,
       retryAfter,
+      refusal,
       fail(details) {
         if (decided) return 0;
         decided = true;

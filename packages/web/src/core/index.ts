@@ -7,3 +7,4 @@ export { resolveOptions, DEFAULT_SOCKET, type BanwardWebOptions, type LockoutOpt
 export { type FailureRule, type ResponseInfo } from './rules.js';
 export { SocketReporter, type Report, type ReporterStats, type SocketReporterOptions } from './socket-reporter.js';
 export { BanwardWebError, ERROR_CODES, WARNINGS, type ErrorCode, type WarningCode } from './errors.js';
+export { buildRefusal, type Refusal, type RefusalInfo, type RefusalReason, type RefusalResponse } from './refusal.js';

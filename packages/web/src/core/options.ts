@@ -1,6 +1,7 @@
 import { BanwardWebError, warnOnce } from './errors.js';
 import { compileTrust, type TrustFn } from './client-ip.js';
 import type { LockoutDimension } from './lockout.js';
+import type { RefusalInfo, RefusalResponse } from './refusal.js';
 import { compileRule, type CompiledRule, type FailureRule, type ResponseInfo } from './rules.js';
 
 export const DEFAULT_SOCKET = '/run/banward/banward.sock';
@@ -35,6 +36,8 @@ export interface BanwardWebOptions {
   /** Where the `banward-web` log lines go, one call per line (streams get a trailing newline). */
   log?: LogSink | false;
   reporter?: { maxQueue?: number; batchDelayMs?: number; timeoutMs?: number };
+  /** Changes the answer to a refused request (status, headers, body); default 429/403/503 in plain text. */
+  lockedResponse?: (info: RefusalInfo) => RefusalResponse | undefined;
   /** Epoch milliseconds; injected in tests. Default Date.now. */
   clock?: () => number;
 }
@@ -49,6 +52,7 @@ export interface ResolvedOptions {
   readonly lockout: null | Readonly<{ by: readonly LockoutDimension[]; maxFailures: number; windowMs: number; durationMs: number; maxKeys: number }>;
   readonly log: ((line: string) => void) | null;
   readonly reporter: Readonly<{ maxQueue: number; batchDelayMs: number; timeoutMs: number }>;
+  readonly lockedResponse: ((info: RefusalInfo) => RefusalResponse | undefined) | null;
   readonly clock: () => number;
 }
 
@@ -156,6 +160,7 @@ export function resolveOptions(options: BanwardWebOptions = {}): ResolvedOptions
   if (socket !== null && jail === null) fail('jail', 'set when socket is set (the jail the failures are reported to)', options.jail);
   if (options.failWhen !== undefined && typeof options.failWhen !== 'function') fail('failWhen', 'a function', options.failWhen);
   if (options.clock !== undefined && typeof options.clock !== 'function') fail('clock', 'a function', options.clock);
+  if (options.lockedResponse !== undefined && typeof options.lockedResponse !== 'function') fail('lockedResponse', 'a function', options.lockedResponse);
   const reporter = options.reporter ?? {};
   return Object.freeze({
     jail,
@@ -171,6 +176,7 @@ export function resolveOptions(options: BanwardWebOptions = {}): ResolvedOptions
       batchDelayMs: int('reporter.batchDelayMs', reporter.batchDelayMs, 50, 0),
       timeoutMs: int('reporter.timeoutMs', reporter.timeoutMs, 5000, 1),
     }),
+    lockedResponse: options.lockedResponse ?? null,
     clock: options.clock ?? Date.now,
   });
 }

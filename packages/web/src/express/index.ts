@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { BanwardWebError, createGuard, type Attempt, type BanwardWebOptions, type Guard } from '../core/index.js';
-import { beginAttempt, endOnFinish, sendLocked } from '../node/_http.js';
+import { beginAttempt, endOnFinish, sendRefusal } from '../node/_http.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -34,8 +34,8 @@ export function banward(options: ExpressBanwardOptions = {}): RequestHandler & {
       next(error);
       return;
     }
-    if (attempt.retryAfter > 0) {
-      sendLocked(res, attempt.retryAfter);
+    if (attempt.refusal) {
+      sendRefusal(res, attempt.refusal);
       return;
     }
     endOnFinish(attempt, req, res);

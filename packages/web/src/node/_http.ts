@@ -1,7 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { routeOf, type Attempt, type Guard } from '../core/index.js';
-
-const LOCKED_BODY = 'Too many failed login attempts; try again later.\n';
+import { routeOf, type Attempt, type Guard, type Refusal } from '../core/index.js';
 
 /** Translates a node:http request into the core's terms; Express's requests are node:http requests too. */
 export function beginAttempt(guard: Guard, req: IncomingMessage, url: string | undefined, username?: string): Attempt {
@@ -14,11 +12,8 @@ export function endOnFinish(attempt: Attempt, req: IncomingMessage, res: ServerR
   res.once('finish', () => attempt.end(res.statusCode, req, res));
 }
 
-export function sendLocked(res: ServerResponse, retryAfter: number): void {
-  res.writeHead(429, {
-    'Retry-After': String(retryAfter),
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': Buffer.byteLength(LOCKED_BODY),
-  });
-  res.end(LOCKED_BODY);
+/** Answers a refused request (locked out, not allowlisted, or the store down with failClosed). */
+export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
+  res.writeHead(refusal.status, { ...refusal.headers, 'Content-Length': Buffer.byteLength(refusal.body) });
+  res.end(refusal.body);
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { createGuard, type Attempt, type BanwardWebOptions, type Guard } from '../core/index.js';
-import { beginAttempt, endOnFinish, sendLocked } from './_http.js';
+import { beginAttempt, endOnFinish, sendRefusal } from './_http.js';
 
 export type BanwardRequest = IncomingMessage & { banward: Attempt };
 
@@ -14,8 +14,8 @@ export function withBanward(options: BanwardWebOptions, handler: BanwardHandler)
   const guard = createGuard(options);
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     const attempt = beginAttempt(guard, req, req.url);
-    if (attempt.retryAfter > 0) {
-      sendLocked(res, attempt.retryAfter);
+    if (attempt.refusal) {
+      sendRefusal(res, attempt.refusal);
       return;
     }
     endOnFinish(attempt, req, res);
