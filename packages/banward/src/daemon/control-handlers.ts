@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { ControlRequest } from '../control/index.js';
+import type { BanRecord } from '../decision/index.js';
 import { BanwardError } from '../errors.js';
 import { canonical } from '../jail/jail.js';
 import { parseIp } from '../net/ip-address.js';
@@ -12,6 +13,10 @@ function jailOf(server: BanwardServer, name: string | undefined): RunningJail {
   const running = name === undefined ? undefined : server.jails.get(name);
   if (!running) throw new BanwardError('BANWARD_ERR_COMMAND', `no jail named '${name ?? ''}' (see banward status)`);
   return running;
+}
+
+function banWithTime(b: BanRecord) {
+  return { ip: b.ip, time: b.time, bantime: b.bantime, expires: b.bantime < 0 ? null : b.time + b.bantime };
 }
 
 function jailStatus(server: BanwardServer, running: RunningJail) {
@@ -91,9 +96,7 @@ export async function handleRequest(server: BanwardServer, request: ControlReque
     case 'get': {
       const running = jailOf(server, first);
       if (second === 'banip') {
-        return server.store.activeBans(running.jail.name).map((b) => (opts['withTime'] === true
-          ? { ip: b.ip, time: b.time, bantime: b.bantime, expires: b.bantime < 0 ? null : b.time + b.bantime }
-          : b.ip));
+        return server.store.activeBans(running.jail.name).map((b) => (opts['withTime'] === true ? banWithTime(b) : b.ip));
       }
       const getter = second === undefined ? undefined : GETTERS[second];
       if (!getter) throw new BanwardError('BANWARD_ERR_COMMAND', `get ${first}: expected banip, ${Object.keys(GETTERS).join(', ')}`);
@@ -121,7 +124,8 @@ export async function handleRequest(server: BanwardServer, request: ControlReque
         ...(typeof opts['user'] === 'string' ? { user: opts['user'] } : {}),
         ...(time !== undefined ? { time } : {}),
       });
-      return { accepted: true };
+      const ban = server.store.getBan(running.jail.name, canonical(second));
+      return { accepted: true, ban: ban ? banWithTime(ban) : null };
     }
     case 'test-config':
       return { ok: true, jails: [...server.jails.keys()] };

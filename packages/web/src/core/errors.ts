@@ -27,6 +27,8 @@ export const WARNINGS = {
     "instead, e.g. trustProxy: ['loopback', '10.0.0.0/8'].",
   BANWARD_WEB_W002: 'the banward daemon could not be reached; reports are queued and retried',
   BANWARD_WEB_W003: 'the banward daemon refused a report',
+  BANWARD_WEB_W004: "the banward daemon's bans could not be read; the app counts failures on its own until it can",
+  BANWARD_WEB_W005: 'the Redis lockout store is not connected; failures are not counted until it is',
 } as const;
 
 export type WarningCode = keyof typeof WARNINGS;

@@ -1,9 +1,11 @@
 import { resolveClientIp, type ConnInfo } from './client-ip.js';
+import { DaemonBans } from './daemon-bans.js';
 import { ipKey } from './ip.js';
 import { formatFailureLine } from './log-line.js';
-import { lockoutKeys, MemoryLockoutStore } from './lockout.js';
+import { keyHasIp, lockoutKeys } from './lockout.js';
+import { MemoryLockoutStore } from './memory-store.js';
 import { resolveOptions, type BanwardWebOptions, type ResolvedOptions } from './options.js';
-import { buildRefusal, type Refusal } from './refusal.js';
+import { buildRefusal, type Refusal, type RefusalReason } from './refusal.js';
 import { ruleMatches, type ResponseInfo } from './rules.js';
 import { SocketReporter, type ReporterStats } from './socket-reporter.js';
 
@@ -23,8 +25,8 @@ export interface Attempt {
   readonly retryAfter: number;
   /** Set when the request must not reach the app: the adapter sends this answer instead. */
   readonly refusal: Refusal | null;
-  /** Records a failed login now; returns the Retry-After seconds if this failure locked the client, else 0. */
-  fail(details?: { username?: string }): number;
+  /** Records a failed login; resolves to the Retry-After seconds if this failure locked the client, else 0. */
+  fail(details?: { username?: string }): Promise<number>;
   /** Records a successful login: the client's failure counters are reset, rules do not count this request. */
   succeed(details?: { username?: string }): void;
   /** Called by the adapter when the response is finished: rules and the predicate decide on a failure. */
@@ -36,64 +38,108 @@ export interface Guard {
   clientIp(conn: ConnInfo): string | null;
   begin(start: RequestStart): Attempt;
   readonly reporterStats: Readonly<ReporterStats> | null;
-  /** Sends queued reports (one attempt each). */
+  /** Resolves once the daemon's bans have been read the first time (at once when not following the daemon). */
+  readonly ready: Promise<void>;
+  /** Sends queued reports (one attempt each) and reads the daemon's bans again. */
   flush(): Promise<void>;
   close(): Promise<void>;
+}
+
+const MAX_USERNAME = 256;
+
+/** User names come from the client: bounded, and without NUL (the key separator). */
+function cleanUsername(username: unknown): string | undefined {
+  if (typeof username !== 'string' || username === '') return undefined;
+  return username.replace(/\0/g, '').slice(0, MAX_USERNAME);
+}
+
+function restricted(opts: ResolvedOptions, ip: string | null, route: string): boolean {
+  for (const { path, allow } of opts.restrict) {
+    const covers = typeof path === 'string' ? route === path || route.startsWith(path.endsWith('/') ? path : `${path}/`) : path.test(route);
+    if (covers && (ip === null || !allow(ip, 0))) return true;
+  }
+  return false;
 }
 
 /** The framework-free core: every adapter builds one guard from the user's options and drives it. */
 export function createGuard(options?: BanwardWebOptions): Guard {
   const opts = resolveOptions(options);
-  const store = opts.lockout && new MemoryLockoutStore(opts.lockout, opts.lockout.maxKeys);
+  const lockout = opts.lockout;
+  const store = lockout && (lockout.store ?? new MemoryLockoutStore({ maxKeys: lockout.maxKeys }));
+  const daemon = lockout?.followDaemon && opts.socket !== null && opts.jail !== null
+    ? new DaemonBans({
+      socketPath: opts.socket, jail: opts.jail, syncMs: lockout.syncMs, timeoutMs: opts.reporter.timeoutMs, clock: opts.clock,
+      onUnban: (ip) => void store?.unlock((key) => keyHasIp(key, ipKey(ip, opts.ipv6Prefix))),
+    })
+    : null;
   const reporter = opts.socket === null || opts.jail === null ? null : new SocketReporter({
     socketPath: opts.socket, jail: opts.jail, ...opts.reporter,
+    ...(daemon ? { onAccepted: (_report, result) => daemon.noteReportResult(result) } : {}),
   });
 
   const keysOf = (ip: string | null, username: string | undefined) =>
-    opts.lockout ? lockoutKeys(opts.lockout.by, ip === null ? null : ipKey(ip, opts.ipv6Prefix), username) : [];
+    lockout ? lockoutKeys(lockout.combinations, ip === null ? null : ipKey(ip, opts.ipv6Prefix), username) : [];
+  // While the daemon answers, it alone decides an address's lock (one decision for app and firewall).
+  const daemonDecides = (key: string) => daemon !== null && daemon.reachable && !key.includes('\u0000') && key.startsWith('ip=');
+  const allowlisted = (ip: string | null) => ip !== null && opts.allowlist !== null && opts.allowlist(ip, 0);
 
-  const lockedFor = (keys: string[], now: number) =>
-    store ? Math.max(0, ...keys.map((k) => store.lockedFor(k, now))) : 0;
+  function lockedFor(ip: string | null, username: string | undefined, now: number): number {
+    if (!store || allowlisted(ip)) return 0;
+    let locked = daemon && ip !== null ? daemon.bannedFor(ip, now) : 0;
+    for (const key of keysOf(ip, username)) if (!daemonDecides(key)) locked = Math.max(locked, store.lockedFor(key, now));
+    return locked;
+  }
 
-  function recordFailure(start: RequestStart, username: string | undefined): number {
+  async function recordFailure(start: RequestStart, username: string | undefined): Promise<number> {
+    if (allowlisted(start.ip)) return 0;
     const now = opts.clock();
     if (start.ip !== null) {
       opts.log?.(formatFailureLine(now, start.ip, username, start.route));
       reporter?.enqueue({ ip: start.ip, username, time: now / 1000 });
     }
-    if (!store) return 0;
-    const locked = Math.max(0, ...keysOf(start.ip, username).map((k) => store.fail(k, now)));
-    return Math.ceil(locked / 1000);
+    if (!store || !lockout) return 0;
+    const locks = await Promise.all(keysOf(start.ip, username).map(async (key) => {
+      const ms = await store.fail(key, now, lockout);
+      return daemonDecides(key) ? 0 : ms;
+    }));
+    return Math.ceil(Math.max(0, ...locks) / 1000);
+  }
+
+  function refuse(reason: RefusalReason, start: RequestStart, retryAfter: number): Refusal {
+    return buildRefusal({ reason, ip: start.ip, route: start.route, retryAfter }, opts.lockedResponse);
   }
 
   function begin(start: RequestStart): Attempt {
-    const retryAfter = Math.ceil(lockedFor(keysOf(start.ip, start.username), opts.clock()) / 1000);
-    let decided = false;
-    const refusal = retryAfter > 0
-      ? buildRefusal({ reason: 'locked', ip: start.ip, route: start.route, retryAfter }, opts.lockedResponse)
-      : null;
+    const username = cleanUsername(start.username);
+    const retryAfter = Math.ceil(lockedFor(start.ip, username, opts.clock()) / 1000);
+    let refusal: Refusal | null = null;
+    if (restricted(opts, start.ip, start.route)) refusal = refuse('forbidden', start, 0);
+    else if (retryAfter > 0) refusal = refuse('locked', start, retryAfter);
+    else if (opts.failClosed && ((store && !store.available) || (daemon && !daemon.reachable))) {
+      refusal = refuse('unavailable', start, Math.ceil((lockout?.syncMs ?? 1000) / 1000));
+    }
+    let decided = refusal !== null;
     return {
       ip: start.ip,
       retryAfter,
       refusal,
       fail(details) {
-        if (decided) return 0;
+        if (decided) return Promise.resolve(0);
         decided = true;
-        return recordFailure(start, details?.username ?? start.username);
+        return recordFailure(start, cleanUsername(details?.username) ?? username);
       },
       succeed(details) {
         if (decided) return;
         decided = true;
-        if (!store) return;
         const now = opts.clock();
-        for (const key of keysOf(start.ip, details?.username ?? start.username)) store.reset(key, now);
+        for (const key of keysOf(start.ip, cleanUsername(details?.username) ?? username)) void store?.reset(key, now);
       },
       end(status, req, res) {
-        if (decided || retryAfter > 0) return;
+        if (decided) return;
         const info: ResponseInfo = { ip: start.ip, method: start.method, route: start.route, status, req, res };
         if (opts.rules.some((r) => ruleMatches(r, info)) || opts.failWhen?.(info) === true) {
           decided = true;
-          recordFailure(start, start.username);
+          void recordFailure(start, username);
         }
       },
     };
@@ -104,8 +150,16 @@ export function createGuard(options?: BanwardWebOptions): Guard {
     clientIp: (conn: ConnInfo) => resolveClientIp(conn, opts.trust),
     begin,
     get reporterStats() { return reporter?.stats ?? null; },
-    flush: async () => { await reporter?.flush(); },
-    close: async () => { await reporter?.close(); },
+    ready: daemon?.ready ?? Promise.resolve(),
+    flush: async () => {
+      await reporter?.flush();
+      await daemon?.sync();
+    },
+    close: async () => {
+      await reporter?.close();
+      await daemon?.close();
+      await store?.close();
+    },
   });
 }
 

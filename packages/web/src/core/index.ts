@@ -2,8 +2,11 @@ export { createGuard, routeOf, type Attempt, type Guard, type RequestStart } fro
 export { resolveClientIp, compileTrust, type ConnInfo, type TrustFn } from './client-ip.js';
 export { normalizeIp, ipKey } from './ip.js';
 export { formatFailureLine } from './log-line.js';
-export { MemoryLockoutStore, lockoutKeys, type LockoutDimension, type LockoutPolicy } from './lockout.js';
-export { resolveOptions, DEFAULT_SOCKET, type BanwardWebOptions, type LockoutOptions, type LogSink, type ResolvedOptions } from './options.js';
+export { lockoutKeys, lockDuration, type LockoutCombination, type LockoutDimension, type LockoutPolicy, type LockoutStore } from './lockout.js';
+export { MemoryLockoutStore } from './memory-store.js';
+export { RedisLockoutStore, type RedisClientLike, type RedisLockoutStoreOptions } from './redis-store.js';
+export { DaemonBans } from './daemon-bans.js';
+export { resolveOptions, DEFAULT_SOCKET, type BanwardWebOptions, type LockoutOptions, type LogSink, type ResolvedOptions, type RouteRestriction } from './options.js';
 export { type FailureRule, type ResponseInfo } from './rules.js';
 export { SocketReporter, type Report, type ReporterStats, type SocketReporterOptions } from './socket-reporter.js';
 export { BanwardWebError, ERROR_CODES, WARNINGS, type ErrorCode, type WarningCode } from './errors.js';

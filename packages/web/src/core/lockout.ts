@@ -1,89 +1,72 @@
-/** One counter key per dimension a lockout can count by. */
-export type LockoutDimension = 'ip' | 'username' | 'ip+username';
+/** What a lockout can count by. A list of them in `lockout.by` is OR; a nested list is AND (one counter). */
+export type LockoutDimension = 'ip' | 'username';
+
+/** `'ip'`, `'username'`, `['ip', 'username']` (both together), or the alias `'ip+username'`. */
+export type LockoutCombination = LockoutDimension | 'ip+username' | readonly LockoutDimension[];
 
 export interface LockoutPolicy {
   /** Failures within `windowMs` that lock the key. */
   maxFailures: number;
   windowMs: number;
+  /** The first lock's length; each further lock of the key lasts `factor` times longer, up to `maxDurationMs`. */
   durationMs: number;
-}
-
-/** The state the store keeps for a key: recent failure times, and when a lock on it ends (0 = none). */
-interface Entry {
-  failures: number[];
-  lockedUntil: number;
+  factor: number;
+  maxDurationMs: number;
+  /** How long a key's lock count is remembered after its last lock (for the progressive cool-off). */
+  historyMs: number;
 }
 
 /**
- * In-memory lockout counters, one process's view (what django-axes' cache handler does). The clock is
- * injected, so tests and replays run on their own time. At most `maxKeys` keys are kept: when full, the
- * least recently touched key is forgotten first.
+ * Where lockout counters live. `lockedFor` is called on every request, so it must answer from memory (no
+ * I/O); the other calls may go over the network and never reject (a store that cannot reach its backend
+ * answers 0 and reports itself unavailable).
  */
-export class MemoryLockoutStore {
-  readonly #entries = new Map<string, Entry>();
-  readonly #policy: LockoutPolicy;
-  readonly #maxKeys: number;
-
-  constructor(policy: LockoutPolicy, maxKeys: number) {
-    this.#policy = policy;
-    this.#maxKeys = maxKeys;
-  }
-
-  get size(): number {
-    return this.#entries.size;
-  }
-
-  /** Milliseconds until the key's lock ends, or 0 when it is not locked. */
-  lockedFor(key: string, now: number): number {
-    const entry = this.#entries.get(key);
-    if (!entry || entry.lockedUntil <= now) return 0;
-    return entry.lockedUntil - now;
-  }
-
-  /** Counts a failure; returns the lock's remaining milliseconds when this failure locked the key, else 0. */
-  fail(key: string, now: number): number {
-    const entry = this.#touch(key);
-    if (entry.lockedUntil > now) return entry.lockedUntil - now;
-    const since = now - this.#policy.windowMs;
-    entry.failures = entry.failures.filter((t) => t > since);
-    entry.failures.push(now);
-    if (entry.failures.length < this.#policy.maxFailures) return 0;
-    entry.failures = [];
-    entry.lockedUntil = now + this.#policy.durationMs;
-    return this.#policy.durationMs;
-  }
-
+export interface LockoutStore {
+  /** False while the store cannot count (its backend is down); `failClosed` refuses requests then. */
+  readonly available: boolean;
+  /** Milliseconds until the key's lock ends, or 0. */
+  lockedFor(key: string, now: number): number;
+  /** Counts a failure; resolves to the lock's remaining milliseconds when the key is (now) locked, else 0. */
+  fail(key: string, now: number, policy: LockoutPolicy): Promise<number>;
   /** Forgets the key's failures (a successful login); a running lock stays. */
-  reset(key: string, now: number): void {
-    const entry = this.#entries.get(key);
-    if (entry && entry.lockedUntil <= now) this.#entries.delete(key);
-  }
-
-  #touch(key: string): Entry {
-    let entry = this.#entries.get(key);
-    if (entry) {
-      this.#entries.delete(key);
-    } else {
-      entry = { failures: [], lockedUntil: 0 };
-      if (this.#entries.size >= this.#maxKeys) {
-        const oldest = this.#entries.keys().next();
-        if (!oldest.done) this.#entries.delete(oldest.value);
-      }
-    }
-    this.#entries.set(key, entry);
-    return entry;
-  }
+  reset(key: string, now: number): Promise<void>;
+  /** Lifts the locks of every key `matches` accepts (the daemon unbanned an address). */
+  unlock(matches: (key: string) => boolean): Promise<void>;
+  close(): Promise<void>;
 }
 
-/** The counter keys of a request: one per configured dimension that the request can be keyed by. */
-export function lockoutKeys(by: readonly LockoutDimension[], ipKey: string | null, username: string | undefined): string[] {
+/** The lock length for a key's `lockCount`-th lock (1-based): the progressive cool-off. */
+export function lockDuration(policy: LockoutPolicy, lockCount: number): number {
+  return Math.min(policy.maxDurationMs, Math.round(policy.durationMs * policy.factor ** (lockCount - 1)));
+}
+
+/** Turns the `by` option into AND-groups of dimensions, in a stable order so equal groups give equal keys. */
+export function normalizeCombinations(by: readonly LockoutCombination[]): LockoutDimension[][] {
+  const groups = by.map((c) => (c === 'ip+username' ? ['ip', 'username'] : [c].flat()) as LockoutDimension[]);
+  const unique = new Map(groups.map((g) => {
+    const sorted = [...new Set(g)].sort();
+    return [sorted.join('+'), sorted] as const;
+  }));
+  return [...unique.values()];
+}
+
+/** The counter keys of a request: one per combination whose every dimension is known for it. */
+export function lockoutKeys(combinations: readonly LockoutDimension[][], ipKey: string | null, username: string | undefined): string[] {
   const keys: string[] = [];
-  for (const dim of by) {
-    if (dim === 'ip' && ipKey !== null) keys.push(`ip:${ipKey}`);
-    else if (dim === 'username' && username !== undefined) keys.push(`user:${username}`);
-    else if (dim === 'ip+username' && ipKey !== null && username !== undefined) {
-      keys.push(`ip+user:${ipKey}\u0000${username}`);
+  for (const group of combinations) {
+    const parts: string[] = [];
+    for (const dim of group) {
+      const value = dim === 'ip' ? ipKey : username;
+      if (value === null || value === undefined) break;
+      parts.push(`${dim}=${value}`);
     }
+    // NUL cannot appear in an address and is refused in user names, so keys cannot collide.
+    if (parts.length === group.length) keys.push(parts.join('\u0000'));
   }
   return keys;
+}
+
+/** Whether a key counts the address `ipKey` (alone or with a user name): what an unban lifts. */
+export function keyHasIp(key: string, ipKey: string): boolean {
+  return key.split('\u0000').includes(`ip=${ipKey}`);
 }

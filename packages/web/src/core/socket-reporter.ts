@@ -1,4 +1,4 @@
-import { createConnection, type Socket } from 'node:net';
+import { exchange, type DaemonRequest, type DaemonResponse } from './_daemon-socket.js';
 import { warnOnce } from './errors.js';
 
 export interface Report {
@@ -23,6 +23,8 @@ export interface SocketReporterOptions {
   maxQueue: number;
   batchDelayMs: number;
   timeoutMs: number;
+  /** Sees each accepted report with the daemon's result (which says whether the address is now banned). */
+  onAccepted?: (report: Report, result: unknown) => void;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -40,7 +42,6 @@ export class SocketReporter {
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> | undefined;
   #backoffMs = 0;
-  #nextId = 1;
   #closed = false;
 
   constructor(opts: SocketReporterOptions) {
@@ -112,62 +113,31 @@ export class SocketReporter {
     }
   }
 
-  /** Writes the batch on one connection; resolves with how many requests, in order, were answered. */
-  #exchange(batch: Report[]): Promise<number> {
-    return new Promise((resolve) => {
-      let answered = 0;
-      let buffer = '';
-      let done = false;
-      const socket: Socket = createConnection(this.#opts.socketPath);
-      const finish = (error?: Error) => {
-        if (done) return;
-        done = true;
-        socket.destroy();
-        if (error) {
-          this.#stats.errors++;
-          warnOnce('BANWARD_WEB_W002', `${this.#opts.socketPath}: ${error.message}`);
-        }
-        resolve(answered);
-      };
-      socket.setTimeout(this.#opts.timeoutMs, () => finish(new Error(`no answer within ${this.#opts.timeoutMs} ms`)));
-      socket.on('error', finish);
-      socket.on('close', () => finish(answered < batch.length ? new Error('connection closed') : undefined));
-      socket.setEncoding('utf8');
-      socket.on('data', (chunk: string) => {
-        buffer += chunk;
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl).trim();
-          buffer = buffer.slice(nl + 1);
-          if (line === '') continue;
-          this.#onResponse(line);
-          if (++answered === batch.length) finish();
-        }
-      });
-      const lines = batch.map((r) => JSON.stringify({
-        id: this.#nextId++,
-        command: 'report',
-        args: [this.#opts.jail, r.ip],
-        options: r.username === undefined ? { time: r.time } : { user: r.username, time: r.time },
-      }) + '\n');
-      this.#stats.sent += batch.length;
-      socket.write(lines.join(''));
+  /** Sends the batch on one connection; resolves with how many requests, in order, were answered. */
+  async #exchange(batch: Report[]): Promise<number> {
+    this.#stats.sent += batch.length;
+    const requests = batch.map((r): DaemonRequest => {
+      const options: Record<string, string | number> = { time: r.time };
+      if (r.username !== undefined) options['user'] = r.username;
+      return { command: 'report', args: [this.#opts.jail, r.ip], options };
     });
+    const { responses, error } = await exchange(this.#opts.socketPath, requests, this.#opts.timeoutMs);
+    if (error) {
+      this.#stats.errors++;
+      warnOnce('BANWARD_WEB_W002', `${this.#opts.socketPath}: ${error.message}`);
+    }
+    responses.forEach((response, i) => this.#onResponse(batch[i]!, response));
+    return responses.length;
   }
 
-  #onResponse(line: string): void {
-    let response: { ok?: unknown; error?: { code?: unknown; message?: unknown } } | undefined;
-    try {
-      response = JSON.parse(line) as typeof response;
-    } catch {
-      response = undefined;
-    }
-    if (response?.ok === true) {
+  #onResponse(report: Report, response: DaemonResponse): void {
+    if (response.ok) {
       this.#stats.accepted++;
+      this.#opts.onAccepted?.(report, response.result);
       return;
     }
     this.#stats.rejected++;
-    const error = response?.error;
-    warnOnce('BANWARD_WEB_W003', error ? `${String(error.code)}: ${String(error.message)}` : line.slice(0, 200));
+    const error = response.error;
+    warnOnce('BANWARD_WEB_W003', `${String(error?.code)}: ${String(error?.message)}`);
   }
 }

@@ -82,7 +82,7 @@ test('explicit fail() and succeed(): by username, a success resets the count, a 
     rules: [{ path: '/login', status: 401 }],
     lockout: { by: ['username'], maxFailures: 2, durationSeconds: 30 },
     clock: clock.now,
-  }, (req, res) => {
+  }, async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const username = url.searchParams.get('user') ?? '';
     if (url.searchParams.get('password') === 'right') {
@@ -91,7 +91,7 @@ test('explicit fail() and succeed(): by username, a success resets the count, a 
       return;
     }
     // Counted by fail() here and matched by the rule too: still one failure.
-    const retryAfter = req.banward.fail({ username });
+    const retryAfter = await req.banward.fail({ username });
     res.statusCode = 401;
     res.end(String(retryAfter));
   }));
