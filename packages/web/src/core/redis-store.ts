@@ -12,6 +12,7 @@ export interface RedisClientLike {
   subscribe(channel: string): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'ready', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
   quit(): Promise<unknown>;
 }
 
@@ -23,7 +24,7 @@ export interface RedisLockoutStoreOptions {
   clock?: () => number;
 }
 
-// KEYS: failures (zset), lock, lock count, all locks (zset). ARGV: now, window, max, duration, factor,
+// KEYS: failures (zset), lock, lock history (hash: count, last), all locks (zset). ARGV: now, window, max, duration, factor,
 // max duration, history, unique member, channel, key. Atomic, so instances counting together never race.
 const FAIL_SCRIPT = `
 local now = tonumber(ARGV[1])
@@ -34,7 +35,10 @@ redis.call('ZADD', KEYS[1], now, ARGV[8])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then return 0 end
 redis.call('DEL', KEYS[1])
-local count = redis.call('INCR', KEYS[3])
+local count = tonumber(redis.call('HGET', KEYS[3], 'count') or '0')
+if now - tonumber(redis.call('HGET', KEYS[3], 'last') or '0') > tonumber(ARGV[7]) then count = 0 end
+count = count + 1
+redis.call('HSET', KEYS[3], 'count', count, 'last', now)
 redis.call('PEXPIRE', KEYS[3], ARGV[7])
 local duration = math.floor(math.min(tonumber(ARGV[6]), tonumber(ARGV[4]) * tonumber(ARGV[5]) ^ (count - 1)))
 lockedUntil = now + duration
@@ -65,6 +69,7 @@ export class RedisLockoutStore implements LockoutStore {
     this.#clock = options.clock ?? Date.now;
     this.#listener = this.#client.duplicate();
     this.#listener.on('message', (_channel, message) => this.#onMessage(message));
+    this.#listener.on('error', (error) => warnOnce('BANWARD_WEB_W005', error.message));
     // After a reconnect, ioredis subscribes again by itself; the copy is reloaded for what was missed.
     this.#listener.on('ready', () => void this.#load());
     this.ready = this.#listener.subscribe(this.#channel).then(() => this.#load(), () => undefined);
