@@ -91,8 +91,12 @@ describe('banward server', () => {
 
   it('report feeds an application\'s failure straight into a jail with no logpath', async () => {
     const h = await daemon(`${JAIL}\n[web-login]\nenabled = true\nfilter =\nlogpath =\nmaxretry = 2\n`);
-    assert.equal(client(h, 'report', 'web-login', '203.0.113.40', '--user', 'bob').code, 0);
-    assert.equal(client(h, 'report', 'web-login', '203.0.113.40').code, 0);
+    type Reported = { accepted: boolean; ban: { ip: string; bantime: number; expires: number } | null };
+    const first = clientJson<Reported>(h, 'report', 'web-login', '203.0.113.40', '--user', 'bob');
+    assert.deepEqual(first, { accepted: true, ban: null });
+    const second = clientJson<Reported>(h, 'report', 'web-login', '203.0.113.40');
+    assert.equal(second.ban?.ip, '203.0.113.40', 'the reply to the failure that banned says so (the web integration locks at once)');
+    assert.ok(second.ban.expires > Date.now() / 1000, "with its end time");
     await waitFor('the reported ban', () => bannedIps(h, 'web-login').includes('203.0.113.40'));
     assert.match(client(h, 'status', 'web-login').stdout, /application reports only/);
     assert.equal(client(h, 'report', 'web-login', 'not-an-ip').code, 2);
