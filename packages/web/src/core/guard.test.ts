@@ -142,6 +142,24 @@ test('followDaemon: the daemon decides the address, a report reply locks at once
   }
 });
 
+test('followDaemon: the failure that reaches the app\'s limit locks at once, until the daemon answers its report', async () => {
+  const daemon = await fakeDaemon();
+  const { guard } = guardWith({ jail: 'web-login', socket: daemon.path, lockout: { maxFailures: 1, durationSeconds: 120 }, reporter: { batchDelayMs: 60_000 } });
+  try {
+    await guard.ready;
+    assert.equal(await start(guard, '203.0.113.5').fail(), 120, 'the app\'s own lock, while the report waits in the queue');
+    assert.equal(start(guard, '203.0.113.5').refusal?.status, 429, 'no second guess while the report is batched');
+    await guard.flush();
+    assert.equal(start(guard, '203.0.113.5').refusal, null, 'the daemon answered without a ban (it bans on the second report): its word stands');
+    await start(guard, '203.0.113.5').fail();
+    await guard.flush();
+    assert.equal(start(guard, '203.0.113.5').retryAfter, 600, "now the daemon's ban locks the address");
+  } finally {
+    await guard.close();
+    await daemon.close();
+  }
+});
+
 test('daemon unreachable: fail-open counts in the app; failClosed answers 503', async () => {
   const socket = join(tmpdir(), 'banward-web-no-daemon.sock');
   const open = guardWith({ jail: 'web-login', socket, lockout: { maxFailures: 2 } }).guard;

@@ -7,7 +7,7 @@ import { MemoryLockoutStore } from './memory-store.js';
 import { resolveOptions, type BanwardWebOptions, type ResolvedOptions } from './options.js';
 import { buildRefusal, type Refusal, type RefusalReason } from './refusal.js';
 import { ruleMatches, type ResponseInfo } from './rules.js';
-import { SocketReporter, type ReporterStats } from './socket-reporter.js';
+import { SocketReporter, type Report, type ReporterStats } from './socket-reporter.js';
 
 /** What an adapter tells the core about a request as it arrives. */
 export interface RequestStart {
@@ -66,15 +66,27 @@ export function createGuard(options?: BanwardWebOptions): Guard {
   const opts = resolveOptions(options);
   const lockout = opts.lockout;
   const store = lockout && (lockout.store ?? new MemoryLockoutStore({ maxKeys: lockout.maxKeys }));
+  // An address whose failure reached the app's limit while the daemon decides it: locked from that moment
+  // until the daemon has answered the report of that failure (it then holds the ban, or says there is none),
+  // so the batching delay is not a window for more guesses.
+  const awaitingVerdict = new Map<string, { report: Report; until: number }>();
   const daemon = lockout?.followDaemon && opts.socket !== null && opts.jail !== null
     ? new DaemonBans({
       socketPath: opts.socket, jail: opts.jail, syncMs: lockout.syncMs, timeoutMs: opts.reporter.timeoutMs, clock: opts.clock,
-      onUnban: (ip) => void store?.unlock((key) => keyHasIp(key, ipKey(ip, opts.ipv6Prefix))),
+      onUnban: (ip) => {
+        awaitingVerdict.delete(ip);
+        void store?.unlock((key) => keyHasIp(key, ipKey(ip, opts.ipv6Prefix)));
+      },
     })
     : null;
   const reporter = opts.socket === null || opts.jail === null ? null : new SocketReporter({
     socketPath: opts.socket, jail: opts.jail, ...opts.reporter,
-    ...(daemon ? { onAccepted: (_report, result) => daemon.noteReportResult(result) } : {}),
+    ...(daemon ? {
+      onAccepted: (report, result) => {
+        daemon.noteReportResult(result);
+        if (awaitingVerdict.get(report.ip)?.report === report) awaitingVerdict.delete(report.ip);
+      },
+    } : {}),
   });
 
   const keysOf = (ip: string | null, username: string | undefined) =>
@@ -85,7 +97,7 @@ export function createGuard(options?: BanwardWebOptions): Guard {
 
   function lockedFor(ip: string | null, username: string | undefined, now: number): number {
     if (!store || allowlisted(ip)) return 0;
-    let locked = daemon && ip !== null ? daemon.bannedFor(ip, now) : 0;
+    let locked = daemon && ip !== null ? Math.max(daemon.bannedFor(ip, now), (awaitingVerdict.get(ip)?.until ?? 0) - now) : 0;
     for (const key of keysOf(ip, username)) if (!daemonDecides(key)) locked = Math.max(locked, store.lockedFor(key, now));
     return locked;
   }
@@ -93,14 +105,16 @@ export function createGuard(options?: BanwardWebOptions): Guard {
   async function recordFailure(start: RequestStart, username: string | undefined): Promise<number> {
     if (allowlisted(start.ip)) return 0;
     const now = opts.clock();
-    if (start.ip !== null) {
-      opts.log?.(formatFailureLine(now, start.ip, username, start.route));
-      reporter?.enqueue({ ip: start.ip, username, time: now / 1000 });
+    const report = start.ip === null ? null : { ip: start.ip, username, time: now / 1000 };
+    if (report) {
+      opts.log?.(formatFailureLine(now, report.ip, username, start.route));
+      reporter?.enqueue(report);
     }
     if (!store || !lockout) return 0;
     const locks = await Promise.all(keysOf(start.ip, username).map(async (key) => {
       const ms = await store.fail(key, now, lockout);
-      return daemonDecides(key) ? 0 : ms;
+      if (ms > 0 && report && daemonDecides(key)) awaitingVerdict.set(report.ip, { report, until: now + ms });
+      return ms;
     }));
     return Math.ceil(Math.max(0, ...locks) / 1000);
   }
