@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { BanwardWebError, createGuard, type Attempt, type BanwardWebOptions, type Guard } from '../core/index.js';
+import { createGuard, type Attempt, type BanwardWebOptions, type Guard } from '../core/index.js';
+import { assertFunctionOption } from '../_adapter-options.js';
 import { beginAttempt, endOnFinish, sendRefusal } from '../node/_http.js';
 
 declare global {
@@ -22,9 +23,7 @@ export interface ExpressBanwardOptions extends BanwardWebOptions {
  */
 export function banward(options: ExpressBanwardOptions = {}): RequestHandler & { guard: Guard } {
   const { username, ...core } = options;
-  if (username !== undefined && typeof username !== 'function') {
-    throw new BanwardWebError('BANWARD_WEB_ERR_OPTIONS', `option username must be a function, not ${typeof username}`);
-  }
+  assertFunctionOption('username', username);
   const guard = createGuard(core);
   const middleware = (req: Request, res: Response, next: NextFunction) => {
     let attempt: Attempt;
