@@ -128,7 +128,10 @@ address, which is also how fail2ban-server restores (issue #3088), so that row s
 |---|---:|---:|---:|---:|
 ${enforcement.map((r, i) => `| ${labels[i]} | ${r.tickets.toLocaleString('en')} | ${r.restoreSeconds.toFixed(2)} s | ${r.unbanSeconds.toFixed(2)} s | ${Math.round(r.singleBansPerSecond)} |`).join('\n')}
 `;
-  writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + daemonDoc + enforcementDoc);
+  const docPath = join(ROOT, 'docs/benchmarks.md');
+  // @banward/web's bench (packages/web/bench) owns the section between its markers: carried over as it is.
+  const webSection = existsSync(docPath) ? /<!-- web-bench:start -->[\s\S]*<!-- web-bench:end -->\n/.exec(readFileSync(docPath, 'utf8'))?.[0] : undefined;
+  writeFileSync(docPath, doc + daemonDoc + enforcementDoc + (webSection ? `\n${webSection}` : ''));
   process.stdout.write(`geometric mean ${geomean.toFixed(1)}×; wrote docs/benchmarks.md\n`);
 }
 
