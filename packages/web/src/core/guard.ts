@@ -37,6 +37,8 @@ export interface Guard {
   readonly options: ResolvedOptions;
   clientIp(conn: ConnInfo): string | null;
   begin(start: RequestStart): Attempt;
+  /** Whether rules or `failWhen` judge finished responses; when not, adapters need not watch for the end. */
+  readonly judgesResponses: boolean;
   readonly reporterStats: Readonly<ReporterStats> | null;
   /** Resolves once the daemon's bans have been read the first time (at once when not following the daemon). */
   readonly ready: Promise<void>;
@@ -163,6 +165,7 @@ export function createGuard(options?: BanwardWebOptions): Guard {
     options: opts,
     clientIp: (conn: ConnInfo) => resolveClientIp(conn, opts.trust),
     begin,
+    judgesResponses: opts.rules.length > 0 || opts.failWhen !== null,
     get reporterStats() { return reporter?.stats ?? null; },
     ready: daemon?.ready ?? Promise.resolve(),
     flush: async () => {

@@ -37,7 +37,7 @@ export function banward(options: ExpressBanwardOptions = {}): RequestHandler & {
       sendRefusal(res, attempt.refusal);
       return;
     }
-    endOnFinish(attempt, req, res);
+    endOnFinish(guard, attempt, req, res);
     req.banward = attempt;
     next();
   };

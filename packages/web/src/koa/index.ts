@@ -36,7 +36,7 @@ export function banward(options: KoaBanwardOptions = {}): Middleware & { guard: 
       ctx.body = body;
       return;
     }
-    endOnFinish(attempt, ctx.req, ctx.res);
+    endOnFinish(guard, attempt, ctx.req, ctx.res);
     ctx.state.banward = attempt;
     await next();
   };

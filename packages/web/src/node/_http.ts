@@ -7,9 +7,9 @@ export function beginAttempt(guard: Guard, req: IncomingMessage, url: string | u
   return guard.begin({ ip, method: req.method ?? 'GET', route: routeOf(url), username });
 }
 
-/** Lets rules and the predicate judge the response once it is sent. */
-export function endOnFinish(attempt: Attempt, req: IncomingMessage, res: ServerResponse): void {
-  res.once('finish', () => attempt.end(res.statusCode, req, res));
+/** Lets rules and the predicate judge the response once it is sent (a listener only when there are some). */
+export function endOnFinish(guard: Guard, attempt: Attempt, req: IncomingMessage, res: ServerResponse): void {
+  if (guard.judgesResponses) res.once('finish', () => attempt.end(res.statusCode, req, res));
 }
 
 /** Answers a refused request (locked out, not allowlisted, or the store down with failClosed). */

@@ -18,7 +18,7 @@ export function withBanward(options: BanwardWebOptions, handler: BanwardHandler)
       sendRefusal(res, attempt.refusal);
       return;
     }
-    endOnFinish(attempt, req, res);
+    endOnFinish(guard, attempt, req, res);
     const banwardReq = Object.assign(req, { banward: attempt });
     void Promise.resolve(handler(banwardReq, res)).catch((error: unknown) => {
       res.destroy(error instanceof Error ? error : new Error(String(error)));
