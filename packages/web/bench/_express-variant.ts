@@ -7,7 +7,7 @@ import { rateLimit } from 'express-rate-limit';
  * One variant of examples/express-login in a process of its own (so autocannon does not share its thread),
  * run as `node _express-variant.js VARIANT SOCKET`; prints the port it listens on.
  */
-export const VARIANTS = ['express alone', '@banward/web', '@banward/web, no daemon', 'express-rate-limit'] as const;
+export const VARIANTS = ['express alone', 'an empty middleware', '@banward/web', '@banward/web, no daemon', 'express-rate-limit'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 interface ExampleModule {
@@ -27,12 +27,15 @@ async function serve(variant: Variant, socket: string): Promise<void> {
     password: BENCH_USER.password,
     banward: variant === '@banward/web' ? { jail: 'web-login', socket, lockout }
       : variant === '@banward/web, no daemon' ? { lockout } : false,
-    // Its usual login setup (count failed responses only), with the limit out of reach for the same reason.
     ...(variant === 'express-rate-limit'
+      // Its usual login setup (count failed responses only), with the limit out of reach for the same reason.
       ? { protect: rateLimit({ windowMs: 15 * 60_000, limit: 1_000_000_000, skipSuccessfulRequests: true, standardHeaders: 'draft-8', legacyHeaders: false }) }
-      : {}),
+      // What one more layer costs in Express itself, whatever it does: the floor for any middleware.
+      : variant === 'an empty middleware' ? { protect: (_req, _res, next) => next() } : {}),
   });
   const server = app.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
+  // An orderly exit, so that a `--cpu-prof` run writes its profile.
+  process.once('SIGINT', () => process.exit(0));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await serve(process.argv[2] as Variant, process.argv[3]!);
