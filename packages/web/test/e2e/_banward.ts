@@ -9,7 +9,14 @@ const fromBanward = (file: string) => new URL(`../../../../banward/dist/test/int
 export const { makeDaemonDirs, startDaemon, stopDaemon, client, clientJson, bannedIps, waitFor } =
   await import(fromBanward('_daemon.js')) as DaemonHelpers;
 export const { makeNetPair, inNs } = await import(fromBanward('_netns.js')) as NetnsHelpers;
-export type { DaemonHarness } from '../../../banward/dist/test/integration/_daemon.js';
+import type { DaemonHarness } from '../../../banward/dist/test/integration/_daemon.js';
+
+export type { DaemonHarness };
+
+/** The addresses `jail` has banned, from `banward status JAIL`. */
+export function bannedIn(h: DaemonHarness, jail: string): string[] {
+  return clientJson<{ actions: { bannedIps: string[] } }>(h, 'status', jail).actions.bannedIps;
+}
 
 /** The daemon side of the example: the report-only `web-login` jail, five failures in ten minutes ban. */
 export function webLoginJail(action: string, maxretry = 5): string {

@@ -1,3 +1,4 @@
+import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,14 @@ export function postLogin(baseUrl: string, attempt: LoginAttempt, timeoutMs = 20
 }
 
 export const statusOf = (outcome: LoginOutcome): number | string => ('status' in outcome ? outcome.status : outcome.error);
+
+/** Five wrong logins from `from`, each answered 401; `forwardedFor(i)` sets the i-th one's X-Forwarded-For. */
+export async function failFiveTimes(baseUrl: string, wrong: LoginAttempt, from: string, forwardedFor?: (i: number) => string): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    const attempt = { ...wrong, from, ...(forwardedFor ? { forwardedFor: forwardedFor(i) } : {}) };
+    assert.equal(statusOf(await postLogin(baseUrl, attempt)), 401, `bad login ${i + 1} from ${from}`);
+  }
+}
 
 /** `postLogin` from inside network namespace `ns` (this file run there as a script). */
 export function postLoginFromNs(ns: string, baseUrl: string, attempt: LoginAttempt, timeoutMs = 1000): Promise<LoginOutcome> {

@@ -2,28 +2,22 @@ import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { clientJson, makeDaemonDirs, startDaemon, stopDaemon, waitFor, webLoginJail, type DaemonHarness } from './_banward.js';
+import { bannedIn, clientJson, makeDaemonDirs, startDaemon, stopDaemon, waitFor, webLoginJail, type DaemonHarness } from './_banward.js';
 import { startExample, type ExampleApp } from './_example-app.js';
-import { postLogin, statusOf, type LoginAttempt } from './_login.js';
+import { failFiveTimes as failFive, postLogin, statusOf, type LoginAttempt } from './_login.js';
 
 const ALICE = { username: 'alice', password: 'open sesame' };
 const WRONG = { username: 'alice', password: 'guess' };
 // The "nginx" of these tests: the only peer whose X-Forwarded-For the app believes.
 const PROXY = '127.0.0.1';
 
-interface JailStatus { actions: { bannedIps: string[] } }
-
 describe('examples/express-login with a real banward server', () => {
   let h: DaemonHarness;
   let app: ExampleApp;
   const login = (attempt: LoginAttempt) => postLogin(app.url, attempt).then(statusOf);
-  const banned = () => clientJson<JailStatus>(h, 'status', 'web-login').actions.bannedIps;
+  const banned = () => bannedIn(h, 'web-login');
 
-  async function failFiveTimes(from: string, forwardedFor?: (i: number) => string): Promise<void> {
-    for (let i = 0; i < 5; i++) {
-      assert.equal(await login({ ...WRONG, from, ...(forwardedFor ? { forwardedFor: forwardedFor(i) } : {}) }), 401, `bad login ${i + 1} from ${from}`);
-    }
-  }
+  const failFiveTimes = (from: string, forwardedFor?: (i: number) => string) => failFive(app.url, WRONG, from, forwardedFor);
 
   /** Polls with bad logins (a good one would reset the count) until the app refuses the client. */
   async function lockedOut(from: string, forwardedFor?: string): Promise<void> {
