@@ -9,3 +9,5 @@ export function bundledConfigDir(): string {
 export const DEFAULT_CONFIG_DIR = '/etc/banward';
 export const DEFAULT_STATE_DIR = '/var/lib/banward';
 export const DEFAULT_SOCKET = '/run/banward/banward.sock';
+/** The app socket's file name, beside the admin socket: /run/banward/app.sock by default. */
+export const APP_SOCKET_NAME = 'app.sock';

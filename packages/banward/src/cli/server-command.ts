@@ -1,19 +1,22 @@
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { BanwardServer } from '../daemon/banward-server.js';
 import { readDaemonSettings } from '../daemon/daemon-settings.js';
 import { BanwardError, isBanwardError } from '../errors.js';
 import { createLogger, isLogLevel, type LogLevel } from '../log/logger.js';
-import { DEFAULT_CONFIG_DIR, DEFAULT_SOCKET, DEFAULT_STATE_DIR } from './_paths.js';
+import { APP_SOCKET_NAME, DEFAULT_CONFIG_DIR, DEFAULT_SOCKET, DEFAULT_STATE_DIR } from './_paths.js';
 
 export const SERVER_USAGE = `Usage: banward server [options]
 
 Runs the daemon in the foreground (for systemd: Type=simple).
   --config DIR          configuration (default ${DEFAULT_CONFIG_DIR}; --config /etc/fail2ban reads fail2ban's)
   --state-dir DIR       bans and log positions, SQLite (default ${DEFAULT_STATE_DIR})
-  --socket PATH         control socket (default ${DEFAULT_SOCKET}), mode 0600
-  --socket-group NAME   also let this group use the socket (mode 0660)
+  --socket PATH         the admin control socket (default ${DEFAULT_SOCKET}), mode 0600
+  --socket-group NAME   also let this group use the admin socket (mode 0660)
+  --app-socket PATH     the app socket: report failures, read bans and status, nothing else
+                        (default ${APP_SOCKET_NAME} beside --socket; "none" for no app socket), mode 0600
+  --app-socket-group NAME  let this group (a web app's user) use the app socket (mode 0660)
   --log-level LEVEL     error, warn, notice, info (default), debug
   --log-target TARGET   stderr (default), a file path, syslog, or journal
 Signals: TERM/INT stop, HUP reloads the configuration.
@@ -49,7 +52,8 @@ export async function serverCommand(argv: string[], out: NodeJS.WritableStream):
     args: argv,
     options: {
       config: { type: 'string' }, 'state-dir': { type: 'string' }, socket: { type: 'string' },
-      'socket-group': { type: 'string' }, 'log-level': { type: 'string' }, 'log-target': { type: 'string' },
+      'socket-group': { type: 'string' }, 'app-socket': { type: 'string' }, 'app-socket-group': { type: 'string' },
+      'log-level': { type: 'string' }, 'log-target': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -60,11 +64,18 @@ export async function serverCommand(argv: string[], out: NodeJS.WritableStream):
   const target = values['log-target'] ?? 'stderr';
   const fileTarget = !['stderr', 'syslog', 'journal'].includes(target);
   const log = createLogger(fileTarget ? { level, file: target } : { level, write: logWriter(target) });
+  const socket = resolve(values.socket ?? DEFAULT_SOCKET);
+  const appSocket = values['app-socket'] ?? join(dirname(socket), APP_SOCKET_NAME);
+  if (appSocket === 'none' && values['app-socket-group']) {
+    throw new BanwardError('BANWARD_ERR_USAGE', '--app-socket-group needs an app socket, not --app-socket none');
+  }
   const server = await BanwardServer.start({
     configDir,
     stateDir: resolve(values['state-dir'] ?? DEFAULT_STATE_DIR),
-    socket: resolve(values.socket ?? DEFAULT_SOCKET),
+    socket,
     ...(values['socket-group'] ? { socketGroup: values['socket-group'] } : {}),
+    appSocket: appSocket === 'none' ? null : resolve(appSocket),
+    ...(values['app-socket-group'] ? { appSocketGroup: values['app-socket-group'] } : {}),
     log,
   });
   const stop = () => void server.stop();

@@ -5,7 +5,7 @@ import { startControlServer, type ControlServer } from '../control/index.js';
 import { SqliteBanStore } from '../decision/index.js';
 import { readJailOptions, type JailOptions } from '../jail/index.js';
 import type { Logger } from '../log/logger.js';
-import { handleRequest } from './control-handlers.js';
+import { handleAppRequest, handleRequest } from './control-handlers.js';
 import { readDaemonSettings, type DaemonSettings } from './daemon-settings.js';
 import { buildJail, type RunningJail } from './jail-builder.js';
 
@@ -14,6 +14,10 @@ export interface ServerOptions {
   stateDir: string;
   socket: string;
   socketGroup?: string;
+  /** The app socket (report, read bans and status; nothing else), or null for none. */
+  appSocket: string | null;
+  /** The group whose members (a web app's user) may use the app socket (mode 0660). */
+  appSocketGroup?: string;
   log: Logger;
   clock?: Clock;
   /** How often expired bans are lifted (ms). */
@@ -35,6 +39,7 @@ export class BanwardServer {
   readonly jails = new Map<string, RunningJail>();
   readonly store: SqliteBanStore;
   private control: ControlServer | null = null;
+  private appControl: ControlServer | null = null;
   private timer: NodeJS.Timeout | null = null;
   private settings: DaemonSettings;
   private stopping: Promise<void> | null = null;
@@ -97,9 +102,18 @@ export class BanwardServer {
       handler: (request) => handleRequest(this, request),
       log: this.log,
     });
+    const { appSocket, appSocketGroup } = this.options;
+    if (appSocket !== null) {
+      this.appControl = await startControlServer({
+        path: appSocket,
+        ...(appSocketGroup ? { group: appSocketGroup } : {}),
+        handler: (request) => handleAppRequest(this, request),
+        log: this.log,
+      });
+    }
     this.timer = setInterval(() => void this.tick(), this.options.tickMs ?? 1000);
     this.timer.unref();
-    this.log.notice(`Server ready: ${this.jails.size} jail(s), socket ${this.options.socket}`);
+    this.log.notice(`Server ready: ${this.jails.size} jail(s), socket ${this.options.socket}${appSocket === null ? '' : `, app socket ${appSocket}`}`);
   }
 
   private lastReconcile = 0;
@@ -151,6 +165,7 @@ export class BanwardServer {
       this.log.notice('Shutdown in progress...');
       if (this.timer) clearInterval(this.timer);
       for (const running of [...this.jails.values()]) await this.stopJail(running);
+      await this.appControl?.close();
       await this.control?.close();
       this.store.close();
       this.log.notice('Exiting banward');

@@ -77,6 +77,21 @@ async function unbanEverywhere(server: BanwardServer, ips: string[], all: boolea
   return count;
 }
 
+/**
+ * What the app socket serves: reporting failures and reading bans and status — what @banward/web and
+ * django-banward need. Whoever can reach it (a web app's user) cannot unban, ban, change or stop anything.
+ */
+const APP_COMMANDS: ReadonlySet<string> = new Set(['ping', 'version', 'status', 'get', 'banned', 'report']);
+
+/** The app socket's answers: the app commands as on the admin socket, everything else refused. */
+export async function handleAppRequest(server: BanwardServer, request: ControlRequest): Promise<unknown> {
+  if (!APP_COMMANDS.has(request.command)) {
+    throw new BanwardError('BANWARD_ERR_NOT_PERMITTED',
+      `'${request.command}' is not allowed on the app socket (it serves ${[...APP_COMMANDS].join(', ')}); use the admin socket`);
+  }
+  return handleRequest(server, request);
+}
+
 /** The daemon's answers to control requests (docs/protocol.md). */
 export async function handleRequest(server: BanwardServer, request: ControlRequest): Promise<unknown> {
   const [first, second, ...rest] = request.args;

@@ -10,6 +10,8 @@ export interface DaemonHarness {
   config: string;
   state: string;
   socket: string;
+  /** The app socket the daemon opens beside the admin socket (report and reads only). */
+  appSocket: string;
   log: string;
   actions: string;
   /** Everything the daemon printed (its log goes to stderr). */
@@ -26,7 +28,7 @@ export function makeDaemonDirs(jailConf: string, filters: Record<string, string>
   writeFileSync(join(config, 'filter.d', 'test.conf'), '[Definition]\nfailregex = ^\\s*login failed(?: for \\S+)? from <HOST>$\n');
   for (const [name, text] of Object.entries(filters)) writeFileSync(join(config, 'filter.d', `${name}.conf`), text);
   return {
-    dir, config, state: join(dir, 'state'), socket: join(dir, 'run', 'banward.sock'),
+    dir, config, state: join(dir, 'state'), socket: join(dir, 'run', 'banward.sock'), appSocket: join(dir, 'run', 'app.sock'),
     log: join(dir, 'app.log'), actions: join(dir, 'actions.log'),
     output: [], process: null,
   };

@@ -209,6 +209,31 @@ describe('banward server', () => {
     assert.equal(statSync(g.socket).mode & 0o777, 0o660);
   });
 
+  it('the app socket serves reports, bans and status and refuses the rest; 0600, 0660 for --app-socket-group', async () => {
+    const h = await daemon(`${JAIL}\n[web-login]\nenabled = true\nfilter =\nlogpath =\nmaxretry = 1\n`);
+    const app = { ...h, socket: h.appSocket };
+    assert.equal(statSync(h.appSocket).mode & 0o777, 0o600);
+    const reported = clientJson<{ ban: { ip: string } | null }>(app, 'report', 'web-login', '203.0.113.60');
+    assert.equal(reported.ban?.ip, '203.0.113.60');
+    assert.deepEqual(clientJson(app, 'get', 'web-login', 'banip'), ['203.0.113.60']);
+    assert.deepEqual(clientJson(app, 'banned', '203.0.113.60'), [{ ip: '203.0.113.60', jails: ['web-login'] }]);
+    assert.equal(client(app, 'status', 'web-login').code, 0);
+    for (const command of [['unban', '203.0.113.60'], ['unban', '--all'], ['set', 'web-login', 'unbanip', '203.0.113.60'], ['reload'], ['stop']]) {
+      const r = client(app, ...command);
+      assert.equal(r.code, 2, `${command.join(' ')} is refused on the app socket`);
+      assert.match(r.stderr, /BANWARD_ERR_NOT_PERMITTED/);
+    }
+    assert.ok(bannedIps(h, 'web-login').includes('203.0.113.60'), 'nothing the app socket refused happened');
+    assert.equal(client(h, 'unban', '203.0.113.60').code, 0, 'the admin socket still does it');
+
+    const g = makeDaemonDirs(JAIL);
+    writeFileSync(g.log, '');
+    running.push(g);
+    await startDaemon(g, ['--app-socket-group', 'root']);
+    assert.equal(statSync(g.appSocket).mode & 0o777, 0o660);
+    assert.equal(statSync(g.socket).mode & 0o777, 0o600, 'the admin socket stays root-only');
+  });
+
   it('bantime.increment makes a repeat offender\'s ban longer', async () => {
     const h = await daemon(JAIL.replace('bantime = 1h', 'bantime = 10m\nbantime.increment = true\nbantime.factor = 1\nbantime.multipliers = 1 2 4 8'));
     const bantime = () => clientJson<Array<{ ip: string; bantime: number }>>(h, 'get', 'test', 'banip', '--with-time')[0]?.bantime;
