@@ -19,7 +19,7 @@ const app = createApp({
   sessionSecret: env.SESSION_SECRET,
   banward: {
     jail: 'web-login',
-    socket: env.BANWARD_SOCKET ?? '/run/banward/banward.sock',
+    socket: env.BANWARD_SOCKET ?? '/run/banward/app.sock',
     trustProxy: trustProxy.length > 0 ? trustProxy : false,
   },
 });

@@ -18,7 +18,7 @@ const app = buildApp({
   password: env.LOGIN_PASSWORD ?? DEFAULT_PASSWORD,
   banward: {
     jail: 'web-login',
-    socket: env.BANWARD_SOCKET ?? '/run/banward/banward.sock',
+    socket: env.BANWARD_SOCKET ?? '/run/banward/app.sock',
     trustProxy: trustProxy.length > 0 ? trustProxy : false,
   },
 });

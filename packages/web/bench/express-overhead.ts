@@ -180,7 +180,7 @@ async function main(): Promise<void> {
   const pinned = pinCores();
   try {
     await startDaemon(h);
-    for (const v of VARIANTS) servers.set(v, await startVariant(v, h.socket, pinned));
+    for (const v of VARIANTS) servers.set(v, await startVariant(v, h.appSocket, pinned));
     const rows: string[] = [];
     const spreads: string[] = [];
     let allowedRatio = 0;
@@ -214,7 +214,7 @@ async function main(): Promise<void> {
     }
     const received = await settledFailureCount(h);
     const costs: CodeCost[] = [];
-    for (const c of CASES) costs.push(await profileWebCode(c, h.socket, pinned));
+    for (const c of CASES) costs.push(await profileWebCode(c, h.appSocket, pinned));
     writeSection(section(rows, costs, allowedRatio, { sent, received }, pinned !== null, spreads.join(', ')));
     process.stdout.write(`${rows.join('\n')}\nwrote the web section of docs/benchmarks.md\n`);
   } finally {

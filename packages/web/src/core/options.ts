@@ -4,7 +4,8 @@ import { normalizeCombinations, type LockoutCombination, type LockoutDimension, 
 import type { RefusalInfo, RefusalResponse } from './refusal.js';
 import { compileRule, type CompiledRule, type FailureRule, type ResponseInfo } from './rules.js';
 
-export const DEFAULT_SOCKET = '/run/banward/banward.sock';
+/** The daemon's app socket: reports and reads only, never unban or stop (docs/protocol.md). */
+export const DEFAULT_SOCKET = '/run/banward/app.sock';
 
 export type LogSink = ((line: string) => void) | { write(chunk: string): unknown };
 
@@ -39,7 +40,7 @@ export interface LockoutOptions {
 export interface BanwardWebOptions {
   /** The daemon's jail the failures are reported to; setting it turns socket reporting on. */
   jail?: string;
-  /** The daemon's socket, or false for no socket reporting. Default /run/banward/banward.sock when `jail` is set. */
+  /** The daemon's app socket, or false for no socket reporting. Default /run/banward/app.sock when `jail` is set. */
   socket?: string | false;
   /** Proxies whose X-Forwarded-For is believed: addresses, CIDRs, `loopback`, `linklocal`, `uniquelocal`. */
   trustProxy?: false | true | string | readonly string[];

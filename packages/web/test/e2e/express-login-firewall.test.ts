@@ -20,7 +20,7 @@ it('examples/express-login behind real nftables: the attacker\'s bad logins ban 
     inNs(net.client, 'ip', 'addr', 'add', '10.77.0.3/24', 'dev', `${net.client}0`);
     await startDaemon(h, [], net.server);
     app = await startExample('express-login', {
-      PORT: String(PORT), HOST: '10.77.0.1', BANWARD_SOCKET: h.socket, LOGIN_USER: ALICE.username, LOGIN_PASSWORD: ALICE.password,
+      PORT: String(PORT), HOST: '10.77.0.1', BANWARD_SOCKET: h.appSocket, LOGIN_USER: ALICE.username, LOGIN_PASSWORD: ALICE.password,
     }, net.server);
 
     for (let i = 0; i < 5; i++) assert.equal(await fromClient({ ...WRONG, from: '10.77.0.2' }), 401, `bad login ${i + 1}`);

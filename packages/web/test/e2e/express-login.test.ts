@@ -28,7 +28,7 @@ describe('examples/express-login with a real banward server', () => {
     h = makeDaemonDirs(webLoginJail('log[path=$DIR/actions.log]'));
     await startDaemon(h);
     app = await startExample('express-login', {
-      PORT: '0', HOST: '127.0.0.1', BANWARD_SOCKET: h.socket, TRUST_PROXY: PROXY,
+      PORT: '0', HOST: '127.0.0.1', BANWARD_SOCKET: h.appSocket, TRUST_PROXY: PROXY,
       LOGIN_USER: ALICE.username, LOGIN_PASSWORD: ALICE.password,
     });
   });

@@ -21,7 +21,7 @@ describe('examples/fastify-api with a real banward server', () => {
     await startDaemon(h);
     // No TRUST_PROXY: the TCP peer is the client, whatever X-Forwarded-For says.
     app = await startExample('fastify-api', {
-      PORT: '0', HOST: '127.0.0.1', BANWARD_SOCKET: h.socket, LOGIN_USER: ALICE.username, LOGIN_PASSWORD: ALICE.password,
+      PORT: '0', HOST: '127.0.0.1', BANWARD_SOCKET: h.appSocket, LOGIN_USER: ALICE.username, LOGIN_PASSWORD: ALICE.password,
     });
   });
 
