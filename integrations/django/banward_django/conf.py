@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .client_ip import IPNetwork, TrustedProxies, parse_networks
 
-DEFAULT_SOCKET = "/run/banward/banward.sock"
+DEFAULT_SOCKET = "/run/banward/app.sock"  # the app socket: reports and reads, no unban or stop
 DEFAULT_JAIL = "django-auth"
 
 # name → default; the order is the order of the docs' settings table.

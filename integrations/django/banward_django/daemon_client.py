@@ -102,7 +102,8 @@ def _reason(error: BaseException) -> str:
     if isinstance(error, ConnectionRefusedError):
         return "connection refused (is banward server running?)"
     if isinstance(error, PermissionError):
-        return "permission denied (the socket is root-only unless banward server has a socket group)"
+        return ("permission denied (the socket is root-only unless banward server gives it a group: "
+                "--app-socket-group for the app socket, --socket-group for the admin socket)")
     return str(error) or type(error).__name__
 
 

@@ -1,7 +1,10 @@
-"""A stand-in for `banward server`: a Unix socket in a thread speaking the NDJSON protocol (docs/protocol.md).
+"""A stand-in for `banward server`: its two Unix sockets, served by threads speaking the NDJSON protocol
+(docs/protocol.md) — the app socket `app.sock` (what BANWARD_SOCKET points at), which refuses what a web
+app must not do, and the admin socket `banward.sock` beside it, which serves every command.
 
 It keeps one jail's failures and bans like a report-only jail (maxretry reports → ban for bantime), and
-records every request, so a test can see what django-banward asked.
+records every request with the socket it came on (`"socket"`: "app" or "admin"), so a test can see what
+django-banward asked, and where.
 """
 
 import json
@@ -12,6 +15,9 @@ import tempfile
 import threading
 import time
 from typing import Dict, List, Optional, Set
+
+# What the daemon's app socket serves (packages/banward/src/daemon/control-handlers.ts).
+APP_COMMANDS = {"ping", "version", "status", "get", "banned", "report"}
 
 
 class FakeDaemon:
@@ -25,24 +31,32 @@ class FakeDaemon:
         self.failures: Dict[str, int] = {}
         self.bans: Dict[str, Optional[float]] = {}  # ip → expires (None: permanent)
         self._dir = tempfile.mkdtemp(prefix="banward-fake-")
-        self.path = os.path.join(self._dir, "banward.sock")
-        self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._server.bind(self.path)
-        self._server.listen(16)
+        self.path = os.path.join(self._dir, "app.sock")
+        self.admin_path = os.path.join(self._dir, "banward.sock")
         self._lock = threading.Lock()
         self._open: List[socket.socket] = []
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
+        self._servers: List[socket.socket] = []
+        self._threads: List[threading.Thread] = []
+        for name, path in (("app", self.path), ("admin", self.admin_path)):
+            server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            server.bind(path)
+            server.listen(16)
+            self._servers.append(server)
+            self._threads.append(threading.Thread(target=self._accept, args=(server, name), daemon=True))
+        for thread in self._threads:
+            thread.start()
 
     def close(self) -> None:
-        try:
-            self._server.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self._server.close()
+        for server in self._servers:
+            try:
+                server.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            server.close()
         for conn in list(self._open):
             conn.close()
-        self._thread.join(timeout=5)
+        for thread in self._threads:
+            thread.join(timeout=5)
         shutil.rmtree(self._dir, ignore_errors=True)
 
     def commands(self) -> List[str]:
@@ -53,16 +67,16 @@ class FakeDaemon:
         with self._lock:
             self.bans[ip] = expires
 
-    def _accept(self) -> None:
+    def _accept(self, server: socket.socket, name: str) -> None:
         while True:
             try:
-                conn, _ = self._server.accept()
+                conn, _ = server.accept()
             except OSError:
                 return
             self._open.append(conn)
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+            threading.Thread(target=self._serve, args=(conn, name), daemon=True).start()
 
-    def _serve(self, conn: socket.socket) -> None:
+    def _serve(self, conn: socket.socket, name: str) -> None:
         buffer = b""
         with conn:
             while True:
@@ -77,13 +91,17 @@ class FakeDaemon:
                     line, buffer = buffer.split(b"\n", 1)
                     request = json.loads(line)
                     with self._lock:
-                        self.requests.append(request)
-                        response = None if self.silent else self._answer(request)
+                        self.requests.append({**request, "socket": name})
+                        response = None if self.silent else self._answer(request, name)
                     if response is not None:
                         conn.sendall(json.dumps(response).encode() + b"\n")
 
-    def _answer(self, request: dict) -> dict:
+    def _answer(self, request: dict, socket_name: str) -> dict:
         command, args, options = request["command"], request.get("args", []), request.get("options", {})
+        if socket_name == "app" and command not in APP_COMMANDS:
+            return {"id": request["id"], "ok": False, "error": {
+                "code": "BANWARD_ERR_NOT_PERMITTED",
+                "message": f"'{command}' is not allowed on the app socket; use the admin socket"}}
         try:
             if command in self.refuse:
                 raise LookupError(f"'{command}' refused for this test")

@@ -29,7 +29,7 @@ TEMPLATES = [{
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 USE_TZ = True
 # Tests point this at a fake daemon; nothing must reach a real one.
-BANWARD_SOCKET = "/nonexistent/banward.sock"
+BANWARD_SOCKET = "/nonexistent/app.sock"
 BANWARD_JAIL = "django-auth"
 BANWARD_TIMEOUT = 0.3
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

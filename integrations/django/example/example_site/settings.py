@@ -56,7 +56,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 
 # --- django-banward ---
-BANWARD_SOCKET = os.environ.get("BANWARD_SOCKET", "/run/banward/banward.sock")
+BANWARD_SOCKET = os.environ.get("BANWARD_SOCKET", "/run/banward/app.sock")
 BANWARD_JAIL = "django-auth"
 # No proxy is trusted unless told: runserver is reached directly, and X-Forwarded-For is then client text.
 BANWARD_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("BANWARD_TRUSTED_PROXIES", "").split(",") if p.strip()]

@@ -1,10 +1,11 @@
 /**
  * django-banward (integrations/django): its own Django test suite, then the example site served by
- * `manage.py runserver` against a real `banward server` — failed admin logins (HTTP 200) → ban → 429,
- * `banward unban` → access again, and a spoofed X-Forwarded-For from the untrusted peer changes nothing.
+ * `manage.py runserver` against a real `banward server`'s app socket — failed admin logins (HTTP 200) → ban →
+ * 429, `banward_unban` refused on the app socket and lifting the ban on the admin socket → access again, and a
+ * spoofed X-Forwarded-For from the untrusted peer changes nothing.
  */
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -72,8 +73,17 @@ ignoreself = false
       }
     });
 
+    /** The site's environment: BANWARD_SOCKET is the daemon's app socket, as in production. */
+    function siteEnv(): NodeJS.ProcessEnv {
+      return { ...process.env, BANWARD_SOCKET: h.appSocket, EXAMPLE_DATABASE: join(h.dir, 'db.sqlite3'), PYTHONDONTWRITEBYTECODE: '1' };
+    }
+
+    function runManage(env: NodeJS.ProcessEnv, ...args: string[]): SpawnSyncReturns<string> {
+      return spawnSync(PYTHON, [MANAGE, ...args], { encoding: 'utf8', env, timeout: 120_000 });
+    }
+
     function manage(env: NodeJS.ProcessEnv, ...args: string[]): string {
-      const r = spawnSync(PYTHON, [MANAGE, ...args], { encoding: 'utf8', env, timeout: 120_000 });
+      const r = runManage(env, ...args);
       assert.equal(r.status, 0, `manage.py ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
       return r.stdout;
     }
@@ -87,10 +97,7 @@ ignoreself = false
       h = makeDaemonDirs(JAIL);
       await startDaemon(h);
       const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        BANWARD_SOCKET: h.socket,
-        EXAMPLE_DATABASE: join(h.dir, 'db.sqlite3'),
-        PYTHONDONTWRITEBYTECODE: '1',
+        ...siteEnv(),
         PYTHONUNBUFFERED: '1',
         DJANGO_SUPERUSER_USERNAME: ADMIN.username,
         DJANGO_SUPERUSER_PASSWORD: ADMIN.password,
@@ -154,16 +161,21 @@ ignoreself = false
       assert.deepEqual(bannedIps(h, 'django-auth'), ['127.0.0.1'], 'the spoofed header banned nobody else');
     });
 
-    it('banward_status (management command) reads the same daemon', () => {
-      const env = { ...process.env, BANWARD_SOCKET: h.socket, EXAMPLE_DATABASE: join(h.dir, 'db.sqlite3'), PYTHONDONTWRITEBYTECODE: '1' };
-      const out = manage(env, 'banward_status', 'django-auth');
+    it('banward_status (management command) reads the same daemon through the app socket', () => {
+      const out = manage(siteEnv(), 'banward_status', 'django-auth');
       assert.match(out, /Source:\tapplication reports only \(no logpath\)/);
       assert.match(out, /Banned IP list:\t127\.0\.0\.1\n/);
     });
 
-    it('banward unban restores access once the short cache has passed', async () => {
-      const r = client(h, 'unban', '127.0.0.1');
-      assert.equal(r.code, 0, r.stderr);
+    it('banward_unban is refused on the app socket, with a pointer to the admin socket', () => {
+      const r = runManage(siteEnv(), 'banward_unban', '127.0.0.1', '--socket', h.appSocket);
+      assert.notEqual(r.status, 0, r.stdout);
+      assert.match(r.stderr, /BANWARD_ERR_NOT_PERMITTED: .*app\.sock is the daemon's app socket, which refuses 'unban'; use the admin socket/);
+      assert.deepEqual(bannedIps(h, 'django-auth'), ['127.0.0.1']);
+    });
+
+    it('banward_unban on the admin socket restores access once the short cache has passed', async () => {
+      assert.equal(manage(siteEnv(), 'banward_unban', '127.0.0.1', '--socket', h.socket).trim(), '1');
       assert.deepEqual(bannedIps(h, 'django-auth'), []);
       await waitFor('access restored', async () => (await get('/admin/login/')).status === 200, 15_000);
     });

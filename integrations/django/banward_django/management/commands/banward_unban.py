@@ -9,6 +9,7 @@ from ..daemon_command import DaemonCommand
 
 class Command(DaemonCommand):
     help = "Lifts bans in every jail of the banward daemon (like `banward unban IP...`); prints how many."
+    needs_admin_socket = True
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("ips", nargs="*", metavar="IP")
