@@ -57,6 +57,8 @@ export interface JailParts {
 }
 
 type Captures = Readonly<Record<string, string>>;
+/** A failure's data as the filter gives it; only a ban turns it into the actions' captures. */
+type FailureData = Readonly<Record<string, unknown>>;
 
 const INTERNAL_GROUPS = new Set(['matches', 'nofail-matches', 'mlfpending', 'mlfid', 'content']);
 
@@ -104,11 +106,10 @@ export class Jail {
         const time = f.time === null || f.time > now ? now : f.time;
         const matches = (f.data['matches'] as TupleLine[] | undefined) ?? [];
         const match = matches.map(lineText).join('\n') || line.text;
-        const captures = stringCaptures(f.data);
         if (f.data['dns'] !== undefined && parseIp(f.id) === null && (this.parts.usedns === 'yes' || this.parts.usedns === 'warn')) {
-          this.resolveFailure(f.id, time, match, captures);
+          this.resolveFailure(f.id, time, match, f.data);
         } else {
-          this.failure(f.id, time, match, captures);
+          this.failure(f.id, time, match, f.data);
         }
       }
     }
@@ -137,7 +138,7 @@ export class Jail {
   }
 
   /** fail2ban's usedns: a host name in a log line counts against each address it resolves to. */
-  private resolveFailure(name: string, time: number, match: string, captures: Captures): void {
+  private resolveFailure(name: string, time: number, match: string, data: FailureData): void {
     const { log, usedns } = this.parts;
     const resolve = this.parts.resolve ?? (async (n: string) => (await lookup(n, { all: true })).map((a) => a.address));
     void this.enqueue(async () => {
@@ -151,7 +152,7 @@ export class Jail {
       if (addresses.length === 0) log.warn(`Unable to find a corresponding IP address for ${name}: no failure counted`);
       for (const address of addresses) {
         const id = canonical(address);
-        this.count(id, time, match, captures, await this.parts.ignore.isIgnored(id));
+        this.count(id, time, match, data, await this.parts.ignore.isIgnored(id));
       }
     });
   }
@@ -160,13 +161,13 @@ export class Jail {
    * Counts a failure. With a static ignore list and nothing queued it all happens now (no promise per
    * line); otherwise it waits its turn behind the ignore list's lookups.
    */
-  private failure(id: string, time: number, match: string, captures: Captures): void {
+  private failure(id: string, time: number, match: string, data: FailureData): void {
     const { ignore } = this.parts;
-    if (ignore.isStatic && this.queued === 0) this.count(id, time, match, captures, ignore.matchStatic(id));
-    else void this.enqueue(async () => this.count(id, time, match, captures, await ignore.isIgnored(id)));
+    if (ignore.isStatic && this.queued === 0) this.count(id, time, match, data, ignore.matchStatic(id));
+    else void this.enqueue(async () => this.count(id, time, match, data, await ignore.isIgnored(id)));
   }
 
-  private count(id: string, time: number, match: string, captures: Captures, ignored: { ignored: boolean; source?: string }): void {
+  private count(id: string, time: number, match: string, data: FailureData, ignored: { ignored: boolean; source?: string }): void {
     const { failures, log, maxretry } = this.parts;
     if (ignored.ignored) {
       log.info(`Ignore ${id} by ${ignored.source ?? 'ignore list'}`);
@@ -176,7 +177,7 @@ export class Jail {
     const count = failures.add(id, time, match);
     if (count >= maxretry) {
       failures.reset(id);
-      this.record(id, { failures: count, matches: [match], data: captures });
+      this.record(id, { failures: count, matches: [match], data: stringCaptures(data) });
     }
   }
 
