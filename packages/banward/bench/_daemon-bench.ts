@@ -1,7 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sendRequest } from '../src/control/control-client.js';
 
 /**
  * The daemons side by side: `banward server` and `fail2ban-server` each ingest the same 100k failure lines
@@ -47,10 +49,36 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+const POLL_MS = 5;
+
+/**
+ * fail2ban's side of the ingest wait: one Python process asking fail2ban-server through fail2ban's own
+ * client socket class until jail `test` has counted `want` failures (exit 0) or time runs out (exit 1).
+ */
+const FAIL2BAN_WAIT = `
+import sys, time
+from fail2ban.client.csocket import CSocket
+path, want, deadline = sys.argv[1], int(sys.argv[2]), time.time() + float(sys.argv[3])
+while time.time() < deadline:
+    try:
+        s = CSocket(path)
+        code, status = s.send(["status", "test"])
+        s.close()
+        if code == 0 and dict(dict(status)["Filter"])["Total failed"] >= want:
+            sys.exit(0)
+    except Exception:
+        pass
+    time.sleep(${POLL_MS / 1000})
+sys.exit(1)
+`;
+
 interface Daemon {
   start(dir: string, jail: string): ChildProcess | null;
-  /** Failures counted so far in jail `test`. */
-  totalFailed(dir: string): number;
+  /**
+   * Resolves once jail \`test\` has counted \`want\` failures. It polls from one process every few ms over the
+   * daemon's own socket protocol: starting a client process per poll would take a core from the daemon.
+   */
+  waitForFailed(dir: string, want: number, timeoutMs: number): Promise<void>;
   /** The daemon's own log, whose `Ban` lines carry millisecond timestamps. */
   logFile(dir: string): string;
   pid(dir: string, child: ChildProcess | null): number;
@@ -58,8 +86,6 @@ interface Daemon {
 }
 
 function banwardDaemon(bin: string): Daemon {
-  const client = (dir: string, ...args: string[]) =>
-    spawnSync(process.execPath, [bin, ...args, '--socket', join(dir, 'bw.sock'), '--json'], { encoding: 'utf8' });
   return {
     start: (dir, jail) => {
       mkdirSync(join(dir, 'bw', 'filter.d'), { recursive: true });
@@ -67,9 +93,19 @@ function banwardDaemon(bin: string): Daemon {
       writeFileSync(join(dir, 'bw', 'jail.conf'), jail);
       return spawn(process.execPath, [bin, 'server', '--config', join(dir, 'bw'), '--state-dir', join(dir, 'bw-state'), '--socket', join(dir, 'bw.sock'), '--log-level', 'notice', '--log-target', join(dir, 'bw.log')], { stdio: 'ignore' });
     },
-    totalFailed: (dir) => {
-      const r = client(dir, 'status', 'test');
-      return r.status === 0 ? (JSON.parse(r.stdout) as { filter: { totalFailed: number } }).filter.totalFailed : -1;
+    waitForFailed: async (dir, want, timeoutMs) => {
+      const failed = async () => {
+        try {
+          return (await sendRequest(join(dir, 'bw.sock'), 'status', ['test']) as { filter: { totalFailed: number } }).filter.totalFailed;
+        } catch {
+          return -1;
+        }
+      };
+      const deadline = Date.now() + timeoutMs;
+      while (await failed() < want) {
+        if (Date.now() > deadline) throw new Error(`timed out: banward to count ${want} failures`);
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
     },
     logFile: (dir) => join(dir, 'bw.log'),
     pid: (_dir, child) => child!.pid!,
@@ -94,7 +130,11 @@ function fail2banDaemon(): Daemon {
       if (r.status !== 0) throw new Error(`fail2ban-client start: ${r.stderr}`);
       return null;
     },
-    totalFailed: (dir) => Number(/Total failed:\s+(\d+)/.exec(client(dir, 'status', 'test').stdout)?.[1] ?? -1),
+    waitForFailed: async (dir, want, timeoutMs) => {
+      const waiter = spawn('/usr/bin/python3', ['-c', FAIL2BAN_WAIT, join(dir, 'f2b.sock'), String(want), String(timeoutMs / 1000)], { stdio: 'inherit' });
+      const [code] = await once(waiter, 'exit') as [number | null];
+      if (code !== 0) throw new Error(`timed out: fail2ban-server to count ${want} failures`);
+    },
     logFile: (dir) => join(dir, 'f2b.log'),
     pid: (dir) => Number(readFileSync(join(dir, 'f2b.pid'), 'utf8')),
     stop: async (dir) => { client(dir, 'stop'); },
@@ -109,7 +149,7 @@ async function measure(daemon: Daemon, lines: number, samples: number): Promise<
     writeFileSync(log, '');
     const jail = (maxretry: number) => `[DEFAULT]\nbantime = 1h\nfindtime = 1h\nbackend = auto\n\n[test]\nenabled = true\nfilter = test\nlogpath = ${log}\nmaxretry = ${maxretry}\naction =\n`;
     let child = daemon.start(dir, jail(1000));
-    await until(() => daemon.totalFailed(dir) === 0, 30_000, 'the daemon to start');
+    await daemon.waitForFailed(dir, 0, 30_000);
     const pid = daemon.pid(dir, child);
     const rssStartMb = rssMb(pid, 'VmRSS');
     const now = stamp();
@@ -117,7 +157,7 @@ async function measure(daemon: Daemon, lines: number, samples: number): Promise<
     for (let i = 0; i < lines; i++) text += `${now} login failed from ${distinctIp(i)}\n`;
     const t0 = process.hrtime.bigint();
     appendFileSync(log, text);
-    await until(() => daemon.totalFailed(dir) >= lines, 600_000, 'ingest');
+    await daemon.waitForFailed(dir, lines, 600_000);
     const ingestSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const rssPeakMb = rssMb(pid, 'VmHWM');
     await daemon.stop(dir, child);
@@ -128,7 +168,7 @@ async function measure(daemon: Daemon, lines: number, samples: number): Promise<
     const dir2 = join(dir, 'latency');
     mkdirSync(dir2);
     child = daemon.start(dir2, jail(1));
-    await until(() => daemon.totalFailed(dir2) === 0, 30_000, 'the daemon to start');
+    await daemon.waitForFailed(dir2, 0, 30_000);
     for (let i = 0; i < samples; i++) {
       const ip = `203.0.113.${i + 1}`;
       const banLine = new RegExp(`^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d),(\\d{3}).*\\[test\\] Ban ${ip.replaceAll('.', '\\.')}$`, 'm');

@@ -100,8 +100,9 @@ required literal lets through (\`startsWith\`/\`includes\` rule the others out),
 ## The daemon beside fail2ban-server
 
 Each daemon runs a jail on a log file (\`backend = auto\`) and is given ${DAEMON_LINES.toLocaleString('en')} failure lines from as many
-distinct addresses in one append; ingest time is until \`status\` counts them all (polled through each daemon's
-own client, so it is accurate to a few tenths of a second), memory is the process's resident size before and
+distinct addresses in one append; ingest time is until \`status\` counts them all (asked every 5 ms over each
+daemon's own socket protocol from one long-lived process — fail2ban's through its CSocket class — so the polling
+neither costs a process start per poll nor takes a core from the daemon), memory is the process's resident size before and
 at its peak (VmHWM). Ban latency is from appending one line (maxretry 1) to the \`Ban\` line in the daemon's
 own log (millisecond timestamps), over ${LATENCY_SAMPLES} bans.
 
