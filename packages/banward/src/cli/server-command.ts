@@ -69,6 +69,9 @@ export async function serverCommand(argv: string[], out: NodeJS.WritableStream):
   if (appSocket === 'none' && values['app-socket-group']) {
     throw new BanwardError('BANWARD_ERR_USAGE', '--app-socket-group needs an app socket, not --app-socket none');
   }
+  if (appSocket !== 'none' && resolve(appSocket) === socket) {
+    throw new BanwardError('BANWARD_ERR_USAGE', `--app-socket must differ from --socket (${socket}): the app socket serves fewer commands`);
+  }
   const server = await BanwardServer.start({
     configDir,
     stateDir: resolve(values['state-dir'] ?? DEFAULT_STATE_DIR),

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -7,6 +7,7 @@ import {
   bannedIps, client, clientJson, failureLine, makeDaemonDirs, readText, startDaemon, stopDaemon, waitFor,
   type DaemonHarness,
 } from './_daemon.js';
+import { BANWARD_BIN } from '../compat/_sample-suite.js';
 
 const JAIL = `[DEFAULT]
 bantime = 1h
@@ -232,6 +233,10 @@ describe('banward server', () => {
     await startDaemon(g, ['--app-socket-group', 'root']);
     assert.equal(statSync(g.appSocket).mode & 0o777, 0o660);
     assert.equal(statSync(g.socket).mode & 0o777, 0o600, 'the admin socket stays root-only');
+
+    const same = spawnSync(process.execPath, [BANWARD_BIN, 'server', '--config', g.config, '--socket', g.socket, '--app-socket', g.socket], { encoding: 'utf8' });
+    assert.equal(same.status, 2);
+    assert.match(same.stderr, /--app-socket must differ from --socket .*BANWARD_ERR_USAGE/);
   });
 
   it('bantime.increment makes a repeat offender\'s ban longer', async () => {
