@@ -1,6 +1,6 @@
 import { exchange } from './_daemon-socket.js';
 import { warnOnce } from './errors.js';
-import { normalizeIp } from './ip.js';
+import { normalizeRange } from './ip.js';
 
 export interface DaemonBansOptions {
   socketPath: string;
@@ -9,8 +9,8 @@ export interface DaemonBansOptions {
   syncMs: number;
   timeoutMs: number;
   clock: () => number;
-  /** Called for each address whose ban was lifted since the last read (`banward unban`, expiry). */
-  onUnban: (ip: string) => void;
+  /** Called for each address or CIDR whose ban was lifted since the last read (`banward unban`, expiry). */
+  onUnban: (ipOrCidr: string) => void;
 }
 
 interface BanEntry {
@@ -25,8 +25,10 @@ interface BanEntry {
  */
 export class DaemonBans {
   readonly #opts: DaemonBansOptions;
-  /** Address → when its ban ends (epoch ms; Infinity for a permanent ban). */
+  /** Address or CIDR (canonical text) → when its ban ends (epoch ms; Infinity for a permanent ban). */
   #bans = new Map<string, number>();
+  /** The prefix lengths of the CIDR bans, so that a lookup tries one network per length. */
+  #prefixes = new Set<number>();
   #reachable = false;
   #timer: NodeJS.Timeout | undefined;
   #syncing: Promise<void> | undefined;
@@ -50,10 +52,14 @@ export class DaemonBans {
     return this.#bans.size;
   }
 
-  /** Milliseconds until the address's ban ends, or 0. */
+  /** Milliseconds until the address's ban ends, or 0; a CIDR ban (`2001:db8:1:2::/64`) covers each address in it. */
   bannedFor(ip: string, now: number): number {
-    const until = this.#bans.get(ip);
-    if (until === undefined || until <= now) return 0;
+    let until = this.#bans.get(ip) ?? 0;
+    for (const prefix of this.#prefixes) {
+      const network = normalizeRange(`${ip}/${prefix}`);
+      if (network !== null) until = Math.max(until, this.#bans.get(network) ?? 0);
+    }
+    if (until <= now) return 0;
     return until === Infinity ? Number.MAX_SAFE_INTEGER : until - now;
   }
 
@@ -102,13 +108,16 @@ export class DaemonBans {
     for (const [ip, until] of noted) if (!next.has(ip)) next.set(ip, until);
     const previous = this.#bans;
     this.#bans = next;
+    this.#prefixes = new Set([...next.keys()].map(prefixOf).filter((p): p is number => p !== null));
     for (const ip of previous.keys()) if (!next.has(ip)) opts.onUnban(ip);
   }
 
   #add(into: Map<string, number>, entry: BanEntry): void {
-    const ip = typeof entry.ip === 'string' ? normalizeIp(entry.ip) : null;
-    if (ip === null) return;
-    into.set(ip, typeof entry.expires === 'number' ? entry.expires * 1000 : Infinity);
+    const banned = typeof entry.ip === 'string' ? normalizeRange(entry.ip) : null;
+    if (banned === null) return;
+    into.set(banned, typeof entry.expires === 'number' ? entry.expires * 1000 : Infinity);
+    const prefix = prefixOf(banned);
+    if (prefix !== null) this.#prefixes.add(prefix);
   }
 
   #schedule(): void {
@@ -117,4 +126,10 @@ export class DaemonBans {
     this.#timer = setTimeout(() => void this.sync(), this.#opts.syncMs);
     this.#timer.unref();
   }
+}
+
+/** The prefix length of a canonical CIDR, or null for a plain address. */
+function prefixOf(banned: string): number | null {
+  const slash = banned.indexOf('/');
+  return slash < 0 ? null : Number(banned.slice(slash + 1));
 }

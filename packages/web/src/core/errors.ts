@@ -29,6 +29,9 @@ export const WARNINGS = {
   BANWARD_WEB_W003: 'the banward daemon refused a report',
   BANWARD_WEB_W004: "the banward daemon's bans could not be read; the app counts failures on its own until it can",
   BANWARD_WEB_W005: 'the Redis lockout store is not connected; failures are not counted until it is',
+  BANWARD_WEB_W006:
+    'a trusted proxy passed on an X-Forwarded-For entry that is not an address; such a client is unknown: ' +
+    'its failures count against no address, and failClosed refuses it',
 } as const;
 
 export type WarningCode = keyof typeof WARNINGS;

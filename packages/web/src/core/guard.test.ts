@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fakeDaemon } from '../../test/fake-daemon.js';
 import { manualClock } from '../../test/http.js';
 import { createGuard, type Guard } from './guard.js';
 import type { BanwardWebOptions } from './options.js';
@@ -90,39 +89,6 @@ test('progressive cool-off through the guard: the second lock lasts factor times
   assert.equal(start(guard, '203.0.113.5').retryAfter, 240);
 });
 
-/** A stand-in daemon: answers `get JAIL banip --with-time` from `bans` and bans on the second report. */
-async function fakeDaemon() {
-  const dir = mkdtempSync(join(tmpdir(), 'banward-web-guard-'));
-  const path = join(dir, 'banward.sock');
-  const bans = new Map<string, number>();
-  const reports = new Map<string, number>();
-  const server: Server = createServer((socket) => {
-    let buffer = '';
-    socket.on('data', (chunk) => {
-      buffer += chunk.toString();
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const request = JSON.parse(buffer.slice(0, nl)) as { id: number; command: string; args: string[] };
-        buffer = buffer.slice(nl + 1);
-        const ip = request.args[1]!;
-        let result: unknown = [...bans].map(([banned, expires]) => ({ ip: banned, time: expires - 600, bantime: 600, expires }));
-        if (request.command === 'report') {
-          reports.set(ip, (reports.get(ip) ?? 0) + 1);
-          if (reports.get(ip)! >= 2) bans.set(ip, Date.parse('2026-11-22T10:10:00Z') / 1000);
-          const expires = bans.get(ip);
-          result = { accepted: true, ban: expires === undefined ? null : { ip, time: expires - 600, bantime: 600, expires } };
-        }
-        socket.write(`${JSON.stringify({ id: request.id, ok: true, result })}\n`);
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(path, resolve));
-  return {
-    path, bans,
-    close: () => new Promise<void>((resolve) => server.close(() => { rmSync(dir, { recursive: true, force: true }); resolve(); })),
-  };
-}
-
 test('followDaemon: the daemon decides the address, a report reply locks at once, an unban frees app counters too', async () => {
   const daemon = await fakeDaemon();
   const { guard } = guardWith({ jail: 'web-login', socket: daemon.path, lockout: { maxFailures: 3, by: ['ip', ['ip', 'username']] }, reporter: { batchDelayMs: 0 } });
@@ -172,4 +138,58 @@ test('daemon unreachable: fail-open counts in the app; failClosed answers 503', 
   assert.equal(refusal?.status, 503);
   assert.equal(refusal?.headers['Retry-After'], '2');
   await Promise.all([open.close(), closed.close()]);
+});
+
+test('issue 11 defect 8: a successful login resets only the user name\'s counters: 4 wrong + 1 right, five times over, locks the address', async () => {
+  const { guard } = guardWith({ lockout: { maxFailures: 5 } });
+  const statuses: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    for (let i = 0; i < 4; i++) {
+      const attempt = start(guard, '203.0.113.5', 'alice');
+      statuses.push(attempt.refusal?.status ?? 401);
+      await attempt.fail();
+    }
+    const attempt = start(guard, '203.0.113.5', 'alice');
+    statuses.push(attempt.refusal?.status ?? 200);
+    attempt.succeed();
+  }
+  assert.deepEqual(statuses.slice(0, 6), [401, 401, 401, 401, 200, 401], 'the first round is counted, the right login lets in');
+  assert.ok(statuses.slice(6).every((s) => s === 429), `locked from the fifth wrong guess on: ${statuses.join(' ')}`);
+});
+
+test('issue 11 defect 8: a successful login resets the counters by user name and by address+user name', async () => {
+  const { guard } = guardWith({ lockout: { by: ['username', ['ip', 'username']], maxFailures: 5 } });
+  for (let round = 0; round < 3; round++) {
+    await failTimes(guard, 4, '203.0.113.5', 'alice');
+    start(guard, '203.0.113.5', 'alice').succeed();
+  }
+  assert.equal(start(guard, '203.0.113.5', 'alice').refusal, null, 'alice proved her password: her counters start again');
+  await failTimes(guard, 4, '203.0.113.5', 'alice');
+  start(guard, '203.0.113.5', 'mallory').succeed();
+  await failTimes(guard, 1, '203.0.113.5', 'alice');
+  assert.equal(start(guard, '203.0.113.5', 'alice').refusal?.status, 429, "another account's sign-in resets nothing of alice's");
+});
+
+test('issue 11 defect 9: an unknown client (ip null) is counted against no address, not reported or logged; failClosed refuses it', async () => {
+  const lines: string[] = [];
+  const daemon = await fakeDaemon();
+  const open = guardWith({ jail: 'web-login', socket: daemon.path, lockout: { maxFailures: 1 }, log: (l) => lines.push(l), reporter: { batchDelayMs: 0 } }).guard;
+  const closed = guardWith({ lockout: { maxFailures: 1 }, failClosed: true }).guard;
+  try {
+    await open.ready;
+    const unknown = open.begin({ ip: null, method: 'POST', route: '/login' });
+    assert.equal(unknown.refusal, null, 'fail-open: the request goes on');
+    assert.equal(await unknown.fail(), 0);
+    await open.flush();
+    assert.deepEqual([lines, [...daemon.bans.keys()]], [[], []]);
+    assert.equal(start(open, '127.0.0.1').refusal, null, 'the proxy is not locked');
+    assert.equal(open.begin({ ip: null, method: 'POST', route: '/login' }).refusal, null, 'nor are the unknown clients together');
+    const refusal = closed.begin({ ip: null, method: 'POST', route: '/login' }).refusal;
+    assert.equal(refusal?.status, 503);
+    assert.equal(refusal?.headers['Retry-After'], undefined, 'waiting does not make the address known');
+    assert.equal(start(closed, '203.0.113.5').refusal, null, 'known clients go on');
+  } finally {
+    await Promise.all([open.close(), closed.close()]);
+    await daemon.close();
+  }
 });

@@ -1,8 +1,8 @@
 import { resolveClientIp, type ConnInfo } from './client-ip.js';
 import { DaemonBans } from './daemon-bans.js';
-import { ipKey } from './ip.js';
+import { ipKey, rangesOverlap } from './ip.js';
 import { formatFailureLine } from './log-line.js';
-import { keyHasIp, lockoutKeys } from './lockout.js';
+import { ipOfKey, keyHasUsername, lockoutKeys } from './lockout.js';
 import { MemoryLockoutStore } from './memory-store.js';
 import { resolveOptions, type BanwardWebOptions, type ResolvedOptions } from './options.js';
 import { buildRefusal, type Refusal, type RefusalReason } from './refusal.js';
@@ -27,7 +27,7 @@ export interface Attempt {
   readonly refusal: Refusal | null;
   /** Records a failed login; resolves to the Retry-After seconds if this failure locked the client, else 0. */
   fail(details?: { username?: string }): Promise<number>;
-  /** Records a successful login: the client's failure counters are reset, rules do not count this request. */
+  /** Records a successful login: the counters by user name are reset (not the address's); rules do not count it. */
   succeed(details?: { username?: string }): void;
   /** Called by the adapter when the response is finished: rules and the predicate decide on a failure. */
   end(status: number, req: unknown, res: unknown): void;
@@ -75,9 +75,12 @@ export function createGuard(options?: BanwardWebOptions): Guard {
   const daemon = lockout?.followDaemon && opts.socket !== null && opts.jail !== null
     ? new DaemonBans({
       socketPath: opts.socket, jail: opts.jail, syncMs: lockout.syncMs, timeoutMs: opts.reporter.timeoutMs, clock: opts.clock,
-      onUnban: (ip) => {
-        awaitingVerdict.delete(ip);
-        void store?.unlock((key) => keyHasIp(key, ipKey(ip, opts.ipv6Prefix)));
+      onUnban: (unbanned) => {
+        for (const ip of awaitingVerdict.keys()) if (rangesOverlap(ip, unbanned)) awaitingVerdict.delete(ip);
+        void store?.unlock((key) => {
+          const counted = ipOfKey(key);
+          return counted !== null && rangesOverlap(counted, unbanned);
+        });
       },
     })
     : null;
@@ -93,8 +96,9 @@ export function createGuard(options?: BanwardWebOptions): Guard {
 
   const keysOf = (ip: string | null, username: string | undefined) =>
     lockout ? lockoutKeys(lockout.combinations, ip === null ? null : ipKey(ip, opts.ipv6Prefix), username) : [];
-  // While the daemon answers, it alone decides an address's lock (one decision for app and firewall).
-  const daemonDecides = (key: string) => daemon !== null && daemon.reachable && !key.includes('\u0000') && key.startsWith('ip=');
+  // While the daemon answers, it alone decides an address's lock (one decision for app and firewall). Not an
+  // IPv6 network's: the daemon may count per address, and a client rotating through its /64 would go uncounted.
+  const daemonDecides = (key: string) => daemon !== null && daemon.reachable && !key.includes('\u0000') && key.startsWith('ip=') && !key.includes('/');
   const allowlisted = (ip: string | null) => ip !== null && opts.allowlist !== null && opts.allowlist(ip, 0);
 
   function lockedFor(ip: string | null, username: string | undefined, now: number): number {
@@ -131,6 +135,8 @@ export function createGuard(options?: BanwardWebOptions): Guard {
     let refusal: Refusal | null = null;
     if (restricted(opts, start.ip, start.route)) refusal = refuse('forbidden', start, 0);
     else if (retryAfter > 0) refusal = refuse('locked', start, retryAfter);
+    // An unknown client (a trusted proxy passed on something that is not an address) cannot be counted.
+    else if (opts.failClosed && start.ip === null) refusal = refuse('unavailable', start, 0);
     else if (opts.failClosed && ((store && !store.available) || (daemon && !daemon.reachable))) {
       refusal = refuse('unavailable', start, Math.ceil((lockout?.syncMs ?? 1000) / 1000));
     }
@@ -148,7 +154,10 @@ export function createGuard(options?: BanwardWebOptions): Guard {
         if (decided) return;
         decided = true;
         const now = opts.clock();
-        for (const key of keysOf(start.ip, cleanUsername(details?.username) ?? username)) void store?.reset(key, now);
+        const name = cleanUsername(details?.username) ?? username;
+        // Only counters that hold the user name: an address's count survives, or an attacker with an account
+        // of their own would sign in after every few guesses at others and never be locked.
+        for (const key of keysOf(start.ip, name)) if (keyHasUsername(key)) void store?.reset(key, now);
       },
       end(status, req, res) {
         if (decided) return;

@@ -24,9 +24,50 @@ export function normalizeIp(raw: string | undefined): string | null {
  */
 export function ipKey(ip: string, prefix: number): string {
   if (isIPv4(ip) || prefix >= 128) return ip;
-  const bytes = ipv6Bytes(ip);
-  for (let bit = prefix; bit < 128; bit++) bytes[bit >> 3]! &= ~(0x80 >> (bit & 7));
-  return `${formatIpv6(bytes)}/${prefix}`;
+  return `${formatIpv6(masked(ipv6Bytes(ip), prefix))}/${prefix}`;
+}
+
+interface Range {
+  bytes: number[];
+  prefix: number;
+}
+
+/** An address (a range of one) or a CIDR such as `2001:db8:1:2::/64`; null for anything else. */
+function rangeOf(text: string): Range | null {
+  const slash = text.indexOf('/');
+  const ip = normalizeIp(slash < 0 ? text : text.slice(0, slash));
+  if (ip === null) return null;
+  const bytes = isIPv4(ip) ? ip.split('.').map(Number) : ipv6Bytes(ip);
+  if (slash < 0) return { bytes, prefix: bytes.length * 8 };
+  const prefix = text.slice(slash + 1);
+  // A mapped IPv6 CIDR (`::ffff:1.2.3.0/120`) has become IPv4 above, and its prefix no longer fits: refused.
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > bytes.length * 8) return null;
+  return { bytes: masked(bytes, Number(prefix)), prefix: Number(prefix) };
+}
+
+/**
+ * The canonical text of an address or CIDR, as the daemon's ban list may hold either: `2001:db8:1:2::/64`
+ * (host bits cleared), and a full-length CIDR written as the plain address. Null for anything else.
+ */
+export function normalizeRange(text: string): string | null {
+  const range = rangeOf(text.trim());
+  if (range === null) return null;
+  const ip = range.bytes.length === 4 ? range.bytes.join('.') : formatIpv6(range.bytes);
+  return range.prefix === range.bytes.length * 8 ? ip : `${ip}/${range.prefix}`;
+}
+
+/** Whether two addresses or CIDRs share an address (the shorter prefix holds the other's network). */
+export function rangesOverlap(a: string, b: string): boolean {
+  const ra = rangeOf(a);
+  const rb = rangeOf(b);
+  if (ra === null || rb === null || ra.bytes.length !== rb.bytes.length) return false;
+  const bits = Math.min(ra.prefix, rb.prefix);
+  const other = masked(rb.bytes, bits);
+  return masked(ra.bytes, bits).every((byte, i) => byte === other[i]);
+}
+
+function masked(bytes: readonly number[], prefix: number): number[] {
+  return bytes.map((byte, i) => byte & (0xff << Math.min(8, Math.max(0, 8 - (prefix - i * 8)))) & 0xff);
 }
 
 function ipv6Bytes(addr: string): number[] {

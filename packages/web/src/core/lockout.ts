@@ -66,7 +66,13 @@ export function lockoutKeys(combinations: readonly LockoutDimension[][], ipKey: 
   return keys;
 }
 
-/** Whether a key counts the address `ipKey` (alone or with a user name): what an unban lifts. */
-export function keyHasIp(key: string, ipKey: string): boolean {
-  return key.split('\u0000').includes(`ip=${ipKey}`);
+/** The address or network a key counts (alone or with a user name), or null for a key by user name only. */
+export function ipOfKey(key: string): string | null {
+  const part = key.split('\u0000').find((p) => p.startsWith('ip='));
+  return part === undefined ? null : part.slice(3);
+}
+
+/** Whether a key counts a user name (alone or with the address): what a successful login resets. */
+export function keyHasUsername(key: string): boolean {
+  return key.split('\u0000').some((p) => p.startsWith('username='));
 }
