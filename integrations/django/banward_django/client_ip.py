@@ -1,11 +1,12 @@
 """The client's address, with the semantics of @banward/web (proxy-addr): never a raw header.
 
 Start at the socket peer (REMOTE_ADDR) and walk X-Forwarded-For from the right while the hop is a
-trusted proxy; the first untrusted hop is the client. A hop that is not an IP address (a trusted proxy
-passing garbage on) ends the walk at the last valid hop before it.
+trusted proxy; the first untrusted hop is the client. A hop a trusted proxy wrote that is not an address
+makes the client unknown (None): never the proxy, which would lock out everyone behind it.
 """
 
 import ipaddress
+import re
 from typing import Callable, Iterable, List, Optional, Union
 
 IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
@@ -33,6 +34,26 @@ def normalize_ip(raw: Optional[str]) -> Optional[str]:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return str(address.ipv4_mapped)
     return str(address)
+
+
+# `[v6]` or `[v6]:port`, and `v4:port`: how some proxies and load balancers write a hop. ASCII digits only.
+_BRACKETED = re.compile(r"\[([^\]]*:[^\]]*)\](?::([0-9]{1,5}))?")
+_V4_PORT = re.compile(r"([0-9.]+):([0-9]{1,5})")
+
+
+def parse_hop(raw: str) -> Optional[str]:
+    """One X-Forwarded-For entry as an address: bare, `ip:port` or `[v6]:port` (the port dropped), else None.
+
+    Leading zeros (`010.0.0.1`) are refused, as `ipaddress` does: inet_aton and some proxies read them as
+    octal, so the entry names no one address for certain.
+    """
+    text = raw.strip()
+    match = _BRACKETED.fullmatch(text) or _V4_PORT.fullmatch(text)
+    if match:
+        if match.group(2) is not None and int(match.group(2)) > 65535:
+            return None
+        text = match.group(1)
+    return normalize_ip(text)
 
 
 def parse_networks(entries: Iterable[str], setting: str) -> List[IPNetwork]:
@@ -83,22 +104,16 @@ def split_forwarded_for(header: Optional[str]) -> List[str]:
 
 def resolve_client_ip(remote_addr: Optional[str], forwarded_for: Optional[str], trusted: Callable[[str], bool],
                       trusts_unix_peer: bool = False) -> Optional[str]:
-    """The client address; None only when the peer has no address and no Unix-socket upstream is trusted."""
-    peer = normalize_ip(remote_addr)
+    """The client address; None when it is unknown: the peer has no address (and no Unix-socket upstream is
+    trusted), or the walk reached an entry a trusted proxy wrote that is not an address."""
+    client = normalize_ip(remote_addr)
     hops = list(reversed(split_forwarded_for(forwarded_for)))
-    if peer is None:
+    if client is None:
         if not (trusts_unix_peer and hops):
             return None
-        chain: List[Optional[str]] = [normalize_ip(hops[0])]
-        hops = hops[1:]
-    else:
-        chain = [peer]
+        client = parse_hop(hops.pop(0))
     for hop in hops:
-        current = chain[-1]
-        if current is None or not trusted(current):
+        if client is None or not trusted(client):
             break
-        chain.append(normalize_ip(hop))
-    for ip in reversed(chain):
-        if ip is not None:
-            return ip
-    return None
+        client = parse_hop(hop)
+    return client
