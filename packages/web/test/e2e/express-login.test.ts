@@ -77,6 +77,33 @@ describe('examples/express-login with a real banward server', () => {
     assert.equal(await login({ ...ALICE, from: PROXY, forwardedFor: '127.0.0.32', json: true }), 200, 'other clients behind the proxy sign in');
   });
 
+  it('issue 11 defect 7: 12 bad logins from 8 addresses of one /64 behind the proxy: the app locks the /64 (429), whatever the daemon counts', async () => {
+    const statuses: (number | string)[] = [];
+    for (let i = 0; i < 12; i++) statuses.push(await login({ ...WRONG, from: PROXY, forwardedFor: `2001:db8:1:2::${(i % 8) + 1}` }));
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
+    assert.equal(await login({ ...ALICE, from: PROXY, forwardedFor: '2001:db8:1:2:ffff::9', json: true }), 429, 'any address of the /64, even with the password');
+    assert.equal(await login({ ...ALICE, from: PROXY, forwardedFor: '2001:db8:1:3::1', json: true }), 200, 'the next /64 signs in');
+    assert.equal(await login({ ...ALICE, from: PROXY, json: true }), 200, 'the proxy itself is not locked');
+  });
+
+  it('issue 11 defect 9: a hop the proxy writes as ip:port is the client; an unparsable one is nobody, never the proxy', async () => {
+    await failFiveTimes(PROXY, () => '127.0.0.61:5555');
+    await waitFor('the ban on the client behind ip:port', () => banned().includes('127.0.0.61'));
+    await lockedOut(PROXY, '127.0.0.61:5555');
+
+    for (let i = 0; i < 8; i++) {
+      assert.equal(await login({ ...WRONG, from: PROXY, forwardedFor: '127.0.0.71, 010.000.000.001' }), 401, `unparsable hop, bad login ${i + 1}: not counted`);
+    }
+    await failFiveTimes(PROXY, () => '[::1]:8443, garbage');
+    // Reports go out in order: once a later client's ban is in, any report of the failures above has arrived.
+    await failFiveTimes(PROXY, () => '127.0.0.73');
+    await waitFor('the ban on a later client', () => banned().includes('127.0.0.73'));
+    assert.equal(await login({ ...ALICE, from: PROXY, forwardedFor: '127.0.0.72', json: true }), 200, 'the others behind the proxy sign in');
+    assert.equal(await login({ ...ALICE, from: PROXY, json: true }), 200, 'the proxy signs in');
+    const bans = banned();
+    assert.ok(!bans.includes(PROXY) && !bans.some((ip) => /^(127\.0\.0\.71|10\.0\.0\.1|8\.0\.0\.1|::1)$/.test(ip)), `no one is banned for the unparsable hops: ${bans.join(' ')}`);
+  });
+
   it('the daemon killed mid-run: the app keeps answering, locks on its own count, and the reports arrive when the daemon is back', async () => {
     const daemon = h.process!;
     daemon.kill('SIGKILL');
