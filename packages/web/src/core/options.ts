@@ -61,7 +61,10 @@ export interface BanwardWebOptions {
   allowlist?: readonly string[];
   /** Paths only some addresses may reach, e.g. `{ path: '/admin', allow: ['10.0.0.0/8'] }`; others get 403. */
   restrict?: readonly RouteRestriction[];
-  /** Refuse requests (503) while the lockout store or the followed daemon cannot be reached. Default false. */
+  /**
+   * Refuse requests (503) while the lockout store or the followed daemon cannot be reached, and those whose
+   * client is unknown (a trusted proxy's X-Forwarded-For entry is not an address). Default false.
+   */
   failClosed?: boolean;
   /** Epoch milliseconds; injected in tests. Default Date.now. */
   clock?: () => number;
