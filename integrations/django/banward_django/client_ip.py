@@ -36,8 +36,9 @@ def normalize_ip(raw: Optional[str]) -> Optional[str]:
     return str(address)
 
 
-# `[v6]` or `[v6]:port`, and `v4:port`: how some proxies and load balancers write a hop. ASCII digits only.
-_BRACKETED = re.compile(r"\[([^\]]*:[^\]]*)\](?::([0-9]{1,5}))?")
+# `[v6]` or `[v6]:port`, and `v4:port`: how some proxies and load balancers write a hop. ASCII digits only;
+# one quantifier before each literal, so a long hop of colons costs linear time.
+_BRACKETED = re.compile(r"\[([0-9A-Fa-f:.]+)\](?::([0-9]{1,5}))?")
 _V4_PORT = re.compile(r"([0-9.]+):([0-9]{1,5})")
 
 
@@ -51,6 +52,8 @@ def parse_hop(raw: str) -> Optional[str]:
     match = _BRACKETED.fullmatch(text) or _V4_PORT.fullmatch(text)
     if match:
         if match.group(2) is not None and int(match.group(2)) > 65535:
+            return None
+        if text.startswith("[") and ":" not in match.group(1):  # brackets hold IPv6 only
             return None
         text = match.group(1)
     return normalize_ip(text)

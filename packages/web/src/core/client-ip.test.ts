@@ -72,6 +72,8 @@ const HOPS: [string, string | null][] = [
   ['_hidden', null],
   ['garbage', null],
   ['\uff11\uff12\uff17.0.0.1', null],
+  [`[${':'.repeat(16_000)}`, null],
+  [`[${':'.repeat(16_000)}]:1`, null],
 ];
 
 for (const [hop, expected] of HOPS) {

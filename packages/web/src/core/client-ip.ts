@@ -17,8 +17,9 @@ export function compileTrust(trust: false | true | readonly string[]): TrustFn {
   return proxyaddr.compile([...trust]);
 }
 
-// `[v6]` or `[v6]:port`, and `v4:port`: how some proxies and load balancers write a hop.
-const BRACKETED = /^\[([^\]]*:[^\]]*)\](?::(\d{1,5}))?$/;
+// `[v6]` or `[v6]:port`, and `v4:port`: how some proxies and load balancers write a hop. One quantifier
+// before each literal, so a 16 KB hop of colons costs linear time (`[^\]]*:[^\]]*` took 1.4 s on one).
+const BRACKETED = /^\[([\dA-Fa-f:.]+)\](?::(\d{1,5}))?$/;
 const V4_PORT = /^([\d.]+):(\d{1,5})$/;
 
 /**
@@ -30,6 +31,7 @@ export function parseHop(raw: string): string | null {
   const text = raw.trim();
   const m = BRACKETED.exec(text) ?? V4_PORT.exec(text);
   if (m && m[2] !== undefined && Number(m[2]) > 65_535) return null;
+  if (m && text.startsWith('[') && !m[1]!.includes(':')) return null; // brackets hold IPv6 only
   return normalizeIp(m ? m[1] : text);
 }
 
