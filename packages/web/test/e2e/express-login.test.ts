@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bannedIn, clientJson, makeDaemonDirs, startDaemon, stopDaemon, waitFor, webLoginJail, type DaemonHarness } from './_banward.js';
 import { startExample, type ExampleApp } from './_example-app.js';
@@ -125,5 +127,31 @@ describe('examples/express-login with a real banward server', () => {
   it('the failure that reaches the limit locks the client at once, before the daemon\'s reply', async () => {
     await failFiveTimes('127.0.0.51');
     assert.equal(await login({ ...WRONG, from: '127.0.0.51' }), 429);
+  });
+});
+
+describe('examples/express-login with the daemon away', () => {
+  let app: ExampleApp;
+
+  before(async () => {
+    app = await startExample('express-login', {
+      PORT: '0', HOST: '127.0.0.1', BANWARD_SOCKET: join(tmpdir(), 'banward-web-e2e-no-daemon.sock'),
+      LOGIN_USER: ALICE.username, LOGIN_PASSWORD: ALICE.password,
+    });
+  });
+
+  after(async () => {
+    await app?.stop();
+  });
+
+  it('issue 11 defect 8: 4 wrong + 1 right login, five times over, locks the address on its fifth wrong guess', async () => {
+    const statuses: (number | string)[] = [];
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 4; i++) statuses.push(await postLogin(app.url, { ...WRONG, from: '127.0.0.81' }).then(statusOf));
+      statuses.push(await postLogin(app.url, { ...ALICE, from: '127.0.0.81', json: true }).then(statusOf));
+    }
+    assert.deepEqual(statuses.slice(0, 6), [401, 401, 401, 401, 200, 401], 'the right login signs in');
+    assert.ok(statuses.slice(6).every((s) => s === 429), `locked from the fifth wrong guess on: ${statuses.join(' ')}`);
+    assert.equal(await postLogin(app.url, { ...ALICE, from: '127.0.0.82', json: true }).then(statusOf), 200, 'another client signs in');
   });
 });
