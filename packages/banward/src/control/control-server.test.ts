@@ -336,8 +336,9 @@ test('issue 11 defect 11: a newcomer is refused only while every connection has 
   busy.socket.destroy();
 });
 
-test('control: a client that sends its requests and half-closes still gets every reply', async () => {
-  const { server } = await start();
+test('issue 11 fuzz finding: a client that sends its requests and half-closes still gets every reply', async () => {
+  // A reply still being computed when the client shut its side used to be lost (the server ended too).
+  const { server } = await start({ handler: async () => { await new Promise((r) => setTimeout(r, 20)); return 'pong'; } });
   const conn = await rawConnection(server.path);
   conn.socket.end('{"id":1,"command":"ping"}\n{"id":2,"command":"ping"}\n{"id":3,"command":"ping"}\n');
   await until('the daemon closed after answering', () => conn.state.closed);

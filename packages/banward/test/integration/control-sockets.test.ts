@@ -1,22 +1,16 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { sendRequest } from '../../src/control/index.js';
-import { makeDaemonDirs, startDaemon, stopDaemon, waitFor, type DaemonHarness } from './_daemon.js';
+import { startWebLoginDaemon } from './_control-daemon.js';
+import { stopDaemon, waitFor, type DaemonHarness } from './_daemon.js';
 import { exchange, openRaw, residentKiB } from './_raw-socket.js';
 
 /** A filter whose `get JAIL failregex` reply is large (~16 KB), so unread replies add up fast. */
 const BIG_FILTER = '[Definition]\nfailregex = ' + Array.from({ length: 64 }, (_, i) => `^login failed #${i} ${'x'.repeat(200)} from <HOST>$`).join('\n            ') + '\n';
 
-const JAIL = `[web-login]
-enabled = true
-filter = big
-logpath = $DIR/app.log
-backend = auto
-maxretry = 3
-action = log[path=$DIR/actions.log]
-`;
 
 const running: DaemonHarness[] = [];
 after(async () => {
@@ -24,10 +18,8 @@ after(async () => {
 });
 
 async function daemon(extra: string[] = []): Promise<DaemonHarness> {
-  const h = makeDaemonDirs(JAIL, { big: BIG_FILTER });
-  writeFileSync(h.log, '');
+  const h = await startWebLoginDaemon('big', { big: BIG_FILTER }, extra);
   running.push(h);
-  await startDaemon(h, extra);
   return h;
 }
 
@@ -93,11 +85,9 @@ describe('control sockets of a real daemon', () => {
   });
 
   it('issue 11 defect 12: --log-target FILE creates the log file 0640', async () => {
-    const h = makeDaemonDirs(JAIL, { big: BIG_FILTER });
-    writeFileSync(h.log, '');
-    running.push(h);
-    const logFile = join(h.dir, 'banward.log');
-    await startDaemon(h, ['--log-target', logFile]);
+    const logFile = join(tmpdir(), `banward-log-${process.pid}.log`);
+    after(() => rmSync(logFile, { force: true }));
+    await daemon(['--log-target', logFile]);
     assert.equal(statSync(logFile).mode & 0o777, 0o640);
     assert.match(readFileSync(logFile, 'utf8'), /Server ready/);
   });
