@@ -43,8 +43,11 @@ export class Connection {
   private closing = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private lineTimer: NodeJS.Timeout | undefined;
-  /** When the connection last finished a request (or opened): the server closes the longest idle first. */
-  idleSince = performance.now();
+  /**
+   * Since when the connection has been waiting on its client — idle, closing, or with replies unread —
+   * undefined while a handler works for it. When full, the server closes the one waiting longest.
+   */
+  waitingSince: number | undefined = performance.now();
 
   constructor(
     private readonly socket: Socket,
@@ -144,6 +147,7 @@ export class Connection {
   private async drain(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
+    this.waitingSince = undefined;
     try {
       while (this.queue.length > 0 && !this.socket.destroyed) {
         const work = this.queue.shift()!;
@@ -160,7 +164,7 @@ export class Connection {
     }
     if (this.socket.destroyed || this.finished) return;
     if (this.closing) return this.finish();
-    this.idleSince = performance.now();
+    this.waitingSince = performance.now();
     this.armIdle();
     if (!this.reading) this.resumeReading();
   }
@@ -168,8 +172,10 @@ export class Connection {
   /** Waits until the peer has read what we wrote; a peer that does not read in time is dropped. */
   private outputTaken(): Promise<void> {
     this.pauseReading();
+    this.waitingSince = performance.now();
     return new Promise((resolve) => {
       const done = () => {
+        this.waitingSince = undefined;
         clearTimeout(timer);
         this.socket.off('drain', done);
         this.socket.off('close', done);
@@ -216,6 +222,7 @@ export class Connection {
   /** Sends a last line (if any), half-closes, and drops the socket if the peer does not close soon. */
   finish(last?: string): void {
     this.finished = true;
+    this.waitingSince = performance.now();
     this.queue.length = 0;
     clearTimeout(this.idleTimer);
     this.stopLineClock();

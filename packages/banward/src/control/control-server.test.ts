@@ -344,3 +344,18 @@ test('issue 11 fuzz finding: a client that sends its requests and half-closes st
   await until('the daemon closed after answering', () => conn.state.closed);
   assert.deepEqual(conn.replies().map((r) => r.id), [1, 2, 3]);
 });
+
+test('issue 11 defect 11: clients that leave their replies unread cannot hold every slot', async () => {
+  const big = 'x'.repeat(100_000);
+  const { server } = await start({ maxConnections: 2, handler: async (r) => (r.command === 'ping' ? 'pong' : big) });
+  const hogs = await Promise.all([rawConnection(server.path), rawConnection(server.path)]);
+  for (const hog of hogs) {
+    hog.socket.pause();
+    hog.socket.write('{"id":1,"command":"status"}\n'.repeat(200));
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await sendRequest(server.path, 'ping'), 'pong');
+  for (const hog of hogs) hog.socket.resume(); // a paused socket would not notice that it was closed
+  await until('a hog closed to make room', () => hogs.some((hog) => hog.state.closed));
+  for (const hog of hogs) hog.socket.destroy();
+});

@@ -19,8 +19,9 @@ export interface ControlServerOptions {
   handler: ControlHandler;
   log: Logger;
   /**
-   * Connections served at once. Default 64. One more closes the connection idle longest to make room;
-   * only when every connection has a request in progress is the newcomer answered with an error.
+   * Connections served at once. Default 64. One more closes the connection that has waited on its client
+   * longest (idle, or leaving replies unread); only when a handler is working for every connection is the
+   * newcomer answered with an error.
    */
   maxConnections?: number;
   /** A connection with no request for this long, none in progress, is closed. Default 60 s. */
@@ -42,11 +43,12 @@ const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 const DEFAULT_LINE_TIMEOUT_MS = 10_000;
 const DEFAULT_WRITE_TIMEOUT_MS = 60_000;
 
-/** The connection to close for a newcomer: the one idle longest; none when all have requests in progress. */
-function longestIdle(connections: Iterable<Connection>): Connection | undefined {
+/** The connection to close for a newcomer: the one waiting on its client longest; none when handlers work for all. */
+function longestWaiting(connections: Iterable<Connection>): Connection | undefined {
   let oldest: Connection | undefined;
   for (const connection of connections) {
-    if (connection.idle && (oldest === undefined || connection.idleSince < oldest.idleSince)) oldest = connection;
+    const since = connection.waitingSince;
+    if (since !== undefined && (oldest === undefined || since < oldest.waitingSince!)) oldest = connection;
   }
   return oldest;
 }
@@ -95,13 +97,13 @@ export async function startControlServer(options: ControlServerOptions): Promise
   // Half-open: a client may send its requests and shut its side; it still gets every reply.
   const server = createServer({ allowHalfOpen: true }, (socket) => {
     if (connections.size >= maxConnections) {
-      const victim = longestIdle(connections);
+      const victim = longestWaiting(connections);
       if (victim === undefined) {
         log.warn(`control: ${maxConnections} connections all have requests in progress; refusing one more`);
         refuse(socket, maxConnections);
         return;
       }
-      log.debug(`control: ${maxConnections} connections open; closing the one idle longest to serve a new one`);
+      log.debug(`control: ${maxConnections} connections open; closing the one waiting on its client longest to serve a new one`);
       connections.delete(victim);
       victim.destroy();
     }
