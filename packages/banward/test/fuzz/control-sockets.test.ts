@@ -1,11 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { COMMANDS, MAX_REQUEST_BYTES, sendRequest } from '../../src/control/index.js';
 import { startWebLoginDaemon } from '../integration/_control-daemon.js';
 import { stopDaemon, waitFor, type DaemonHarness } from '../integration/_daemon.js';
-import { exchange, openRaw, residentKiB, type RawReply } from '../integration/_raw-socket.js';
+import { exchange, openDescriptors, openRaw, residentKiB, type RawReply } from '../integration/_raw-socket.js';
 import { fuzzBudget, fuzzBudgetMs } from './_budget.js';
 
 /**
@@ -128,7 +127,7 @@ describe('fuzz: control sockets of a real daemon', () => {
 
   it('thousands of connections opened and dropped, mid-line or half-open, leave the daemon serving and its descriptors released', async () => {
     const pid = h.process!.pid!;
-    const descriptors = () => readdirSync(`/proc/${pid}/fd`).length;
+    const descriptors = () => openDescriptors(pid);
     const baseline = descriptors();
     const stopAt = Date.now() + fuzzBudgetMs();
     let opened = 0;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 
 /** A reply line as the daemon writes it, read loosely so a test can check what is wrong with it. */
@@ -52,4 +52,9 @@ export function residentKiB(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!match) throw new Error(`no VmRSS for process ${pid}`);
   return Number(match[1]);
+}
+
+/** How many file descriptors a process has open (its sockets among them), from /proc. */
+export function openDescriptors(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
 }
