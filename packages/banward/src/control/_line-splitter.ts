@@ -11,6 +11,11 @@ export class LineSplitter {
 
   constructor(private readonly maxBytes: number) {}
 
+  /** Bytes of a line begun but not yet ended by a newline. */
+  get unfinishedBytes(): number {
+    return this.pendingBytes;
+  }
+
   push(chunk: Buffer): { lines: string[]; overflow: boolean } {
     const lines: string[] = [];
     let start = 0;

@@ -210,20 +210,152 @@ test('control: the client gives up after its timeout', async () => {
     (e: unknown) => expectCode('BANWARD_ERR_DAEMON_UNREACHABLE')(e) && /did not answer 'ping' within 100 ms/.test((e as Error).message));
 });
 
-test('control: connections beyond the limit are refused with an error, the rest are served', async () => {
-  const { server } = await start({ maxConnections: 1 });
-  const holder = createConnection(server.path);
-  await new Promise((resolve) => holder.once('connect', resolve));
-  await new Promise((r) => setTimeout(r, 20));
-  await assert.rejects(sendRequest(server.path, 'ping'), (e: unknown) => expectCode('BANWARD_ERR_PROTOCOL')(e) && /connections already/.test((e as Error).message));
-  holder.destroy();
-  await new Promise((r) => setTimeout(r, 20));
-  assert.equal(await sendRequest(server.path, 'ping'), 'pong');
-});
-
 test('control: an idle connection is closed after the idle timeout', async () => {
   const { server } = await start({ idleTimeoutMs: 50 });
   const { ended, lines } = await converse(server.path, '');
   assert.ok(ended);
   assert.deepEqual(lines, []);
+});
+
+/** A raw connection that collects what the daemon sends and notices when it closes. */
+async function rawConnection(path: string) {
+  const socket = createConnection(path);
+  const state = { text: '', closed: false };
+  socket.on('data', (chunk) => { state.text += chunk.toString(); });
+  socket.on('error', () => undefined);
+  socket.on('close', () => { state.closed = true; });
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const replies = () => state.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: unknown; ok: boolean; result?: unknown; error?: { code: string; message: string } });
+  return { socket, state, replies };
+}
+
+async function until(what: string, probe: () => boolean): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (probe()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('issue 11 defect 1: a result JSON cannot encode (BigInt, cycle) answers that request with an error and the server lives on', async () => {
+  const cycle: Record<string, unknown> = {};
+  cycle['self'] = cycle;
+  const { server, logged } = await start({
+    handler: async (request) => (request.command === 'ping' ? 'pong' : request.args[0] === 'bigint' ? { n: 1n } : cycle),
+  });
+  const { lines } = await converse(server.path,
+    '{"id":1,"command":"get","args":["bigint"]}\n{"id":2,"command":"get","args":["cycle"]}\n{"id":3,"command":"ping"}\n', 3);
+  const [first, second, third] = lines.map((l) => JSON.parse(l));
+  assert.deepEqual([first.id, first.ok, first.error.code], [1, false, 'BANWARD_ERR_COMMAND']);
+  assert.match(first.error.message, /BigInt/);
+  assert.deepEqual([second.id, second.ok, second.error.code], [2, false, 'BANWARD_ERR_COMMAND']);
+  assert.deepEqual(third, { id: 3, ok: true, result: 'pong' });
+  assert.ok(logged.some((line) => line.includes('ERROR') && line.includes('BigInt')), 'the encoding error is logged');
+  assert.equal(await sendRequest(server.path, 'ping'), 'pong');
+});
+
+test('issue 11 defect 2: a client that pipelines requests and never reads stalls its own connection, not the daemon', async () => {
+  let answered = 0;
+  const big = 'x'.repeat(100_000);
+  const { server, logged } = await start({
+    writeTimeoutMs: 300,
+    handler: async (request) => (request.command === 'ping' ? 'pong' : (answered++, big)),
+  });
+  const hog = createConnection(server.path);
+  hog.on('error', () => undefined);
+  hog.pause(); // never reads a reply
+  const request = '{"id":1,"command":"get","args":["sshd","failregex"]}\n';
+  await new Promise((resolve) => hog.once('connect', resolve));
+  hog.write(request.repeat(5000));
+  // Other clients are served while the hog's replies pile up in its socket.
+  assert.equal(await sendRequest(server.path, 'ping'), 'pong');
+  await until('the hog dropped', () => hog.destroyed || hog.readableEnded || logged.some((l) => l.includes('replies unread')));
+  const unread = logged.filter((l) => l.includes('replies unread'));
+  assert.equal(unread.length, 1, 'the stalled client is logged once');
+  assert.ok(answered < 5000, `the daemon stopped answering a client that does not read (answered ${answered} of 5000)`);
+  hog.destroy();
+  assert.equal(await sendRequest(server.path, 'ping'), 'pong');
+});
+
+test('issue 11 defect 11: blank lines do not keep a connection from its idle timeout', async () => {
+  const { server } = await start({ idleTimeoutMs: 200 });
+  const conn = await rawConnection(server.path);
+  const beat = setInterval(() => conn.socket.write('\n'), 40);
+  try {
+    await until('the idle connection closed', () => conn.state.closed);
+  } finally {
+    clearInterval(beat);
+  }
+  assert.deepEqual(conn.replies(), []);
+});
+
+test('issue 11 defect 11: a request line must end within the line deadline, however slowly its bytes trickle in', async () => {
+  const { server } = await start({ lineTimeoutMs: 200, idleTimeoutMs: 60_000 });
+  const conn = await rawConnection(server.path);
+  const bytes = '{"id":1,"command":"ping"}';
+  let at = 0;
+  const drip = setInterval(() => { if (at < bytes.length && !conn.state.closed) conn.socket.write(bytes[at++]!); }, 40);
+  try {
+    await until('the slow line abandoned', () => conn.state.closed);
+  } finally {
+    clearInterval(drip);
+  }
+  const [reply] = conn.replies();
+  assert.equal(reply?.id, null);
+  assert.equal(reply?.error?.code, 'BANWARD_ERR_PROTOCOL');
+  assert.match(reply?.error?.message ?? '', /must end within 200 ms/);
+  assert.ok(at < bytes.length, 'the line was abandoned before it was complete');
+  assert.equal(await sendRequest(server.path, 'ping'), 'pong');
+});
+
+test('issue 11 defect 11: a full server closes the connection idle longest for a newcomer', async () => {
+  const { server } = await start({ maxConnections: 2 });
+  const oldest = await rawConnection(server.path);
+  await new Promise((r) => setTimeout(r, 20));
+  const newer = await rawConnection(server.path);
+  newer.socket.write('{"id":1,"command":"ping"}\n');
+  await until('the newer connection answered', () => newer.replies().length === 1);
+  assert.equal(await sendRequest(server.path, 'ping'), 'pong');
+  await until('the oldest idle connection closed', () => oldest.state.closed);
+  assert.equal(newer.state.closed, false, 'the connection that was used recently stays');
+  newer.socket.destroy();
+});
+
+test('issue 11 defect 11: a newcomer is refused only while every connection has a request in progress', async () => {
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  const { server } = await start({ maxConnections: 1, handler: async (r) => (r.args[0] === 'wait' ? gate.then(() => 'late') : 'pong') });
+  const busy = await rawConnection(server.path);
+  busy.socket.write('{"id":1,"command":"status","args":["wait"]}\n');
+  await new Promise((r) => setTimeout(r, 50));
+  await assert.rejects(sendRequest(server.path, 'ping'),
+    (e: unknown) => expectCode('BANWARD_ERR_PROTOCOL')(e) && /requests in progress/.test((e as Error).message));
+  release();
+  await until('the busy request answered', () => busy.replies().length === 1);
+  assert.equal(await sendRequest(server.path, 'ping'), 'pong');
+  busy.socket.destroy();
+});
+
+test('issue 11 fuzz finding: a client that sends its requests and half-closes still gets every reply', async () => {
+  // A reply still being computed when the client shut its side used to be lost (the server ended too).
+  const { server } = await start({ handler: async () => { await new Promise((r) => setTimeout(r, 20)); return 'pong'; } });
+  const conn = await rawConnection(server.path);
+  conn.socket.end('{"id":1,"command":"ping"}\n{"id":2,"command":"ping"}\n{"id":3,"command":"ping"}\n');
+  await until('the daemon closed after answering', () => conn.state.closed);
+  assert.deepEqual(conn.replies().map((r) => r.id), [1, 2, 3]);
+});
+
+test('issue 11 defect 11: clients that leave their replies unread cannot hold every slot', async () => {
+  const big = 'x'.repeat(100_000);
+  const { server } = await start({ maxConnections: 2, handler: async (r) => (r.command === 'ping' ? 'pong' : big) });
+  const hogs = await Promise.all([rawConnection(server.path), rawConnection(server.path)]);
+  for (const hog of hogs) {
+    hog.socket.pause();
+    hog.socket.write('{"id":1,"command":"status"}\n'.repeat(200));
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await sendRequest(server.path, 'ping'), 'pong');
+  for (const hog of hogs) hog.socket.resume(); // a paused socket would not notice that it was closed
+  await until('a hog closed to make room', () => hogs.some((hog) => hog.state.closed));
+  for (const hog of hogs) hog.socket.destroy();
 });

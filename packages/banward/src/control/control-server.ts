@@ -1,16 +1,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { isMainThread } from 'node:worker_threads';
-import { BanwardError, isBanwardError } from '../errors.js';
+import { BanwardError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { LineSplitter } from './_line-splitter.js';
+import { CLOSE_GRACE_MS, Connection, type ControlHandler } from './_connection.js';
 import { inodeOf, lockDownSocket, prepareSocketPath, resolveGroup } from './_socket-file.js';
-import {
-  MAX_REQUEST_BYTES, decodeRequest, encodeResponse, errorResponse, successResponse,
-  type ControlRequest, type ControlResponse, type RequestId,
-} from './protocol.js';
+import { encodeResponse, errorResponse } from './protocol.js';
 
-export type ControlHandler = (request: ControlRequest) => Promise<unknown>;
+export type { ControlHandler } from './_connection.js';
 
 export interface ControlServerOptions {
   /** Where the socket file goes; its directory is created (0755) if missing. */
@@ -21,10 +18,18 @@ export interface ControlServerOptions {
   mode?: number;
   handler: ControlHandler;
   log: Logger;
-  /** Connections served at once; one more is answered with an error and closed. Default 64. */
+  /**
+   * Connections served at once. Default 64. One more closes the connection that has waited on its client
+   * longest (idle, or leaving replies unread); only when a handler is working for every connection is the
+   * newcomer answered with an error.
+   */
   maxConnections?: number;
-  /** A connection with no traffic and no request in progress for this long is closed. Default 60 s. */
+  /** A connection with no request for this long, none in progress, is closed. Default 60 s. */
   idleTimeoutMs?: number;
+  /** A request line must be complete this long after its first byte. Default 10 s. */
+  lineTimeoutMs?: number;
+  /** A client that leaves replies unread this long is disconnected. Default 60 s. */
+  writeTimeoutMs?: number;
 }
 
 export interface ControlServer {
@@ -35,111 +40,24 @@ export interface ControlServer {
 
 const DEFAULT_MAX_CONNECTIONS = 64;
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
-const CLOSE_GRACE_MS = 3000;
-/** Requests waiting on one connection before we stop reading from it (backpressure, not a limit). */
-const QUEUE_HIGH_WATER = 16;
+const DEFAULT_LINE_TIMEOUT_MS = 10_000;
+const DEFAULT_WRITE_TIMEOUT_MS = 60_000;
 
-type Work = { line: string } | { fault: ControlResponse };
-
-/** One client connection: a queue of lines answered strictly in order, one at a time. */
-class Connection {
-  private readonly queue: Work[] = [];
-  private readonly splitter = new LineSplitter(MAX_REQUEST_BYTES);
-  private busy = false;
-  private finished = false;
-  private closing = false;
-
-  constructor(
-    private readonly socket: Socket,
-    private readonly handler: ControlHandler,
-    private readonly log: Logger,
-    private readonly idleTimeoutMs: number,
-  ) {
-    socket.setTimeout(idleTimeoutMs, () => socket.destroy());
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    // A client that vanishes mid-reply is its own problem; the server only forgets it.
-    socket.on('error', (error) => this.log.debug(`control: client connection error: ${error.message}`));
+/** The connection to close for a newcomer: the one waiting on its client longest; none when handlers work for all. */
+function longestWaiting(connections: Iterable<Connection>): Connection | undefined {
+  let oldest: Connection | undefined;
+  for (const connection of connections) {
+    const since = connection.waitingSince;
+    if (since !== undefined && (oldest === undefined || since < oldest.waitingSince!)) oldest = connection;
   }
+  return oldest;
+}
 
-  get idle(): boolean {
-    return !this.busy && this.queue.length === 0;
-  }
-
-  private receive(chunk: Buffer): void {
-    if (this.finished) return;
-    const { lines, overflow } = this.splitter.push(chunk);
-    for (const line of lines) if (line.trim() !== '') this.queue.push({ line });
-    if (overflow) {
-      const error = new BanwardError('BANWARD_ERR_PROTOCOL', `request longer than ${MAX_REQUEST_BYTES} bytes without a newline; closing the connection`);
-      this.queue.push({ fault: errorResponse(null, error) });
-      this.finished = true;
-    }
-    if (this.queue.length >= QUEUE_HIGH_WATER) this.socket.pause();
-    void this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    this.socket.setTimeout(0);
-    while (this.queue.length > 0 && !this.socket.destroyed) {
-      const work = this.queue.shift()!;
-      const { response, fatal } = 'fault' in work ? { response: work.fault, fatal: true } : await this.answer(work.line);
-      if (this.socket.destroyed) break;
-      if (fatal) {
-        this.finish(encodeResponse(response));
-        break;
-      }
-      this.socket.write(encodeResponse(response));
-    }
-    this.busy = false;
-    if (this.socket.destroyed || this.finished) return;
-    if (this.closing) return this.finish();
-    this.socket.setTimeout(this.idleTimeoutMs);
-    this.socket.resume();
-  }
-
-  private async answer(line: string): Promise<{ response: ControlResponse; fatal: boolean }> {
-    const decoded = decodeRequest(line);
-    if ('fault' in decoded) {
-      this.log.debug(`control: refused a request: ${decoded.fault.error.message}`);
-      return { response: errorResponse(decoded.fault.id, decoded.fault.error), fatal: decoded.fault.fatal };
-    }
-    const { request } = decoded;
-    try {
-      return { response: successResponse(request.id, await this.handler(request)), fatal: false };
-    } catch (error) {
-      return { response: errorResponse(request.id, this.asBanwardError(request.command, request.id, error)), fatal: false };
-    }
-  }
-
-  private asBanwardError(command: string, id: RequestId, error: unknown): BanwardError {
-    if (isBanwardError(error)) return error;
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    this.log.error(`control: command '${command}' (request ${JSON.stringify(id)}) failed: ${detail}`);
-    const message = error instanceof Error ? error.message : String(error);
-    return new BanwardError('BANWARD_ERR_COMMAND', `internal error in '${command}': ${message} (details in the daemon log)`, { cause: error });
-  }
-
-  /** Sends a last line (if any), half-closes, and drops the socket if the peer does not close soon. */
-  finish(last?: string): void {
-    this.finished = true;
-    this.queue.length = 0;
-    this.socket.resume(); // keep draining the peer's bytes so it sees our reply, not a reset
-    if (last === undefined) this.socket.end();
-    else this.socket.end(last);
-    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
-  }
-
-  /** Server shutdown: close now if idle, else right after the request in progress is answered. */
-  shutdown(): void {
-    this.closing = true;
-    if (this.idle && !this.finished) this.finish();
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
+function refuse(socket: Socket, maxConnections: number): void {
+  const error = new BanwardError('BANWARD_ERR_PROTOCOL', `the daemon is serving ${maxConnections} connections with requests in progress; try again`);
+  socket.on('error', () => undefined);
+  socket.end(encodeResponse(errorResponse(null, error)));
+  setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
 }
 
 function listen(server: Server, path: string): Promise<void> {
@@ -166,20 +84,30 @@ function listen(server: Server, path: string): Promise<void> {
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const { path, handler, log } = options;
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const limits = {
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    lineTimeoutMs: options.lineTimeoutMs ?? DEFAULT_LINE_TIMEOUT_MS,
+    writeTimeoutMs: options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS,
+  };
   const gid = options.group === undefined ? undefined : await resolveGroup(options.group);
   const mode = options.mode ?? (gid === undefined ? 0o600 : 0o660);
 
   await prepareSocketPath(path);
   const connections = new Set<Connection>();
-  const server = createServer((socket) => {
-    const connection = new Connection(socket, handler, log, idleTimeoutMs);
+  // Half-open: a client may send its requests and shut its side; it still gets every reply.
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
     if (connections.size >= maxConnections) {
-      log.warn(`control: ${maxConnections} connections already open; refusing one more`);
-      const error = new BanwardError('BANWARD_ERR_PROTOCOL', `the daemon is serving ${maxConnections} connections already; try again`);
-      connection.finish(encodeResponse(errorResponse(null, error)));
-      return;
+      const victim = longestWaiting(connections);
+      if (victim === undefined) {
+        log.warn(`control: ${maxConnections} connections all have requests in progress; refusing one more`);
+        refuse(socket, maxConnections);
+        return;
+      }
+      log.debug(`control: ${maxConnections} connections open; closing the one waiting on its client longest to serve a new one`);
+      connections.delete(victim);
+      victim.destroy();
     }
+    const connection = new Connection(socket, handler, log, limits);
     connections.add(connection);
     socket.once('close', () => connections.delete(connection));
   });
@@ -201,9 +129,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const connection of connections) connection.shutdown();
-        // A handler that never settles must not keep the daemon from exiting.
+        // A handler that never settles must not keep the daemon from exiting: its connection is dropped.
         const deadline = setTimeout(() => { for (const connection of connections) connection.destroy(); }, CLOSE_GRACE_MS);
-        deadline.unref();
         await stopped;
         clearTimeout(deadline);
         // libuv normally unlinks the socket itself; remove it only if it is still the file we made.

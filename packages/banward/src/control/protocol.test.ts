@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { BanwardError } from '../errors.js';
+import { findDuplicateKey } from './_duplicate-keys.js';
 import { LineSplitter } from './_line-splitter.js';
 import {
   COMMANDS, decodeRequest, decodeResponse, encodeRequest, errorFromResponse, errorResponse, successResponse, validateRequest,
@@ -91,4 +92,39 @@ test('line splitter: joins chunks, keeps split UTF-8 characters, strips CR, flag
   assert.deepEqual(splitter.push(Buffer.from('c\n')), { lines: ['abc'], overflow: false });
   assert.deepEqual(splitter.push(Buffer.from('123456789')), { lines: [], overflow: true });
   assert.deepEqual(new LineSplitter(4).push(Buffer.from('ok\n12345\n')), { lines: ['ok'], overflow: true });
+});
+
+test('issue 11 defect 11b: a request that repeats a key at any level is refused, not read as its last value', () => {
+  const refused: Array<[string, string, RequestIdOrNull]> = [
+    ['{"id":1,"command":"ping","command":"stop"}', 'command', 1],
+    ['{"id":1,"command":"ping","comm\\u0061nd":"stop"}', 'command', 1],
+    ['{"id":1,"id":2,"command":"ping"}', 'id', null],
+    ['{"id":1,"command":"reload","options":{"restart":false,"restart":true}}', 'restart', 1],
+    ['{"id":1,"command":"ping","args":[{"a":1,"a":2}]}', 'a', 1],
+  ];
+  for (const [line, key, id] of refused) {
+    const decoded = decodeRequest(line);
+    assert.ok('fault' in decoded, line);
+    assert.equal(decoded.fault.error.code, 'BANWARD_ERR_PROTOCOL');
+    assert.equal(decoded.fault.fatal, false);
+    assert.equal(decoded.fault.id, id);
+    assert.ok(decoded.fault.error.message.includes(JSON.stringify(key)), decoded.fault.error.message);
+  }
+});
+
+type RequestIdOrNull = number | null;
+
+test('issue 11 defect 11b: equal keys in different objects, and keys quoted inside strings, are not duplicates', () => {
+  assert.equal(findDuplicateKey('{"a":{"x":1},"b":{"x":1},"c":[{"x":1},{"x":2}]}'), undefined);
+  assert.equal(findDuplicateKey('{"args":["command","command"],"command":"ping","s":"\\"command\\":1"}'), undefined);
+  assert.equal(findDuplicateKey('{"a":{"b":1},"a":2}'), 'a');
+  assert.ok('request' in decodeRequest('{"id":1,"command":"status","args":["command","command"]}'));
+});
+
+test('issue 11 defect 11b: the duplicate-key scan survives nesting far deeper than a call stack', () => {
+  const depth = 100_000;
+  assert.equal(findDuplicateKey('{"a":'.repeat(depth) + '1' + '}'.repeat(depth)), undefined);
+  assert.equal(findDuplicateKey('['.repeat(depth) + '{"k":1,"k":2}' + ']'.repeat(depth)), 'k');
+  const decoded = decodeRequest('{"id":1,"command":"ping","args":' + '['.repeat(depth) + ']'.repeat(depth) + '}');
+  assert.ok('fault' in decoded && decoded.fault.error.code === 'BANWARD_ERR_PROTOCOL' && !decoded.fault.fatal);
 });

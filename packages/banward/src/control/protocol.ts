@@ -1,4 +1,5 @@
 import { BanwardError, ERROR_CODES, type ErrorCode } from '../errors.js';
+import { findDuplicateKey } from './_duplicate-keys.js';
 
 /**
  * The control protocol (docs/protocol.md): newline-delimited JSON over a Unix socket, one request per
@@ -106,11 +107,16 @@ export function decodeRequest(line: string): { request: ControlRequest } | { fau
     const error = new BanwardError('BANWARD_ERR_PROTOCOL', `a request line is not valid JSON: ${(cause as Error).message}`, { cause });
     return { fault: { id: null, error, fatal: true } };
   }
+  const readableId = (trustId: boolean) => (trustId && isPlainObject(value) && isRequestId(value['id']) ? value['id'] : null);
+  const duplicate = findDuplicateKey(line);
+  if (duplicate !== undefined) {
+    const error = protocolError(`a request repeats the key ${JSON.stringify(duplicate)}; every key may appear once`);
+    return { fault: { id: readableId(duplicate !== 'id'), error, fatal: false } };
+  }
   try {
     return { request: validateRequest(value) };
   } catch (error) {
-    const id = isPlainObject(value) && isRequestId(value['id']) ? value['id'] : null;
-    return { fault: { id, error: error as BanwardError, fatal: false } };
+    return { fault: { id: readableId(true), error: error as BanwardError, fatal: false } };
   }
 }
 

@@ -35,14 +35,15 @@ function jailStatus(server: BanwardServer, running: RunningJail) {
   };
 }
 
-const GETTERS: Record<string, (r: RunningJail) => unknown> = {
-  findtime: (r) => r.options.findtime,
-  bantime: (r) => r.options.bantime,
-  maxretry: (r) => r.options.maxretry,
-  logpath: (r) => r.options.logpath.map((p) => p.path),
-  ignoreip: (r) => r.jail.parts.ignore.entries(),
-  failregex: (r) => r.jail.parts.filter?.failRegexes.map((x) => x.original) ?? [],
-};
+// A Map, not an object: `get JAIL constructor` must not reach Object.prototype.
+const GETTERS: ReadonlyMap<string, (r: RunningJail) => unknown> = new Map<string, (r: RunningJail) => unknown>([
+  ['findtime', (r: RunningJail) => r.options.findtime],
+  ['bantime', (r: RunningJail) => r.options.bantime],
+  ['maxretry', (r: RunningJail) => r.options.maxretry],
+  ['logpath', (r: RunningJail) => r.options.logpath.map((p) => p.path)],
+  ['ignoreip', (r: RunningJail) => r.jail.parts.ignore.entries()],
+  ['failregex', (r: RunningJail) => r.jail.parts.filter?.failRegexes.map((x) => x.original) ?? []],
+]);
 
 async function setCommand(server: BanwardServer, jailName: string | undefined, what: string | undefined, values: string[]) {
   const running = jailOf(server, jailName);
@@ -113,8 +114,8 @@ export async function handleRequest(server: BanwardServer, request: ControlReque
       if (second === 'banip') {
         return server.store.activeBans(running.jail.name).map((b) => (opts['withTime'] === true ? banWithTime(b) : b.ip));
       }
-      const getter = second === undefined ? undefined : GETTERS[second];
-      if (!getter) throw new BanwardError('BANWARD_ERR_COMMAND', `get ${first}: expected banip, ${Object.keys(GETTERS).join(', ')}`);
+      const getter = second === undefined ? undefined : GETTERS.get(second);
+      if (!getter) throw new BanwardError('BANWARD_ERR_COMMAND', `get ${first}: expected banip, ${[...GETTERS.keys()].join(', ')}`);
       return getter(running);
     }
     case 'unban':

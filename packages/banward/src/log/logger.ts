@@ -26,6 +26,12 @@ export interface LoggerOptions {
   now?: () => Date;
 }
 
+/**
+ * A new log file's mode. Its lines carry attackers' text and user names: owner and group (adm) only.
+ * It applies when the file is created; an existing file keeps its mode (an admin may have narrowed it).
+ */
+const LOG_FILE_MODE = 0o640;
+
 function stamp(d: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
@@ -33,7 +39,7 @@ function stamp(d: Date): string {
 
 export function createLogger(options: LoggerOptions, prefix = ''): Logger {
   const write = options.write
-    ?? (options.file ? (line: string) => appendFileSync(options.file!, line + '\n') : (line: string) => process.stderr.write(line + '\n'));
+    ?? (options.file ? (line: string) => appendFileSync(options.file!, line + '\n', { mode: LOG_FILE_MODE }) : (line: string) => process.stderr.write(line + '\n'));
   const now = options.now ?? (() => new Date());
   const at = (level: LogLevel) => (message: string): void => {
     if (RANK[level] > RANK[options.level]) return;
@@ -47,5 +53,5 @@ export function createLogger(options: LoggerOptions, prefix = ''): Logger {
 }
 
 export function isLogLevel(value: string): value is LogLevel {
-  return value in RANK;
+  return Object.hasOwn(RANK, value);
 }
