@@ -52,7 +52,8 @@ export interface ResolvedAction {
  */
 export function resolveAction(spec: string, ctx: ActionContext): ResolvedAction {
   const { name, options } = parseInlineOptions(spec);
-  const kind = actionDKind(name.trim(), ctx.configDir) ?? ACTIONS[name.trim()];
+  // Own properties only: a name from a config file must not reach Object.prototype (`constructor`).
+  const kind = actionDKind(name.trim(), ctx.configDir) ?? (Object.hasOwn(ACTIONS, name.trim()) ? ACTIONS[name.trim()] : undefined);
   if (!kind) return { spec, action: null, reason: `action '${name.trim()}' is not available in this banward version; bans are recorded but not enforced` };
   const can = kind.canRun(options);
   if (!can.ok) return { spec, action: null, reason: can.reason };
