@@ -8,11 +8,10 @@ import {
 
 /** `sshd` reads a log file (filter `test`); `web-login` is report-only; `app-file` reads a file and opts in to app reports. */
 const JAIL = `[DEFAULT]
-bantime = 1h
-findtime = 10m
-maxretry = 3
-backend = auto
 ignoreip = 198.51.100.0/24
+maxretry = 3
+findtime = 10m
+bantime = 2h
 action = log[path=$DIR/actions.log]
 
 [sshd]
