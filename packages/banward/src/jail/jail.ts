@@ -8,7 +8,8 @@ import type { Logger } from '../log/logger.js';
 import { BanwardError } from '../errors.js';
 import { formatIp, parseIp } from '../net/ip-address.js';
 import type { SourceLine } from '../source/log-source.js';
-import { banCovers, countingKey } from './counting-key.js';
+import { localTime, timeShiftWarning } from './_line-time.js';
+import { banRefusal, countingKey, coveringBan } from './ban-scope.js';
 
 /** What the jail needs from its failure tracking (failure-counter.ts). */
 export interface FailureTracker {
@@ -46,7 +47,7 @@ export interface JailParts {
   bantime: BantimeRule;
   baseBantime: number;
   maxretry: number;
-  /** IPv6 failures counted and banned per /N network (counting-key.ts); 0 or absent: per address. */
+  /** IPv6 failures counted and banned per /N network (ban-scope.ts); 0 or absent: per address. */
   countprefix6?: number;
   /** Count bans of an ip across all jails for bantime.increment. */
   overallJails: boolean;
@@ -126,9 +127,7 @@ export class Jail {
   private warnTimeShift(origin: string, shift: number): void {
     if (this.shiftWarned.has(origin)) return;
     this.shiftWarned.add(origin);
-    const minutes = Math.round(Math.abs(shift) / 60);
-    const span = minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
-    this.parts.log.warn(`${origin}: line times are ${span} ${shift < 0 ? 'behind' : 'ahead of'} the clock; counting them as now (check the log's time zone / logtimezone)`);
+    this.parts.log.warn(timeShiftWarning(origin, shift));
   }
 
   /** The id failures of `ip` are counted and banned under (its IPv6 network with countprefix6). */
@@ -136,23 +135,15 @@ export class Jail {
     return countingKey(canonical(ip), this.parts.countprefix6 ?? 0);
   }
 
-  /**
-   * Why a ban of `id` (an address or a network) must not happen: the ignore-list entry it shares an
-   * address with (ignoreip, ignoreself). Null when it may be banned. Ids that are no address pass.
-   */
+  /** Why a ban of `id` (address or network) must not happen (it overlaps the ignore list); null when it may. */
   banRefusal(id: string): string | null {
-    if (parseIp(id) === null) return null;
-    const hit = this.parts.ignore.matchStatic(id);
-    if (!hit.ignored) return null;
-    return hit.source === 'ignoreself rule' ? "this host's own addresses (ignoreself)" : `ignoreip${hit.source?.startsWith('file:') ? ` ${hit.source}` : ''}`;
+    return banRefusal(this.parts.ignore, id);
   }
 
   /** The active ban of this jail that covers `ip`: its own, or the network's it lies in (countprefix6, set banip). */
   banOf(ip: string): BanRecord | undefined {
-    const { store } = this.parts;
     const id = canonical(ip);
-    return store.getBan(this.name, id) ?? store.getBan(this.name, this.countKey(id))
-      ?? (parseIp(id) ? store.activeBans(this.name).find((b) => b.ip.includes('/') && banCovers(b.ip, id)) : undefined);
+    return coveringBan(this.parts.store, this.name, id, this.countKey(id));
   }
 
   /** A failure an application reports (no regex involved). */
@@ -332,13 +323,6 @@ export class Jail {
       await this.guard(action, `${kind} ${tickets.map((t) => t.ip).join(' ')}`, () => action[kind](tickets));
     }
   }
-}
-
-/** `2026-11-22 10:00:01` in the machine's zone, as fail2ban's log shows failure times. */
-function localTime(epoch: number): string {
-  const d = new Date(epoch * 1000);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
 /** One spelling per address (IPv4-mapped IPv6 as IPv4); a non-address id is kept as it is. */

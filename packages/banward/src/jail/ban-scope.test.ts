@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { banCovers, countingKey } from './counting-key.js';
+import { banCovers, countingKey } from './ban-scope.js';
 
 test('issue 11 defect 7: with countprefix6 = 64 the addresses of one /64 share one counting key', () => {
   const keys = new Set(Array.from({ length: 8 }, (_, i) => countingKey(`2001:db8:1:2::${(i + 1).toString(16)}`, 64)));
