@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   BANWARD_ERR_PROTOCOL: 'A control-socket message breaks the protocol (docs/protocol.md).',
   BANWARD_ERR_DAEMON_UNREACHABLE: 'The banward daemon cannot be reached on its control socket.',
   BANWARD_ERR_COMMAND: 'The daemon refused or failed a control command.',
+  BANWARD_ERR_BAN_REFUSED: 'The ban would cover an address that is never banned (ignoreip, or this host\'s own).',
   BANWARD_ERR_NOT_PERMITTED: 'The command is not allowed on the app socket; use the admin socket.',
   BANWARD_ERR_SOCKET: 'The control socket cannot be created.',
   BANWARD_ERR_STATE: 'The state database cannot be opened or has a schema this banward does not know.',

@@ -2,8 +2,8 @@ import { createRequire } from 'node:module';
 import type { ControlRequest } from '../control/index.js';
 import type { BanRecord } from '../decision/index.js';
 import { BanwardError } from '../errors.js';
-import { canonical } from '../jail/jail.js';
-import { parseIp } from '../net/ip-address.js';
+import { banCovers, canonical } from '../jail/index.js';
+import { formatIp, isHost, parseIp } from '../net/ip-address.js';
 import type { BanwardServer } from './banward-server.js';
 import type { RunningJail } from './jail-builder.js';
 
@@ -49,6 +49,11 @@ async function setCommand(server: BanwardServer, jailName: string | undefined, w
   const running = jailOf(server, jailName);
   switch (what) {
     case 'banip': {
+      // All or nothing: a refused target (BANWARD_ERR_BAN_REFUSED) leaves the others unbanned too.
+      for (const ip of values) {
+        const refusal = running.jail.banRefusal(canonical(ip));
+        if (refusal) throw new BanwardError('BANWARD_ERR_BAN_REFUSED', `set ${running.jail.name} banip ${ip}: it overlaps ${refusal}, never banned; nothing was banned`);
+      }
       let banned = 0;
       for (const ip of values) if (await running.jail.ban(ip, { matches: ['banned by hand'] })) banned++;
       return { banned };
@@ -90,7 +95,24 @@ export async function handleAppRequest(server: BanwardServer, request: ControlRe
     throw new BanwardError('BANWARD_ERR_NOT_PERMITTED',
       `'${request.command}' is not allowed on the app socket (it serves ${[...APP_COMMANDS].join(', ')}); use the admin socket`);
   }
+  if (request.command === 'report') {
+    const running = jailOf(server, request.args[0]);
+    if (running.options.filter !== null && !running.options.appreports) {
+      throw new BanwardError('BANWARD_ERR_NOT_PERMITTED',
+        `jail '${running.jail.name}' reads its own logs and does not take reports from apps (set appreports = true in it, or report into a jail without a filter)`);
+    }
+  }
   return handleRequest(server, request);
+}
+
+/** `report`'s address: one host address (IPv4 or IPv6) in canonical form, never a network or a name. */
+function reportedAddress(text: string | undefined): string {
+  const ip = text === undefined || text.includes('/') ? null : parseIp(text);
+  if (!ip || !isHost(ip)) {
+    throw new BanwardError('BANWARD_ERR_COMMAND',
+      `report takes one IPv4 or IPv6 host address, not ${JSON.stringify(text ?? '')} (no networks, prefixes or host names)`);
+  }
+  return formatIp(ip);
 }
 
 /** The daemon's answers to control requests (docs/protocol.md). */
@@ -124,23 +146,22 @@ export async function handleRequest(server: BanwardServer, request: ControlReque
       const wanted = request.args.map(canonical);
       const byIp = new Map<string, string[]>();
       for (const ban of server.store.activeBans()) {
-        if (wanted.length && !wanted.includes(ban.ip)) continue;
+        if (wanted.length && !wanted.some((ip) => banCovers(ban.ip, ip))) continue;
         byIp.set(ban.ip, [...(byIp.get(ban.ip) ?? []), ban.jail]);
       }
       return [...byIp].map(([ip, jails]) => ({ ip, jails }));
     }
     case 'report': {
       const running = jailOf(server, first);
-      if (second === undefined || parseIp(second) === null) {
-        throw new BanwardError('BANWARD_ERR_COMMAND', `report needs JAIL and an IP address, not ${JSON.stringify(second ?? '')}`);
-      }
+      const ip = reportedAddress(second);
       const time = opts['time'] === undefined ? undefined : Number(opts['time']);
       if (time !== undefined && !Number.isFinite(time)) throw new BanwardError('BANWARD_ERR_COMMAND', `report: --time must be epoch seconds, not ${String(opts['time'])}`);
-      await running.jail.report(second, {
+      await running.jail.report(ip, {
         ...(typeof opts['user'] === 'string' ? { user: opts['user'] } : {}),
         ...(time !== undefined ? { time } : {}),
       });
-      const ban = server.store.getBan(running.jail.name, canonical(second));
+      // With countprefix6 the ban may be the address's network: `ban.ip` is then the prefix.
+      const ban = running.jail.banOf(ip);
       return { accepted: true, ban: ban ? banWithTime(ban) : null };
     }
     case 'test-config':

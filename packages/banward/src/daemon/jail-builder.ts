@@ -45,9 +45,8 @@ function buildFilter(options: JailOptions, ctx: BuildContext, journal: boolean):
     ...(options.logtimezone ? { logtimezone: options.logtimezone } : {}),
     usedns: (options.usedns ?? def.usedns ?? 'warn') as UseDns,
     now: ctx.clock,
+    // Backlog lines (SourceLine.backlog) older than findtime are dropped; live ones with odd times count as now.
     checkFindTime: true,
-    // Lines older than findtime (a backlog read at start) are dropped instead of counted as new.
-    inOperation: false,
     findTime: options.findtime,
   });
   return { filter, journalmatch: options.journalmatch ?? def.journalmatch, definition: def.options };
@@ -108,6 +107,7 @@ export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJ
     bantime: new BanTimePolicy(options.bantimeIncrement),
     baseBantime: options.bantime,
     maxretry: options.maxretry,
+    countprefix6: options.countprefix6,
     overallJails: options.bantimeIncrement.overalljails,
     usedns: options.usedns ?? 'warn',
     store: ctx.store,

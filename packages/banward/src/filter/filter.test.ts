@@ -83,4 +83,15 @@ describe('Filter', () => {
     assert.throws(() => filter({ failregex: [{ value: '^(bad <HOST>', file: 'filter.d/x.conf', line: 7 }] }),
       (e: unknown) => (e as { file: string; line: number }).file === 'filter.d/x.conf' && (e as { line: number }).line === 7);
   });
+
+  it('issue 11 defect 6: a live line hours off the clock counts as now with its shift; a backlog line older than findtime is dropped', () => {
+    const f = new Filter({ now: fixedClock(NOW), logtimezone: 'UTC', findTime: 600, failregex: ['^\\s*bad <HOST>$'] });
+    assert.deepEqual(f.processLine('2026-11-22 06:00:00 bad 203.0.113.5', true), []);
+    const [live] = f.processLine('2026-11-22 06:00:00 bad 203.0.113.5');
+    assert.deepEqual([live!.time, live!.timeShift], [NOW, -6 * 3600]);
+    const [recent] = f.processLine('2026-11-22 11:59:30 bad 203.0.113.5', true);
+    assert.deepEqual([recent!.time, recent!.timeShift], [NOW - 30, undefined], 'a backlog line within findtime keeps its time');
+    const [near] = f.processLine('2026-11-22 11:59:30 bad 203.0.113.5');
+    assert.deepEqual([near!.time, near!.timeShift], [NOW - 30, undefined], 'within 60 s a live line keeps its time');
+  });
 });

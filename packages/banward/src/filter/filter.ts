@@ -24,8 +24,9 @@ export interface FilterOptions {
   checkAllRegex?: boolean;
   /** Treat a matched DNS name as the failure id itself instead of resolving it. */
   returnRawHost?: boolean;
-  /** Drop lines older than now - findTime (restore phase), or move odd timestamps to now (live). */
+  /** Drop lines older than now - findTime (backlog), or move odd timestamps to now (live). */
   checkFindTime?: boolean;
+  /** Whether a line is live when the caller does not say (processLine's `backlog`); default true. */
   inOperation?: boolean;
   findTime?: number;
   /** Told the index of each ignoreregex that drops a match (the regex tester counts them). */
@@ -37,6 +38,11 @@ export interface Failure {
   /** The failure id: a normalised address, or the raw text of F-ID / a DNS name. Null while pending. */
   id: string | null;
   time: number | null;
+  /**
+   * Seconds the line's own time was off the clock (negative: behind) when a live line was counted as
+   * now instead (fail2ban's timezone/latency rule); absent when its time was used as it is.
+   */
+  timeShift?: number;
   /** Captures, plus `matches` (the lines of the failure) and the multi-line state fail2ban keeps. */
   data: FailGroups;
 }
@@ -112,8 +118,11 @@ export class Filter {
     return [...this.lineBuffer];
   }
 
-  /** Splits off the line's date and looks for failures. */
-  processLine(line: string): Failure[] {
+  /**
+   * Splits off the line's date and looks for failures. A `backlog` line (read while catching up at
+   * start) older than findtime is dropped; a live one whose time is more than 60 s off counts as now.
+   */
+  processLine(line: string, backlog = !this.options.inOperation): Failure[] {
     let tuple: TupleLine;
     let date: number | null = null;
     const ascii = isAscii(line);
@@ -143,26 +152,28 @@ export class Filter {
       if (this.lastDate !== null && this.lastDate > this.now() - 60) {
         tuple = ['', this.lastTimeText, line];
         date = this.lastDate;
-      } else if (this.options.checkFindTime && this.options.inOperation) {
+      } else if (this.options.checkFindTime && !backlog) {
         date = this.now();
       }
     }
-    return this.processDated(tuple, date, noDate, ascii);
+    return this.processDated(tuple, date, noDate, ascii, backlog);
   }
 
   /** A line whose time is already known (the journal gives it): no date detection. */
-  processTimedLine(tuple: TupleLine, time: number): Failure[] {
+  processTimedLine(tuple: TupleLine, time: number, backlog = !this.options.inOperation): Failure[] {
     this.lastTimeText = tuple[1];
     this.lastDate = time;
-    return this.processDated(tuple, time, false, isAscii(tuple[0]) && isAscii(tuple[2]));
+    return this.processDated(tuple, time, false, isAscii(tuple[0]) && isAscii(tuple[2]), backlog);
   }
 
-  private processDated(tuple: TupleLine, date: number | null, noDate: boolean, ascii: boolean): Failure[] {
+  private processDated(tuple: TupleLine, date: number | null, noDate: boolean, ascii: boolean, backlog: boolean): Failure[] {
+    let shift: number | undefined;
     if (this.options.checkFindTime && date !== null) {
       const now = this.now();
-      if (this.options.inOperation) {
+      if (!backlog) {
         // A timestamp far from now is a zone or latency problem: count the entry as happening now.
         if (Math.abs(Math.trunc(date - now)) > 60) {
+          shift = date - now;
           date = now;
           this.lastDate = date;
         }
@@ -170,7 +181,9 @@ export class Filter {
         return [];
       }
     }
-    return this.findFailure(tuple, date, noDate, ascii);
+    const failures = this.findFailure(tuple, date, noDate, ascii);
+    if (shift !== undefined) for (const f of failures) f.timeShift = shift;
+    return failures;
   }
 
   /** `lineAscii`: the new line has no non-ASCII character (so a buffer of it alone has none either). */

@@ -14,7 +14,7 @@ import { networkInterfaces } from 'node:os';
 import { systemClock, type Clock } from '../clock.js';
 import { BanwardError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { formatIp, ipInNetwork, parseIp, type IpAddress } from '../net/ip-address.js';
+import { formatIp, networksOverlap, parseIp, type IpAddress } from '../net/ip-address.js';
 import { AnswerCache, IgnoreCommand, parseIgnoreCache, replaceTags, type IgnoreCacheSettings } from './_ignore-command.js';
 
 export type IgnoreEntry =
@@ -158,15 +158,16 @@ export class IgnoreList {
 
   /**
    * The fast path: own addresses, listed addresses and ranges, host names and file lists as last
-   * resolved/read. Never ignores by command.
+   * resolved/read. Never ignores by command. `ip` may be a network (a ban's target): it is ignored
+   * when it shares any address with an entry, so no ban can cover an ignored or own address.
    */
   matchStatic(ip: string): IgnoreResult {
     const addr = parseIp(ip.trim());
     if (!addr) return { ignored: false };
-    const inAny = (nets: readonly IpAddress[]): boolean => nets.some((n) => ipInNetwork(addr, n));
+    const inAny = (nets: readonly IpAddress[]): boolean => nets.some((n) => networksOverlap(addr, n));
     if (this.options.ignoreself !== false && inAny(this.selfNets(this.clock()))) return { ignored: true, source: 'ignoreself rule' };
     for (const entry of this.list) {
-      if (entry.kind === 'ip' && ipInNetwork(addr, entry.net)) return { ignored: true, source: 'ip' };
+      if (entry.kind === 'ip' && networksOverlap(addr, entry.net)) return { ignored: true, source: 'ip' };
       if (entry.kind === 'dns' && inAny(this.names.get(entry.name)?.nets ?? [])) return { ignored: true, source: 'dns' };
       if (entry.kind === 'file' && inAny(this.files.get(entry.path)?.nets ?? [])) return { ignored: true, source: entry.text };
     }

@@ -45,6 +45,10 @@ export interface JailOptions {
   /** The words of `ignoreip` (addresses, ranges, host names, file:/path). */
   ignoreip: string[];
   ignoreself: boolean;
+  /** The app socket may report into this jail although it reads logs (a report-only jail always may). */
+  appreports: boolean;
+  /** IPv6 failures are counted, and banned, per /N network (0: per address, as fail2ban). */
+  countprefix6: number;
   ignorecommand?: string;
   ignorecache?: IgnoreCacheSettings;
   usedns?: UseDns;
@@ -198,6 +202,13 @@ function dumpOptions(stack: ConfigStack, name: string): Record<string, string> {
   return out;
 }
 
+function readCountPrefix6(r: SectionReader): number {
+  const prefix = r.int('countprefix6', 0, 0);
+  if (prefix <= 128) return prefix;
+  r.fail('countprefix6', r.nonEmpty('countprefix6')!, `an IPv6 prefix length is 128 at most, not ${prefix}`);
+  return 0;
+}
+
 interface JailRead {
   options: JailOptions;
   problems: BanwardError[];
@@ -227,6 +238,8 @@ function readJail(stack: ConfigStack, name: string, configDir: string, fs: Confi
     bantimeIncrement: readBantimeIncrement(r),
     ...readIgnore(r),
     maxmatches: r.int('maxmatches', 5, 0),
+    appreports: r.bool('appreports', false),
+    countprefix6: readCountPrefix6(r),
     action: readActions(r),
     options: dumpOptions(stack, name),
   };

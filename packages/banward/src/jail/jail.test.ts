@@ -90,4 +90,53 @@ describe('Jail', () => {
     assert.deepEqual(action.events, ['ban 203.0.113.20 600', 'ban 203.0.113.20 600', 'unban 203.0.113.20']);
     assert.equal(store.activeBans().length, 0);
   });
+
+  it('issue 11 defect 3: no ban covers an ignoreip range or an own address: set banip of a network, a report, a restore', async () => {
+    const { j, store, lines } = jail({
+      ignore: new IgnoreList({ ignoreip: ['198.51.100.0/24'], ignoreself: true, selfAddresses: () => ['192.0.2.10'], clock: () => 0 }),
+      maxretry: 1,
+    });
+    for (const target of ['0.0.0.0/1', '128.0.0.0/1', '0.0.0.0/0', '198.51.100.0/23', '198.51.100.7', '192.0.2.0/24', '192.0.2.10', '127.0.0.2', '::/0', '::1']) {
+      await assert.rejects(j.ban(target), { code: 'BANWARD_ERR_BAN_REFUSED' }, `${target} refused`);
+    }
+    assert.equal(await j.ban('203.0.113.0/24'), true, 'a network that overlaps nothing ignored may be banned by hand');
+    await j.report('192.0.2.10');
+    assert.deepEqual(store.activeBans().map((b) => b.ip), ['203.0.113.0/24']);
+    store.addBan({ jail: 'test', ip: '128.0.0.0/1', time: 0, bantime: -1, banCount: 1, matches: [] });
+    assert.equal(await j.restore(), 1, 'a stored ban over an ignored range is dropped, not restored');
+    assert.ok(lines.some((l) => l.includes('Dropping the stored ban of 128.0.0.0/1')));
+    assert.deepEqual(store.activeBans().map((b) => b.ip), ['203.0.113.0/24']);
+  });
+
+  it('issue 11 defect 7: countprefix6 counts one /64 as one client and bans the prefix; unban and banOf by an address in it', async () => {
+    const { j, store, action } = jail({ countprefix6: 64 });
+    for (let i = 1; i <= 3; i++) await j.report(`2001:db8:1:2::${i}`);
+    assert.deepEqual(store.activeBans().map((b) => b.ip), ['2001:db8:1:2::/64']);
+    assert.equal(j.banOf('2001:db8:1:2::99')?.ip, '2001:db8:1:2::/64');
+    assert.equal(j.banOf('2001:db8:1:3::1'), undefined);
+    assert.equal(await j.unban('2001:db8:1:2::99'), true);
+    assert.deepEqual(action.events, ['ban 2001:db8:1:2::/64 600', 'unban 2001:db8:1:2::/64']);
+    for (let i = 1; i <= 3; i++) await j.report(`203.0.113.${i}`);
+    assert.equal(store.activeBans().length, 0, 'IPv4 is still counted per address');
+  });
+
+  it('issue 11 defect 7: a prefix that holds an ignored address is not banned; the address that tripped it is', async () => {
+    const { j, store, lines } = jail({ countprefix6: 64, ignore: new IgnoreList({ ignoreip: ['2001:db8:1:2::1'], ignoreself: false, clock: () => 0 }) });
+    for (let i = 2; i <= 4; i++) await j.report(`2001:db8:1:2::${i}`);
+    assert.deepEqual(store.activeBans().map((b) => b.ip), ['2001:db8:1:2::4']);
+    assert.ok(lines.some((l) => l.includes('Not banning 2001:db8:1:2::/64: it overlaps ignoreip; banning 2001:db8:1:2::4 alone')));
+  });
+
+  it('issue 11 defect 6: a live line hours off the clock counts as now and is warned about once per file; a backlog one is dropped', async () => {
+    const { j, store, lines } = jail({ filter: new Filter({ failregex: ['^\\s*failed from <HOST>$'], now: () => Date.UTC(2026, 10, 22, 10, 0, 0) / 1000, logtimezone: 'UTC', findTime: 600 }) });
+    const old = (ip: string, backlog?: boolean) => ({ text: `2026-11-22 04:00:00 failed from ${ip}`, origin: '/var/log/x.log', ...(backlog ? { backlog } : {}) });
+    j.handleLines([old('203.0.113.7', true), old('203.0.113.7', true), old('203.0.113.7', true)]);
+    assert.equal(j.parts.failures.totalFailed, 0, 'the backlog older than findtime is dropped');
+    j.handleLines([old('203.0.113.7'), old('203.0.113.7'), old('203.0.113.7')]);
+    await j.settle();
+    assert.deepEqual(store.activeBans().map((b) => b.ip), ['203.0.113.7']);
+    const warnings = lines.filter((l) => l.includes('line times are'));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /\[test\] \/var\/log\/x\.log: line times are 6 h 0 min behind the clock; counting them as now \(check the log's time zone \/ logtimezone\)/);
+  });
 });

@@ -5,8 +5,11 @@ import type { BanAction, BanTicket } from '../enforcer/ban-action.js';
 import type { Filter } from '../filter/filter.js';
 import type { TupleLine } from '../filter/failregex.js';
 import type { Logger } from '../log/logger.js';
+import { BanwardError } from '../errors.js';
 import { formatIp, parseIp } from '../net/ip-address.js';
 import type { SourceLine } from '../source/log-source.js';
+import { localTime, timeShiftWarning } from './_line-time.js';
+import { banRefusal, countingKey, coveringBan } from './ban-scope.js';
 
 /** What the jail needs from its failure tracking (failure-counter.ts). */
 export interface FailureTracker {
@@ -22,7 +25,7 @@ export interface FailureTracker {
 /** What the jail needs from its ignore list (ignore-list.ts). */
 export interface IgnoreCheck {
   isIgnored(ip: string): Promise<{ ignored: boolean; source?: string }>;
-  /** The answer without I/O, valid as the whole answer when `isStatic`. */
+  /** The answer without I/O, valid as the whole answer when `isStatic`; for a network, whether it overlaps any entry. */
   matchStatic(ip: string): { ignored: boolean; source?: string };
   readonly isStatic: boolean;
   add(entry: string): void;
@@ -44,6 +47,8 @@ export interface JailParts {
   bantime: BantimeRule;
   baseBantime: number;
   maxretry: number;
+  /** IPv6 failures counted and banned per /N network (ban-scope.ts); 0 or absent: per address. */
+  countprefix6?: number;
   /** Count bans of an ip across all jails for bantime.increment. */
   overallJails: boolean;
   /** Host names in failures: resolved to addresses (yes, warn), or counted as they are (no, raw). */
@@ -85,6 +90,8 @@ export class Jail {
   /** Asynchronous work is chained so failures and bans of one jail happen in order. */
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
+  /** Log files whose line times were found off the clock (warned once each). */
+  private readonly shiftWarned = new Set<string>();
 
   constructor(readonly parts: JailParts) {}
 
@@ -98,9 +105,10 @@ export class Jail {
     if (!filter) return;
     for (const line of lines) {
       const failures = line.time === undefined
-        ? filter.processLine(line.text)
-        : filter.processTimedLine(['', '', line.text], line.time);
+        ? filter.processLine(line.text, line.backlog)
+        : filter.processTimedLine(['', '', line.text], line.time, line.backlog);
       for (const f of failures) {
+        if (f.timeShift !== undefined) this.warnTimeShift(line.origin, f.timeShift);
         if (f.id === null || f.data['nofail']) continue;
         const now = clock();
         const time = f.time === null || f.time > now ? now : f.time;
@@ -113,6 +121,29 @@ export class Jail {
         }
       }
     }
+  }
+
+  /** fail2ban counts a live line whose time is far off the clock as now; we say so, once per file. */
+  private warnTimeShift(origin: string, shift: number): void {
+    if (this.shiftWarned.has(origin)) return;
+    this.shiftWarned.add(origin);
+    this.parts.log.warn(timeShiftWarning(origin, shift));
+  }
+
+  /** The id failures of `ip` are counted and banned under (its IPv6 network with countprefix6). */
+  countKey(ip: string): string {
+    return countingKey(canonical(ip), this.parts.countprefix6 ?? 0);
+  }
+
+  /** Why a ban of `id` (address or network) must not happen (it overlaps the ignore list); null when it may. */
+  banRefusal(id: string): string | null {
+    return banRefusal(this.parts.ignore, id);
+  }
+
+  /** The active ban of this jail that covers `ip`: its own, or the network's it lies in (countprefix6, set banip). */
+  banOf(ip: string): BanRecord | undefined {
+    const id = canonical(ip);
+    return coveringBan(this.parts.store, this.name, id, this.countKey(id));
   }
 
   /** A failure an application reports (no regex involved). */
@@ -174,23 +205,34 @@ export class Jail {
       return;
     }
     if (log.enabled('info')) log.info(`Found ${id} - ${localTime(time)}`);
-    const count = failures.add(id, time, match);
+    const key = this.countKey(id);
+    const count = failures.add(key, time, match);
     if (count >= maxretry) {
-      failures.reset(id);
-      this.record(id, { failures: count, matches: [match], data: stringCaptures(data) });
+      failures.reset(key);
+      const refusal = key === id ? null : this.banRefusal(key);
+      if (refusal) log.warn(`Not banning ${key}: it overlaps ${refusal}; banning ${id} alone`);
+      this.record(refusal ? id : key, { failures: count, matches: [match], data: stringCaptures(data) });
     }
   }
 
-  /** Bans an address (by filter, report or hand). False when it was banned already. */
+  /** Bans an address or network (by hand). False when it was banned already; BANWARD_ERR_BAN_REFUSED when it may not be. */
   async ban(ip: string, details: { failures?: number; matches?: string[] } = {}): Promise<boolean> {
-    const banned = this.record(canonical(ip), details);
+    const id = canonical(ip);
+    const refusal = this.banRefusal(id);
+    if (refusal) throw new BanwardError('BANWARD_ERR_BAN_REFUSED', `[${this.name}] ${id} is not banned: it overlaps ${refusal}, never banned`);
+    const banned = this.record(id, details);
     await this.settle();
     return banned;
   }
 
-  /** Commits the ban to the store now; its actions run in turn. */
+  /** Commits the ban to the store now; its actions run in turn. The one way into the store: the ignore rule is kept here. */
   private record(id: string, details: { failures?: number; matches?: string[]; data?: Captures }): boolean {
     const { store, log, clock, bantime, baseBantime, overallJails } = this.parts;
+    const refusal = this.banRefusal(id);
+    if (refusal) {
+      log.warn(`Not banning ${id}: it overlaps ${refusal}, never banned`);
+      return false;
+    }
     if (store.getBan(this.name, id)) {
       log.notice(`${id} already banned`);
       return false;
@@ -213,10 +255,9 @@ export class Jail {
 
   async unban(ip: string, reason = ''): Promise<boolean> {
     const { store, log } = this.parts;
-    const id = canonical(ip);
-    const record = store.getBan(this.name, id);
-    if (!record || !store.removeBan(this.name, id)) return false;
-    log.notice(`Unban ${id}${reason}`);
+    const record = this.banOf(ip);
+    if (!record || !store.removeBan(this.name, record.ip)) return false;
+    log.notice(`Unban ${record.ip}${reason}`);
     await this.runActions('unban', [{ ...record, failures: 0 }]);
     return true;
   }
@@ -231,7 +272,14 @@ export class Jail {
 
   /** Re-applies the stored bans (after a start or a restart of the actions), in one batch per action. */
   async restore(): Promise<number> {
-    const active = this.parts.store.activeBans(this.name);
+    const active = this.parts.store.activeBans(this.name).filter((b) => {
+      const refusal = this.banRefusal(b.ip);
+      if (refusal) {
+        this.parts.log.warn(`Dropping the stored ban of ${b.ip}: it overlaps ${refusal}, never banned`);
+        this.parts.store.removeBan(this.name, b.ip);
+      }
+      return !refusal;
+    });
     if (active.length) this.parts.log.notice(`Restore ${active.length} ban(s)`);
     const tickets = active.map((b) => ({ ...b, failures: 0, restored: true }));
     for (const action of this.parts.actions) {
@@ -275,13 +323,6 @@ export class Jail {
       await this.guard(action, `${kind} ${tickets.map((t) => t.ip).join(' ')}`, () => action[kind](tickets));
     }
   }
-}
-
-/** `2026-11-22 10:00:01` in the machine's zone, as fail2ban's log shows failure times. */
-function localTime(epoch: number): string {
-  const d = new Date(epoch * 1000);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
 /** One spelling per address (IPv4-mapped IPv6 as IPv4); a non-address id is kept as it is. */

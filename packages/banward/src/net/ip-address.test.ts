@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { formatIp, ipInNetwork, parseIp } from './ip-address.js';
+import { formatIp, ipInNetwork, networksOverlap, parseIp } from './ip-address.js';
 
 test('ip-address: parse and format, canonical as inet_ntop writes it', () => {
   const cases: Array<[string, string | null]> = [
@@ -27,4 +27,15 @@ test('ip-address: network membership', () => {
   assert.equal(ipInNetwork(parseIp('203.0.114.1')!, net), false);
   assert.equal(ipInNetwork(parseIp('2001:db8::1')!, parseIp('2001:db8::/32')!), true);
   assert.equal(ipInNetwork(parseIp('2001:db8::1')!, net), false);
+});
+
+test('ip-address: /0 keeps its prefix; networks overlap when one contains the other', () => {
+  assert.equal(formatIp(parseIp('0.0.0.0/0')!), '0.0.0.0/0');
+  assert.equal(formatIp(parseIp('::/0')!), '::/0');
+  const overlap = (a: string, b: string) => networksOverlap(parseIp(a)!, parseIp(b)!);
+  assert.equal(overlap('0.0.0.0/1', '127.0.0.0/8'), true);
+  assert.equal(overlap('127.0.0.1', '0.0.0.0/1'), true);
+  assert.equal(overlap('128.0.0.0/1', '127.0.0.0/8'), false);
+  assert.equal(overlap('2001:db8:1:2::/64', '2001:db8:1:2::5'), true);
+  assert.equal(overlap('2001:db8::/32', '10.0.0.0/8'), false);
 });

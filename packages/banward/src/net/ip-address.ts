@@ -97,7 +97,17 @@ function formatV4(value: bigint): string {
 export function formatIp(ip: IpAddress): string {
   const full = ip.family === 4 ? 32 : 128;
   const text = ip.family === 4 ? formatV4(ip.value) : formatV6(ip.value);
-  return ip.prefix < full && ip.prefix > 0 ? `${text}/${ip.prefix}` : text;
+  return ip.prefix < full ? `${text}/${ip.prefix}` : text;
+}
+
+/** True for a single address (not a network of several). */
+export function isHost(ip: IpAddress): boolean {
+  return ip.prefix === (ip.family === 4 ? 32 : 128);
+}
+
+/** True when the two share an address: one of them contains the other. */
+export function networksOverlap(a: IpAddress, b: IpAddress): boolean {
+  return a.prefix <= b.prefix ? ipInNetwork(b, a) : ipInNetwork(a, b);
 }
 
 /** True when `ip` lies inside `network` (same family, same leading `network.prefix` bits). */

@@ -18,6 +18,8 @@ export interface TailHooks {
 
 export interface TailRead {
   lines: string[];
+  /** The lines are (or the read began in) what the file held when first opened. */
+  backlog: boolean;
   /** The read stopped at its byte limit: call again soon. */
   more: boolean;
 }
@@ -40,6 +42,10 @@ export class FileTail {
   private hash = '';
   private everOpened = false;
   private lastError = '';
+  /** Offset where the file ended when first opened from its start or a saved position; null once read past. */
+  private backlogEnd: number | null = null;
+  /** Whether the first open may find a backlog: only for files there at start (a later file is new). */
+  public openedAtStart = true;
 
   constructor(
     readonly path: string,
@@ -77,16 +83,18 @@ export class FileTail {
         if (st) this.hooks.log.info(`Log rotation detected for ${this.path}: a new file took its name`);
       }
     }
-    if (!this.reader && !this.open()) return { lines, more: false };
+    if (!this.reader && !this.open()) return { lines, more: false, backlog: false };
     const reader = this.reader!;
     if (reader.size() < reader.readOffset) this.restart('it shrank (truncated)');
     else this.checkFirstLine();
+    const backlog = this.backlogEnd !== null;
     const read = reader.read(maxBytes);
+    if (this.backlogEnd !== null && reader.readOffset >= this.backlogEnd) this.backlogEnd = null;
     // A truncate-and-refill during the read would mix old and new content: the first line tells.
     // Dropping what was read then keeps every line single; the new content is read again from 0.
-    if (this.checkFirstLine()) return { lines: [...lines, ...reader.read(maxBytes).lines], more: true };
+    if (this.checkFirstLine()) return { lines: [...lines, ...reader.read(maxBytes).lines], more: true, backlog };
     lines.push(...read.lines);
-    return { lines, more: read.more };
+    return { lines, more: read.more, backlog };
   }
 
   /** Stops following the path; the open file is read to its end and retired (late writes still arrive). */
@@ -116,6 +124,7 @@ export class FileTail {
     this.hooks.log.info(`Log rotation detected for ${this.path}: ${reason}; reading it from the start`);
     this.reader!.seek(0);
     this.hash = '';
+    this.backlogEnd = null;
   }
 
   private open(): boolean {
@@ -147,6 +156,7 @@ export class FileTail {
     } else if (this.startMode === 'tail') {
       reader.seek(size);
     }
+    if (this.openedAtStart && reader.readOffset < size) this.backlogEnd = size;
     return true;
   }
 }

@@ -27,6 +27,7 @@ test('appended lines arrive in order; a partial last line waits for its newline'
   await source.stop();
   assert.deepEqual(rec.texts(), ['old 1', 'old 2', 'one', 'two', 'three']);
   assert.ok(rec.lines.every((l) => l.origin === file && l.time === undefined));
+  assert.deepEqual(rec.lines.map((l) => l.backlog === true), [true, true, false, false, false], 'issue 11 defect 6: what the file held at start is the backlog');
 });
 
 test('` tail` starts at the end of a file known at start; a line longer than the bound is cut', async () => {

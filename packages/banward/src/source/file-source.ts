@@ -82,8 +82,11 @@ export class FileSource implements LogSource {
     this.running = true;
     this.expand(true);
     this.tick();
-    // Files missing at start are new when they appear: read them whole, whatever head/tail said.
-    for (const tail of this.tails.values()) tail.startMode = 'head';
+    // Files missing at start are new when they appear: read them whole, whatever head/tail said, as live lines.
+    for (const tail of this.tails.values()) {
+      tail.startMode = 'head';
+      tail.openedAtStart = false;
+    }
     const o = this.options;
     // Each periodic check also re-expands the globs: the safety net for missed directory events.
     this.every(o.watch ? o.safetyInterval : o.pollInterval, () => { this.globDirty = true; this.tick(); });
@@ -139,7 +142,9 @@ export class FileSource implements LogSource {
         seen.add(path);
         if (this.tails.has(path)) continue;
         const saved = this.ctx.positions.getPosition(this.key(path));
-        this.tails.set(path, new FileTail(path, initial ? p.start : 'head', saved, this.hooks));
+        const tail = new FileTail(path, initial ? p.start : 'head', saved, this.hooks);
+        tail.openedAtStart = initial;
+        this.tails.set(path, tail);
         if (!initial) this.ctx.log.info(`Added logfile: ${path}`);
       }
     }
@@ -211,7 +216,7 @@ export class FileSource implements LogSource {
       try {
         const read = tail.poll(BYTES_PER_TURN);
         more ||= read.more;
-        this.deliver(tail.path, read.lines);
+        this.deliver(tail.path, read.lines, read.backlog);
         if (read.lines.length > 0) this.saver.mark(this.key(tail.path), () => tail.position());
       } catch (error) {
         this.warnOnce(`read:${tail.path}`, `Error following ${tail.path}: ${(error as Error).message}`);
@@ -245,9 +250,9 @@ export class FileSource implements LogSource {
     });
   }
 
-  private deliver(origin: string, texts: readonly string[]): void {
+  private deliver(origin: string, texts: readonly string[], backlog = false): void {
     if (texts.length === 0) return;
-    const lines: SourceLine[] = texts.map((text) => ({ text, origin }));
+    const lines: SourceLine[] = texts.map((text) => (backlog ? { text, origin, backlog } : { text, origin }));
     this.ctx.onLines(lines);
   }
 }

@@ -105,3 +105,14 @@ test('real journalctl: started and stopped when installed, else canRun() says it
   assert.throws(() => process.kill(pid, 0), /ESRCH/);
   assert.equal(source.pid, undefined);
 });
+
+test('issue 11 defect 6: journal entries dated before the start (less a second) are the backlog, the rest live', async () => {
+  const dir = tempDir();
+  const rec = recorder();
+  const source = new JournalSource({ id: 'sshd:journal', journalmatch: [], journalctl: fakeJournalctl(dir), restartDelay: 60_000 },
+    { ...rec.ctx, clock: () => 1_700_000_001.5 });
+  await source.start();
+  await waitFor(() => rec.lines.length === 2, 'two entries');
+  await source.stop();
+  assert.deepEqual(rec.lines.map((l) => [l.time, l.backlog === true]), [[1700000000.123456, true], [1700000000.9, false]]);
+});

@@ -103,6 +103,9 @@ export class JournalSource implements LogSource {
   private child: ChildProcess | null = null;
   private cursor: string | undefined;
   private since = 0;
+  /** Clock at start: entries dated before it (less a second, as fail2ban) are the backlog. */
+  private startedAt = 0;
+  private caughtUp = false;
   private running = false;
   private delay: number;
   private restartTimer: NodeJS.Timeout | null = null;
@@ -131,7 +134,9 @@ export class JournalSource implements LogSource {
     this.running = true;
     const saved = this.ctx.positions.getPosition(this.id);
     this.cursor = saved?.kind === 'journal' ? saved.cursor : undefined;
-    this.since = this.options.since ?? this.ctx.clock() - this.options.findtime;
+    this.startedAt = this.ctx.clock();
+    this.caughtUp = false;
+    this.since = this.options.since ?? this.startedAt - this.options.findtime;
     this.spawn();
   }
 
@@ -171,7 +176,9 @@ export class JournalSource implements LogSource {
         if (dropping) { dropping = false; continue; }
         const parsed = parseJournalLine(json);
         if (!parsed) continue;
-        batch.push(parsed.line);
+        const time = parsed.line.time;
+        if (!this.caughtUp && (time === undefined || time >= this.startedAt - 1)) this.caughtUp = true;
+        batch.push(this.caughtUp ? parsed.line : { ...parsed.line, backlog: true });
         if (parsed.cursor !== undefined) this.cursor = parsed.cursor;
       }
       if (!dropping) buffer += chunk.slice(start);

@@ -9,6 +9,11 @@ export interface SourceLine {
   origin: string;
   /** Epoch seconds, when the source knows it (journal). */
   time?: number;
+  /**
+   * Read while catching up on what the log held at start (fail2ban's "not in operation"): such a
+   * line older than findtime is dropped, where a live line with an odd time counts as now.
+   */
+  backlog?: boolean;
 }
 
 export interface PositionStore {

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { appendFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { bannedIps, client, failureLine, makeDaemonDirs, startDaemon, stopDaemon, waitFor } from './_daemon.js';
+import { bannedIps, client, clientJson, failureLine, makeDaemonDirs, startDaemon, stopDaemon, waitFor } from './_daemon.js';
 import { inNs, listen, makeNetPair } from './_netns.js';
 
 /** Whether a TCP connection from `ns` (from a given source address) to host:8080 gets the greeting. */
@@ -78,6 +78,43 @@ action = ${backend.action}
     assert.equal(await reaches(net.client, 'fd77::1'), false, 'IPv6 blocked');
     await waitFor('the ban to expire (bantime 20 s)', () => reaches(net.client, 'fd77::1'), 40_000);
     await waitFor('the daemon to lift the expired ban', () => bannedIps(h).length === 0);
+  } finally {
+    await stopDaemon(h);
+    listener.kill();
+    net.destroy();
+  }
+});
+
+it('issue 11 defect 7: eight reporting addresses of one /64 (countprefix6 = 64) ban the /64 in nftables: a 9th address of it is refused, another /64 is not', async () => {
+  const net = makeNetPair();
+  const listener = listen(net.server);
+  // A second /64 for the client, routed over the veth: the first (fd77::/64) holds the server's own address, never banned.
+  const prefix = 'fd77:0:0:1';
+  const h = makeDaemonDirs(`[web-login]
+enabled = true
+filter =
+logpath =
+maxretry = 8
+bantime = 1h
+countprefix6 = 64
+action = nftables[port=8080, protocol=tcp]
+`);
+  try {
+    await once(listener.stdout!, 'data');
+    inNs(net.client, 'ip', 'addr', 'add', `${prefix}::9/64`, 'dev', `${net.client}0`, 'nodad');
+    inNs(net.server, 'ip', '-6', 'route', 'add', `${prefix}::/64`, 'dev', `${net.server}0`);
+    await startDaemon(h, [], net.server);
+    assert.equal(await reaches(net.client, 'fd77::1', `${prefix}::9`), true, 'the 9th address reaches the port before any ban');
+    const app = { ...h, socket: h.appSocket };
+    let reply: { ban: { ip: string } | null } = { ban: null };
+    for (let i = 1; i <= 8; i++) reply = clientJson(app, 'report', 'web-login', `${prefix}::${i}`);
+    assert.equal(reply.ban?.ip, `${prefix}::/64`, 'the report that trips the jail is answered with the prefix ban');
+    assert.deepEqual(bannedIps(h, 'web-login'), [`${prefix}::/64`]);
+    await waitFor('the 9th address blocked at the firewall', async () => !(await reaches(net.client, 'fd77::1', `${prefix}::9`)));
+    assert.match(inNs(net.server, 'nft', 'list', 'ruleset'), new RegExp(`${prefix}::/64`));
+    assert.equal(await reaches(net.client, 'fd77::1', 'fd77::2'), true, 'an address of another /64 still gets in');
+    assert.deepEqual(clientJson(h, 'unban', `${prefix}::9`), { unbanned: 1 });
+    await waitFor('the 9th address let in after unban', () => reaches(net.client, 'fd77::1', `${prefix}::9`));
   } finally {
     await stopDaemon(h);
     listener.kill();

@@ -64,10 +64,11 @@ describe('banward server', () => {
     await waitFor('the ignore logged', () => /Ignore 198\.51\.100\.77/.test(h.output.join('')));
   });
 
-  it('failures older than findtime do not count', async () => {
-    const h = await daemon();
-    const old = new Date(Date.now() - 20 * 60 * 1000);
-    appendFileSync(h.log, failureLine('203.0.113.20', old).repeat(5));
+  it('failures older than findtime in the backlog (the log as it was at start) do not count', async () => {
+    const h = makeDaemonDirs(JAIL);
+    running.push(h);
+    writeFileSync(h.log, failureLine('203.0.113.20', new Date(Date.now() - 20 * 60 * 1000)).repeat(5));
+    await startDaemon(h);
     fail(h, '203.0.113.20', 2);
     await waitFor('the new failures', () => clientJson<{ filter: { totalFailed: number } }>(h, 'status', 'test').filter.totalFailed >= 2);
     assert.deepEqual(bannedIps(h), []);
