@@ -41,10 +41,11 @@ def report_failure(request, credentials: Dict[str, Any]) -> None:
         notices.warn_once("banward.W006", "a failed login's request has no client address (REMOTE_ADDR); not reported")
         return
     username = username_of(credentials)
+    when = time.time()
     if conf.log_failures:
-        log_failure(ip, username, request.path)
+        log_failure(ip, username, request.path, when)
     if conf.report and conf.socket_path is not None:
-        send_report(conf, ip, username, time.time())
+        send_report(conf, ip, username, when)
 
 
 def username_of(credentials: Dict[str, Any]) -> str:

@@ -1,3 +1,5 @@
+from datetime import datetime, timezone
+
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.test import override_settings
@@ -61,6 +63,17 @@ class ReportsFailedLogins(BanwardTestCase):
         self.assertEqual(self.daemon.requests, [])
         self.assertIn('banward: login failed ip=203.0.113.5 user="bob" path="/admin/login/"', logs.output[0])
 
+    @override_settings(TIME_ZONE="America/Chicago")
+    def test_issue_11_defect_6_the_line_carries_the_reported_time_in_utc(self):
+        """issue 11 defect 6: under Django's default TIME_ZONE the line still says when, in UTC, as the report does"""
+        with self.assertLogs("banward_django", "WARNING") as logs:
+            self.failed_admin_login(REMOTE_ADDR="203.0.113.5")
+        when = datetime.fromtimestamp(self.reports()[0]["options"]["time"], timezone.utc)
+        stamp, rest = logs.records[0].getMessage().split(" ", 1)
+        self.assertEqual(stamp, when.isoformat(timespec="microseconds"))
+        self.assertTrue(stamp.endswith("+00:00"), stamp)
+        self.assertTrue(rest.startswith("banward: login failed ip=203.0.113.5 "), rest)
+
     def test_a_user_name_cannot_forge_a_line_or_an_address(self):
         forged = 'x" ip=198.51.100.1 user="y\n2005-08-14 10:00:01,123 WARNING banward: login failed ip=198.51.100.1'
         with self.assertLogs("banward_django", "WARNING") as logs:
@@ -68,7 +81,7 @@ class ReportsFailedLogins(BanwardTestCase):
         [record] = logs.records
         message = record.getMessage()
         self.assertNotIn("\n", message)
-        self.assertTrue(message.startswith('banward: login failed ip=203.0.113.5 user="x\\" ip=198.51.100.1'), message)
+        self.assertIn(' banward: login failed ip=203.0.113.5 user="x\\" ip=198.51.100.1', message)
         self.assertEqual(self.reports()[0]["args"][1], "203.0.113.5")
         self.assertEqual(self.reports()[0]["options"]["user"], forged)
 

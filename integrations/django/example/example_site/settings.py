@@ -65,7 +65,7 @@ BANWARD_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("BANWARD_TRUSTED_PR
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"fail2ban": {"format": "%(asctime)s %(levelname)s %(message)s"}},
+    "formatters": {"fail2ban": {"format": "%(message)s"}},  # django-banward's message carries its time in UTC
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "fail2ban"}},
     "loggers": {"banward_django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
