@@ -1,15 +1,15 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { MAX_LINE_LENGTH } from './line-reader.js';
+import { clipLine, MAX_LINE_LENGTH } from './line-reader.js';
 
-/** Bytes of one held partial line: MAX_LINE_LENGTH characters of up to 4 UTF-8 bytes each. */
-const MAX_LINE_BYTES = MAX_LINE_LENGTH * 4;
+/** Bytes held of each end of a long line: half of MAX_LINE_LENGTH characters of up to 4 UTF-8 bytes each. */
+const END_BYTES = MAX_LINE_LENGTH * 2;
 const CHUNK = 64 * 1024;
 const NL = 0x0a;
 const CR = 0x0d;
 
 /**
  * Reads complete lines from one open file (one inode), from a byte offset on. The last line is held
- * until its `\n` arrives; a line longer than the bound keeps its start and loses the rest.
+ * until its `\n` arrives; a line longer than the bound keeps its start and its end (clipLine).
  */
 export class FdReader {
   readonly fd: number;
@@ -21,6 +21,9 @@ export class FdReader {
   private lineStart: number;
   private held: Buffer[] = [];
   private heldBytes = 0;
+  /** The latest bytes of a line longer than `held` can take, up to END_BYTES; `cut` once some were dropped. */
+  private tail: Buffer | null = null;
+  private cut = false;
   private closed = false;
 
   private constructor(fd: number, ino: number, dev: number, offset: number, private readonly decoder: TextDecoder) {
@@ -63,6 +66,8 @@ export class FdReader {
     this.lineStart = offset;
     this.held = [];
     this.heldBytes = 0;
+    this.tail = null;
+    this.cut = false;
   }
 
   /**
@@ -106,20 +111,39 @@ export class FdReader {
   }
 
   private hold(bytes: Buffer): void {
-    const room = MAX_LINE_BYTES - this.heldBytes;
-    if (room <= 0 || bytes.length === 0) return;
-    const kept = bytes.length > room ? bytes.subarray(0, room) : bytes;
-    // The read buffer is reused for the next chunk: keep a copy.
-    this.held.push(Buffer.from(kept));
-    this.heldBytes += kept.length;
+    if (bytes.length === 0) return;
+    const room = END_BYTES - this.heldBytes;
+    // The read buffer is reused for the next chunk: keep copies.
+    if (room > 0) {
+      const kept = bytes.length > room ? bytes.subarray(0, room) : bytes;
+      this.held.push(Buffer.from(kept));
+      this.heldBytes += kept.length;
+      bytes = bytes.subarray(kept.length);
+      if (bytes.length === 0) return;
+    }
+    const joined = this.tail === null ? bytes : Buffer.concat([this.tail, bytes]);
+    if (joined.length > END_BYTES) this.cut = true;
+    this.tail = Buffer.from(joined.subarray(Math.max(0, joined.length - END_BYTES)));
   }
 
   private takeLine(): string {
-    let bytes = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
+    const head = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
+    let tail = this.tail;
+    const cut = this.cut;
     this.held = [];
     this.heldBytes = 0;
-    if (bytes.length > 0 && bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, bytes.length - 1);
-    const text = this.decoder.decode(bytes);
-    return text.length > MAX_LINE_LENGTH ? text.slice(0, MAX_LINE_LENGTH) : text;
+    this.tail = null;
+    this.cut = false;
+    if (!cut) {
+      let bytes = tail === null ? head : Buffer.concat([head, tail]);
+      if (bytes.length > 0 && bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, bytes.length - 1);
+      return clipLine(this.decoder.decode(bytes));
+    }
+    if (tail![tail!.length - 1] === CR) tail = tail!.subarray(0, tail!.length - 1);
+    // The two ends are decoded apart: a character the cut splits becomes U+FFFD, never a different one.
+    const start = this.decoder.decode(head);
+    const end = this.decoder.decode(tail!);
+    const half = Math.ceil(MAX_LINE_LENGTH / 2);
+    return start.slice(0, half) + end.slice(Math.max(0, end.length - (MAX_LINE_LENGTH - half)));
   }
 }

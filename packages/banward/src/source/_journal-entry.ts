@@ -1,4 +1,4 @@
-import { MAX_LINE_LENGTH } from './line-reader.js';
+import { clipLine } from './line-reader.js';
 import type { SourceLine } from './log-source.js';
 
 /** A journal entry as `journalctl --output=json` prints it. */
@@ -65,7 +65,7 @@ export function formatJournalEntry(entry: JournalEntry): string {
   }
   parts.push(fieldValues(entry.MESSAGE).join(' '));
   const line = parts.join(' ').replace(/\n/g, '\\n');
-  return line.length > MAX_LINE_LENGTH ? line.slice(0, MAX_LINE_LENGTH) : line;
+  return clipLine(line);
 }
 
 /** Epoch seconds of an entry: when the sender logged it, else when the journal received it (as fail2ban). */

@@ -42,6 +42,23 @@ test('` tail` starts at the end of a file known at start; a line longer than the
   assert.deepEqual(rec.texts(), ['x'.repeat(MAX_LINE_LENGTH), 'after']);
 });
 
+test('issue 11: a followed line longer than the bound keeps its start and its end (the address a daemon writes last)', async () => {
+  const file = join(tempDir(), 'app.log');
+  writeFileSync(file, '');
+  const rec = recorder();
+  const source = fileSource([file], rec);
+  await source.start();
+  const name = 'é'.repeat(30_000) + 'z'.repeat(30_000);
+  appendFileSync(file, `Login Fail '${name}' by 203.0.113.5\r\nLogin Fail 'short' by 198.51.100.7\n`);
+  await waitFor(() => rec.lines.length === 2, 'the two lines');
+  await source.stop();
+  const [cut, next] = rec.texts();
+  assert.equal(cut!.length, MAX_LINE_LENGTH);
+  assert.ok(cut!.startsWith("Login Fail 'ééé"));
+  assert.ok(cut!.endsWith("zzz' by 203.0.113.5"));
+  assert.equal(next, "Login Fail 'short' by 198.51.100.7");
+});
+
 test('logencoding: latin1 decodes its bytes; the default UTF-8 replaces invalid bytes', async () => {
   const file = join(tempDir(), 'app.log');
   writeFileSync(file, Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
