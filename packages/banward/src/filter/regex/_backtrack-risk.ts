@@ -12,6 +12,7 @@ export interface BacktrackRisk {
    * n^degree steps on an n-character line.
    */
   kind: 'exponential' | 'polynomial';
+  /** The polynomial's degree; Infinity for exponential. */
   degree: number;
 }
 
