@@ -119,8 +119,10 @@ class Builder {
       result = this.concat(result, min === 0 ? this.optional(tail) : tail);
       return result;
     }
-    for (let i = required; i < max; i++) result = this.concat(result, this.optional(build()));
-    return result;
+    // x{1,3} is x(?:x(?:x)?)?, not x x? x?: a counted repeat reads two characters in one way only.
+    let optional = EMPTY;
+    for (let i = required; i < max; i++) optional = this.optional(this.concat(build(), optional));
+    return this.concat(result, optional);
   }
 
   private optional(f: Fragment): Fragment {

@@ -14,6 +14,7 @@ const CASES: Array<[string, Verdict]> = [
   ['^(a*)*$', 'exponential'],
   ['^(?:a+)+b', 'exponential'],
   ['^(\\d+)+$', 'exponential'],
+  ['^(?:a{1,3})*b', 'exponential'],
   ['^(?:(?:b?|c?)d)*$', 'exponential'],
   ['^(?:[^\\[]+ )*\\[?<HOST>\\]? failed', 'exponential'],
   ['^x(?=(a+)+b)', 'exponential'],
@@ -32,6 +33,7 @@ const CASES: Array<[string, Verdict]> = [
   ['^a{1,5}$', null],
   ['^(?:a|b){2,30}c', null],
   ['^(?:[^"]*"){3}x', null],
+  ['^(?: [A-Za-z]{1,4}(?:=\\S+)?)* rejected', null], // a counted repeat reads "ab" one way (exim-common's fields)
   ['^Failed password for (?:invalid user )?\\S+ from <HOST> port \\d+', null],
   ['(?i)^login failed for user "(?P<user>[^"]*)" from <ADDR>$', null],
 ];
