@@ -132,6 +132,44 @@ function reachable(a: PositionAutomaton, from: Iterable<number>, shared: CharSet
   return seen;
 }
 
+// Above this many states, the word test between two loops of several positions is skipped (it only
+// sharpens the verdict).
+const MAX_TRIPLE_STATES = 200_000;
+
+/**
+ * For loops of several positions, whose characters as a set say little: is there one word w that takes
+ * `from` round its loop, from `from` into `to`, and `to` round its loop (Weideman's IDA condition)? A
+ * search over triples (position in `from`, any position, position in `to`) reading the same character;
+ * the first component may come back to another position of `from`, which only overstates.
+ */
+function sharesWord(a: PositionAutomaton, from: Loop, to: Loop): boolean {
+  const n = a.sets.length;
+  const inFrom = new Map(from.positions.map((p, i) => [p, i]));
+  const inTo = new Map(to.positions.map((p, i) => [p, i]));
+  if (from.positions.length * n * to.positions.length > MAX_TRIPLE_STATES) return true;
+  const key = (i: number, y: number, k: number): number => (i * n + y) * to.positions.length + k;
+  const seen = new Set<number>();
+  const queue: Array<[number, number, number]> = [];
+  const push = (x: number, y: number, z: number): void => {
+    const id = key(inFrom.get(x)!, y, inTo.get(z)!);
+    if (!seen.has(id)) { seen.add(id); queue.push([x, y, z]); }
+  };
+  for (const p of from.positions) for (const q of to.positions) push(p, p, q);
+  while (queue.length > 0) {
+    const [x, y, z] = queue.pop()!;
+    if (y === z) return true;
+    for (const x2 of a.follow[x]!.keys()) {
+      if (!inFrom.has(x2)) continue;
+      for (const y2 of a.follow[y]!.keys()) {
+        const xy = a.sets[x2]!.intersect(a.sets[y2]!);
+        if (xy.isEmpty) continue;
+        for (const z2 of a.follow[z]!.keys()) if (inTo.has(z2) && xy.overlaps(a.sets[z2]!)) push(x2, y2, z2);
+      }
+    }
+  }
+  return false;
+}
+
 /**
  * The longest chain of loops where each can hand the same characters to the next (the way `.*x.*y`
  * lets both `.*` read `x`): its length is the degree of the polynomial. `anchored` patterns start at one
@@ -142,7 +180,9 @@ function polynomialDegree(a: PositionAutomaton, loops: Loop[], loopOf: number[],
     const shared = from.set.intersect(to.set);
     if (to === from || !shared.overlaps(TEXT)) return [];
     const seen = reachable(a, from.positions, shared, false);
-    return to.positions.some((p) => seen.has(p) && !from.positions.includes(p)) ? [j] : [];
+    if (!to.positions.some((p) => seen.has(p) && !from.positions.includes(p))) return [];
+    const simple = from.positions.length === 1 && to.positions.length === 1;
+    return simple || sharesWord(a, from, to) ? [j] : [];
   }));
   const memo = new Map<number, number>();
   const longest = (i: number): number => {

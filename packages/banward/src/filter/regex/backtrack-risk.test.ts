@@ -23,6 +23,10 @@ const CASES: Array<[string, Verdict]> = [
   ['^.*a.*b.*c$', 3],
   ['.*.*X', 3],
   ['x.*y', 2],
+  ['^(?:ab)*(?:ab)*(?:ab)*c', 3], // loops of several positions sharing a word
+  // exim-common's fields twice around an address: both loops can read "ab=x", but no one word takes the
+  // first round its loop and across the mandatory " [1]" too.
+  ['^(?: [A-Za-z]{1,4}(?:=\\S+)?)* \\[\\d+\\](?: [A-Za-z]{1,4}(?:=\\S+)?)* rejected [^@]+@\\S+: .*dnsbl.*$', 2],
   ['^(?:\\w+\\s)*\\w+$', 2],
   // About linear.
   ['(a|a)*', null], // nothing after the loop can fail: the first try succeeds
