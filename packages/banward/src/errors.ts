@@ -45,9 +45,13 @@ export class BanwardError extends Error {
 
   /** `file:line: message` — the form every config mistake is reported in. */
   describe(): string {
-    const where = this.file ? `${this.file}${this.line ? `:${this.line}` : ''}: ` : '';
-    return `${where}${this.message}`;
+    return locate(this, this.message);
   }
+}
+
+/** Prefixes `file:line: ` (or `file: `) when the location is known. */
+export function locate(where: ErrorLocation, message: string): string {
+  return where.file ? `${where.file}${where.line ? `:${where.line}` : ''}: ${message}` : message;
 }
 
 export function isBanwardError(value: unknown): value is BanwardError {

@@ -1,5 +1,6 @@
 import type { FilterDefinition } from '../config/index.js';
 import type { Filter } from '../filter/filter.js';
+import type { BanwardWarning } from '../warnings.js';
 import type { LineVerdict, SessionStats } from './_regex-session.js';
 
 const INTERNAL_GROUPS = new Set(['matches', 'nofail-matches', 'mlfpending']);
@@ -36,12 +37,14 @@ export function formatJsonVerdict(verdict: LineVerdict): string {
   return JSON.stringify(record) + '\n';
 }
 
-export function formatJsonSummary(stats: SessionStats, seconds: number): string {
+export function formatJsonSummary(stats: SessionStats, seconds: number, warnings: readonly BanwardWarning[]): string {
   return JSON.stringify({
     summary: {
       lines: stats.lines, ignored: stats.ignored, matched: stats.matched, missed: stats.missed,
       failregex: stats.failregexHits, ignoreregex: stats.ignoreregexHits,
       date_templates: Object.fromEntries(stats.dateTemplateHits), seconds,
+      slowest: stats.slowest,
+      warnings: warnings.map((w) => ({ code: w.code, message: w.message, file: w.file ?? null, line: w.line ?? null })),
     },
   }) + '\n';
 }
@@ -83,6 +86,8 @@ export function formatReport(r: ReportInput): string {
   text += `\nDate template hits:\n${list(dates, '[# of hits] date format')}`;
   text += `\nLines: ${stats.lines} lines, ${stats.ignored} ignored, ${stats.matched} matched, ${stats.missed} missed\n`;
   text += `[processed in ${r.seconds.toFixed(2)} sec]\n\n`;
+  const slowest = stats.slowest.map((s) => `line ${s.line}: ${s.ms.toFixed(3)} ms`);
+  if (slowest.length > 0) text += list(slowest, 'Slowest line(s):');
   const section = (kind: 'matched' | 'ignored' | 'missed', lines: string[], count: number): string => {
     if (count === 0) return '';
     const header = `${kind[0]!.toUpperCase()}${kind.slice(1)} line(s):`;

@@ -30,7 +30,17 @@ export interface SessionStats {
   matchedLines: string[];
   ignoredLines: string[];
   missedLines: string[];
+  /** The slowest tested lines, slowest first: line number and milliseconds in the filter. */
+  slowest: SlowLine[];
 }
+
+export interface SlowLine {
+  line: number;
+  ms: number;
+}
+
+/** How many of the slowest lines the report names. */
+export const SLOWEST_KEPT = 5;
 
 /**
  * Runs lines through a filter the way fail2ban-regex does, and keeps its statistics: a line is
@@ -49,7 +59,7 @@ export class RegexSession {
       failregexHits: filter.failRegexes.map(() => 0),
       ignoreregexHits: Array<number>(ignoreRegexCount).fill(0),
       dateTemplateHits: new Map(),
-      matchedLines: [], ignoredLines: [], missedLines: [],
+      matchedLines: [], ignoredLines: [], missedLines: [], slowest: [],
     };
   }
 
@@ -67,7 +77,9 @@ export class RegexSession {
     const multi = this.filter.maxLineCount > 1;
     const before = multi ? this.filter.bufferedLines : [];
     this.ignoredThisLine = false;
+    const started = performance.now();
     const found = this.filter.processLine(text);
+    this.keepIfSlow(performance.now() - started);
     const date = this.filter.lastDateTemplate;
     if (date !== null) this.stats.dateTemplateHits.set(date, (this.stats.dateTemplateHits.get(date) ?? 0) + 1);
     const failures: Failure[] = [];
@@ -99,6 +111,14 @@ export class RegexSession {
       failures: failures.filter((f) => f.id !== null),
       dateTemplate: date,
     };
+  }
+
+  private keepIfSlow(ms: number): void {
+    const slowest = this.stats.slowest;
+    const at = slowest.findIndex((s) => s.ms < ms);
+    if (at < 0 && slowest.length >= SLOWEST_KEPT) return;
+    slowest.splice(at < 0 ? slowest.length : at, 0, { line: this.lineNumber, ms });
+    slowest.length = Math.min(slowest.length, SLOWEST_KEPT);
   }
 
   private keepLine(list: string[], limit: number, text: string): void {

@@ -5,6 +5,8 @@ import { fixedClock, systemClock } from '../clock.js';
 import { readFilter, type FilterDefinition } from '../config/index.js';
 import { BanwardError } from '../errors.js';
 import { Filter } from '../filter/filter.js';
+import { backtrackWarnings } from '../filter/backtrack-warnings.js';
+import { describeWarning } from '../warnings.js';
 import type { UseDns } from '../filter/failregex.js';
 import { readLines } from '../source/line-reader.js';
 import { bundledConfigDir } from './_paths.js';
@@ -64,7 +66,7 @@ function* readLogFile(path: string): Generator<string> {
   }
 }
 
-export async function regexCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+export async function regexCommand(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -117,6 +119,8 @@ export async function regexCommand(argv: string[], out: NodeJS.WritableStream): 
     checkFindTime: false,
     onIgnoreRegex: (i) => session.onIgnoreRegex(i),
   });
+  const warnings = backtrackWarnings(definition ? definition.failregex : [{ value: filterArg }], { multiline: filter.maxLineCount > 1 });
+  for (const w of warnings) err.write(`WARNING ${describeWarning(w)}\n`);
   const keep = (all: boolean | undefined) => (all ? Infinity : DEFAULT_PRINT_LIMIT + 1);
   const session = new RegexSession(filter, ignoreregex.length, {
     matched: values['print-all-matched'] ? Infinity : 0,
@@ -140,7 +144,7 @@ export async function regexCommand(argv: string[], out: NodeJS.WritableStream): 
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (values.json) {
-    out.write(chunk + formatJsonSummary(session.stats, seconds));
+    out.write(chunk + formatJsonSummary(session.stats, seconds, warnings));
   } else {
     out.write(formatReport({
       stats: session.stats, filter, seconds, definition, ignoreDefinition,

@@ -54,6 +54,11 @@ export function resolveRegexTags(regex: string, useDns: UseDns = 'yes'): string 
   });
 }
 
+/** The Python pattern a failregex stands for: tags resolved, `((?i)x)` made scoped (fail2ban's getRegex()). */
+export function pythonSource(regex: string, useDns?: UseDns): string {
+  return resolveRegexTags(regex, useDns).replace(GLOBAL_TO_SCOPED_FLAGS, '$1:');
+}
+
 export function joinTupleLines(lines: readonly TupleLine[]): string {
   let buf = '';
   for (const [before, , after] of lines) buf += before + after + '\n';
@@ -80,7 +85,7 @@ export class TaggedRegex {
   private readonly skipGroups: string[];
 
   constructor(regex: string, options: { multiline?: boolean; useDns?: UseDns } = {}) {
-    const resolved = resolveRegexTags(regex, options.useDns).replace(GLOBAL_TO_SCOPED_FLAGS, '$1:');
+    const resolved = pythonSource(regex, options.useDns);
     if (resolved.trim() === '') throw new BanwardError('BANWARD_ERR_REGEX', 'Cannot add empty regex');
     this.original = regex;
     this.source = resolved;

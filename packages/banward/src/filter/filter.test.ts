@@ -47,6 +47,17 @@ describe('Filter', () => {
     assert.deepEqual(ids(f, ['2026-11-22 10:00:01 app[1]: denied 203.0.113.5', '2026-11-22 10:00:02 other[1]: denied 203.0.113.6']), ['203.0.113.5']);
   });
 
+  it('a failregex group that did not take part keeps the prefregex\'s value (fail2ban 1.1; 1.1.1\'s dovecot needs it)', () => {
+    const f = filter({
+      prefregex: '^\\s*auth(?:\\(\\S*,<ADDR>\\))?: <F-CONTENT>.+</F-CONTENT>$',
+      failregex: ['^(?:sql\\(\\S*,<ADDR>\\): )?Password mismatch'],
+    });
+    const [failure] = f.processLine('2026-11-22 10:00:01 auth(bob,203.0.113.5): Password mismatch');
+    assert.equal(failure?.id, '203.0.113.5');
+    const [own] = f.processLine('2026-11-22 10:00:02 auth: sql(bob,203.0.113.6): Password mismatch');
+    assert.equal(own?.id, '203.0.113.6');
+  });
+
   it('<F-MLFID> joins a connection\'s lines: the failure is reported when its address arrives', () => {
     const f = filter({
       prefregex: '^\\s*<F-MLFID>conn=\\d+</F-MLFID> <F-CONTENT>.+</F-CONTENT>$',

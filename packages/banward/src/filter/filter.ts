@@ -57,8 +57,6 @@ export class Filter {
   readonly failRegexes: readonly TaggedRegex[];
   readonly ignoreRegexes: readonly TaggedRegex[];
   readonly prefRegex: TaggedRegex | null;
-  /** Per failregex: the group names the prefregex defines too. */
-  private readonly sharedGroups: ReadonlyArray<readonly string[]>;
   readonly dateDetector: DateDetector;
   private readonly options: Required<Pick<FilterOptions, 'checkAllRegex' | 'returnRawHost' | 'checkFindTime' | 'inOperation' | 'findTime'>>;
   private readonly maxLines: number;
@@ -92,7 +90,6 @@ export class Filter {
       return regex;
     });
     this.ignoreRegexes = (options.ignoreregex ?? []).map((r) => compileAt(r, { useDns }));
-    this.sharedGroups = this.failRegexes.map((r) => [...r.regex.groupNames].filter((g) => this.prefRegex?.hasGroup(g)));
     this.dateDetector = new DateDetector({
       now: options.now,
       ...(options.datepattern !== undefined ? { datepattern: options.datepattern } : {}),
@@ -240,7 +237,7 @@ export class Filter {
         buf = null;
       }
       let fail: FailGroups = hit.groups;
-      if (preGroups) fail = mergeGroups(preGroups, fail, this.sharedGroups[index]!);
+      if (preGroups) fail = mergeGroups(preGroups, fail);
       const mlfid = fail['mlfid'] as string | undefined;
       if (mlfid !== undefined && mlfid !== null) {
         fail = this.mergeFailure(mlfid, fail, hit);
@@ -321,12 +318,13 @@ export class Filter {
 }
 
 /**
- * fail2ban's `preGroups.copy().update(failGroups)`. Groups that did not take part are absent here rather
- * than None, so a group both regexes define but the failregex left unset must still clear the prefregex's.
+ * The prefregex's groups updated by the failregex's that took part, as fail2ban 1.1 merges them (1.0
+ * let an unset failregex group clear the prefregex's; 1.1.1's dovecot takes the address from its
+ * prefregex and needs 1.1's rule, and no stock 1.0.2 filter defines a group in both).
  */
-function mergeGroups(pre: FailGroups, fail: FailGroups, shared: readonly string[]): FailGroups {
-  const merged = Object.assign({}, pre, fail);
-  for (const name of shared) if (fail[name] === undefined) merged[name] = undefined;
+function mergeGroups(pre: FailGroups, fail: FailGroups): FailGroups {
+  const merged = { ...pre };
+  for (const [name, value] of Object.entries(fail)) if (value !== undefined && value !== null) merged[name] = value;
   return merged;
 }
 

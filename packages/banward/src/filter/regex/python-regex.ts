@@ -152,3 +152,5 @@ function compile(pattern: string, initial: Partial<Flags>): Compiled {
   const ascii = build('ascii');
   return { literal: requiredLiteral(parsed.root), ascii: ascii.re, buildUnicode: () => build('unicode').re, named: ascii.named };
 }
+
+export { backtrackRisk, POLYNOMIAL_WARNING_DEGREE, type BacktrackRisk } from './_backtrack-risk.js';

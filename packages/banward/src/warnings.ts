@@ -1,0 +1,23 @@
+import { locate } from './errors.js';
+
+/**
+ * The catalogue of banward's warnings: something works but deserves the admin's attention. Codes are
+ * stable, never renumbered or reused; docs/errors.md documents every one and a test keeps the two in sync.
+ */
+export const WARNING_CODES = {
+  BANWARD_W_REGEX_BACKTRACK: 'A failregex has a shape that can make matching one line take very long.',
+} as const;
+
+export type WarningCode = keyof typeof WARNING_CODES;
+
+export interface BanwardWarning {
+  readonly code: WarningCode;
+  readonly message: string;
+  readonly file?: string;
+  readonly line?: number;
+}
+
+/** `file:line: message [CODE]`, the form warnings are printed in. */
+export function describeWarning(warning: BanwardWarning): string {
+  return `${locate(warning, warning.message)} [${warning.code}]`;
+}
