@@ -1,0 +1,29 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { Filter } from '../filter.js';
+import { HB, REGEX_KINDS, type BatchMessage, type ResultMessage, type WorkerInit } from './_protocol.js';
+import { matchLines } from './line-matcher.js';
+
+const init = workerData as WorkerInit;
+const hb = new Int32Array(init.heartbeat);
+let now = 0;
+const filter = new Filter({
+  ...init.spec,
+  now: () => now,
+  onRegex: (kind, index) => {
+    Atomics.store(hb, HB.kind, REGEX_KINDS.indexOf(kind));
+    Atomics.store(hb, HB.regex, index);
+  },
+});
+
+parentPort!.on('message', (batch: BatchMessage) => {
+  now = batch.now;
+  Atomics.store(hb, HB.batch, batch.id);
+  Atomics.store(hb, HB.busy, 1);
+  const found = matchLines(filter, batch.lines, new Set(batch.skip), (i) => {
+    Atomics.store(hb, HB.line, i);
+    Atomics.store(hb, HB.kind, 0);
+    Atomics.add(hb, HB.lines, 1);
+  });
+  Atomics.store(hb, HB.busy, 0);
+  parentPort!.postMessage({ id: batch.id, found } satisfies ResultMessage);
+});
