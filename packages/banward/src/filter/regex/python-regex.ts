@@ -68,6 +68,11 @@ export class PythonRegex {
     return this.ascii.source;
   }
 
+  /** Flags of that compilation. */
+  get jsFlags(): string {
+    return this.ascii.flags;
+  }
+
   /** False when the text lacks the literal every match needs: a cheap test before the regex runs. */
   mayMatch(text: string): boolean {
     const { text: literal, atStart } = this.literal;
