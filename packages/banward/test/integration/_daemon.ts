@@ -67,9 +67,10 @@ export async function waitForPing(h: DaemonHarness): Promise<void> {
 
 /** Starts `banward server` and waits until its jails have started (their sources are reading). */
 export async function startDaemon(h: DaemonHarness, extra: string[] = [], netns?: string): Promise<ChildProcess> {
+  const before = h.output.length;
   const child = spawnDaemon(h, extra, netns);
   await waitForPing(h);
-  await waitFor('the daemon to start its jails', () => h.output.join('').includes('Server ready'));
+  await waitFor('the daemon to start its jails', () => h.output.slice(before).join('').includes('Server ready'));
   return child;
 }
 
