@@ -81,6 +81,8 @@ describe('bounded matching', () => {
     const status = clientJson<Status>(h, 'status', 'hostile');
     assert.equal(status.filter.abandonedLines, 3, 'the Unicode and lookahead lines are abandoned; the fallback takes the ASCII ones');
     assert.match(client(h, 'status', 'hostile').stdout, /Abandoned lines:\t3/);
+    // The daemon logs in order: once the sentinel's line is in its output, so is every warning before it.
+    await waitFor('the sentinel in the log', () => h.output.join('').includes('Found 203.0.113.77'));
     const warnings = h.output.join('').split('\n').filter((l) => l.includes('abandoned a line'));
     assert.equal(warnings.length, 1, `logged once a minute per filter:\n${warnings.join('\n')}`);
     assert.match(warnings[0]!, /\[hostile\] abandoned a line after 300 ms in failregex 1: \^<HOST> /);
