@@ -2,7 +2,7 @@
 
 interface JailStatus {
   jail: string;
-  filter: { currentlyFailed: number; totalFailed: number; files?: string[]; journalMatch?: string[]; reports?: boolean };
+  filter: { currentlyFailed: number; totalFailed: number; abandonedLines?: number; files?: string[]; journalMatch?: string[]; reports?: boolean };
   actions: { currentlyBanned: number; totalBanned: number; bannedIps: string[] };
 }
 
@@ -21,6 +21,7 @@ export function formatJailStatus(s: JailStatus): string {
     '|- Filter',
     `|  |- Currently failed:\t${s.filter.currentlyFailed}`,
     `|  |- Total failed:\t${s.filter.totalFailed}`,
+    `|  |- Abandoned lines:\t${s.filter.abandonedLines ?? 0}`,
     `|  \`- ${source}`,
     '`- Actions',
     `   |- Currently banned:\t${s.actions.currentlyBanned}`,

@@ -72,8 +72,8 @@ export class BanwardServer {
     return this.clock();
   }
 
-  private build(options: JailOptions): RunningJail {
-    return buildJail(options, { configDir: this.options.configDir, store: this.store, clock: this.clock, log: this.log });
+  private build(options: JailOptions, settings: DaemonSettings): RunningJail {
+    return buildJail(options, { configDir: this.options.configDir, store: this.store, clock: this.clock, log: this.log, lineTimeout: settings.lineTimeout });
   }
 
   private async startJail(running: RunningJail): Promise<void> {
@@ -87,15 +87,20 @@ export class BanwardServer {
 
   private async stopJail(running: RunningJail): Promise<void> {
     for (const source of running.sources) await source.stop();
+    await running.jail.closeMatcher();
     await running.jail.settle();
     await running.jail.stopActions();
     this.jails.delete(running.jail.name);
     this.log.notice(`Jail '${running.jail.name}' stopped`);
   }
 
+  /**
+   * The sockets open before any jail reads its backlog: `ping`, `status` and reads answer during a long
+   * catch-up, and commands that change things wait for the start to finish (see control-handlers).
+   */
   private async startAll(jails: JailOptions[]): Promise<void> {
-    const built = jails.map((j) => this.build(j));
-    for (const running of built) await this.startJail(running);
+    const built = jails.map((j) => this.build(j, this.settings));
+    for (const running of built) this.jails.set(running.jail.name, running);
     this.control = await startControlServer({
       path: this.options.socket,
       ...(this.options.socketGroup ? { group: this.options.socketGroup } : {}),
@@ -111,6 +116,7 @@ export class BanwardServer {
         log: this.log,
       });
     }
+    for (const running of built) await this.startJail(running);
     this.timer = setInterval(() => void this.tick(), this.options.tickMs ?? 1000);
     this.timer.unref();
     this.log.notice(`Server ready: ${this.jails.size} jail(s), socket ${this.options.socket}${appSocket === null ? '' : `, app socket ${appSocket}`}`);
@@ -137,7 +143,7 @@ export class BanwardServer {
   async reload(only?: string, options: { restart?: boolean; unban?: boolean } = {}): Promise<string[]> {
     const config = loadConfiguration(this.options.configDir);
     // Build every wanted jail before touching a running one: a filter that does not compile refuses the reload.
-    const built = new Map(config.jails.filter((j) => !only || j.name === only).map((j) => [j.name, this.build(j)] as const));
+    const built = new Map(config.jails.filter((j) => !only || j.name === only).map((j) => [j.name, this.build(j, config.settings)] as const));
     this.settings = config.settings;
     const changed = (name: string): boolean => {
       const running = this.jails.get(name);
@@ -162,6 +168,7 @@ export class BanwardServer {
 
   async stop(): Promise<void> {
     this.stopping ??= (async () => {
+      await this.started.catch(() => undefined);
       this.log.notice('Shutdown in progress...');
       if (this.timer) clearInterval(this.timer);
       for (const running of [...this.jails.values()]) await this.stopJail(running);

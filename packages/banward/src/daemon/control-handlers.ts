@@ -28,6 +28,8 @@ function jailStatus(server: BanwardServer, running: RunningJail) {
       currentlyFailed: failures.currentlyFailed,
       totalFailed: failures.totalFailed,
       evicted: failures.evicted,
+      /** Lines given up because one regex held them longer than linetimeout. */
+      abandonedLines: running.jail.abandonedLines,
       ...running.inputs,
       reports: running.sources.length === 0,
     },
@@ -115,8 +117,12 @@ function reportedAddress(text: string | undefined): string {
   return formatIp(ip);
 }
 
+/** What answers at once while the jails start (their backlog may take a while); the rest waits for the start. */
+const ANSWERED_DURING_START: ReadonlySet<string> = new Set(['ping', 'version', 'status', 'get', 'banned', 'test-config', 'dump-config']);
+
 /** The daemon's answers to control requests (docs/protocol.md). */
 export async function handleRequest(server: BanwardServer, request: ControlRequest): Promise<unknown> {
+  if (!ANSWERED_DURING_START.has(request.command)) await server.started;
   const [first, second, ...rest] = request.args;
   const opts = request.options ?? {};
   switch (request.command) {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getOption, loadConfigStack } from '../config/index.js';
+import { BanwardError } from '../errors.js';
 import { parseTimeValue } from '../jail/index.js';
 
 /** The daemon's own settings: banward.conf, or fail2ban.conf when pointed at /etc/fail2ban. */
@@ -12,10 +13,24 @@ export interface DaemonSettings {
   logLevel: string | undefined;
   /** Seconds between comparisons of the firewall with the store (reconcileinterval). */
   reconcileInterval: number;
+  /** Milliseconds one log line may hold a jail's filter before it is abandoned (linetimeout); 0: no bound. */
+  lineTimeout: number;
 }
 
 const DEFAULT_PURGE_AGE = 24 * 3600;
 const DEFAULT_RECONCILE = 30;
+const DEFAULT_LINE_TIMEOUT_MS = 50;
+
+/** `50ms`, or a time value in seconds as everywhere else (`0.05`, `1s`); `0` turns the bound off. */
+function parseLineTimeout(option: { value: { text: string }; file: string; line: number }): number {
+  const text = option.value.text.trim();
+  const ms = /^(\d+(?:\.\d+)?)\s*ms$/i.exec(text);
+  const value = ms ? Number(ms[1]) : parseTimeValue(text, { file: option.file, line: option.line, option: 'linetimeout' }) * 1000;
+  if (!Number.isFinite(value) || value < 0) {
+    throw new BanwardError('BANWARD_ERR_CONFIG_VALUE', `linetimeout must be a duration such as 50ms, not ${JSON.stringify(text)}`, { file: option.file, line: option.line });
+  }
+  return Math.round(value);
+}
 
 /**
  * Reads `[Definition]` of banward.conf (or fail2ban.conf). Paths in it (dbfile, socket, logtarget) are
@@ -24,14 +39,18 @@ const DEFAULT_RECONCILE = 30;
 export function readDaemonSettings(configDir: string): DaemonSettings {
   const name = existsSync(join(configDir, 'banward.conf')) ? 'banward' : 'fail2ban';
   const stack = loadConfigStack(configDir, name);
-  if (!stack) return { source: null, dbPurgeAge: DEFAULT_PURGE_AGE, logLevel: undefined, reconcileInterval: DEFAULT_RECONCILE };
+  if (!stack) {
+    return { source: null, dbPurgeAge: DEFAULT_PURGE_AGE, logLevel: undefined, reconcileInterval: DEFAULT_RECONCILE, lineTimeout: DEFAULT_LINE_TIMEOUT_MS };
+  }
   const purge = getOption(stack, 'Definition', 'dbpurgeage');
   const level = getOption(stack, 'Definition', 'loglevel');
   const reconcile = getOption(stack, 'Definition', 'reconcileinterval');
+  const lineTimeout = getOption(stack, 'Definition', 'linetimeout');
   return {
     source: join(configDir, `${name}.conf`),
     dbPurgeAge: purge === undefined ? DEFAULT_PURGE_AGE : parseTimeValue(purge.value.text),
     logLevel: level?.value.text.toLowerCase(),
     reconcileInterval: reconcile === undefined ? DEFAULT_RECONCILE : parseTimeValue(reconcile.value.text, { file: reconcile.file, line: reconcile.line, option: 'reconcileinterval' }),
+    lineTimeout: lineTimeout === undefined ? DEFAULT_LINE_TIMEOUT_MS : parseLineTimeout(lineTimeout),
   };
 }

@@ -5,8 +5,9 @@ import { readFilter } from '../config/index.js';
 import type { BanStore } from '../decision/ban-store.js';
 import { resolveAction } from '../enforcer/action-registry.js';
 import type { BanAction } from '../enforcer/ban-action.js';
-import { Filter } from '../filter/filter.js';
+import { Filter, type FilterSpec } from '../filter/filter.js';
 import type { UseDns } from '../filter/failregex.js';
+import { WorkerMatcher, type LineMatcher } from '../filter/runner/index.js';
 import {
   BanTimePolicy, FailureCounter, IgnoreList, Jail, type JailOptions,
 } from '../jail/index.js';
@@ -28,15 +29,21 @@ export interface BuildContext {
   store: BanStore & PositionStore;
   clock: Clock;
   log: Logger;
+  /** Milliseconds a line may hold the filter (linetimeout); 0 matches on the daemon's thread, unbounded. */
+  lineTimeout: number;
 }
 
-/** The filter's own options, with the jail's overrides (maxlines, datepattern, journalmatch) on top. */
-function buildFilter(options: JailOptions, ctx: BuildContext, journal: boolean): { filter: Filter | null; journalmatch: string[][]; definition: unknown } {
-  if (!options.filter) return { filter: null, journalmatch: [], definition: null };
+/**
+ * The filter's own options, with the jail's overrides (maxlines, datepattern, journalmatch) on top. The
+ * filter is built here even when a worker runs it: a regex that does not compile refuses start and reload
+ * with its file and line, and `get failregex` reads it.
+ */
+function buildFilter(options: JailOptions, ctx: BuildContext, journal: boolean): { filter: Filter | null; spec: FilterSpec | null; journalmatch: string[][]; definition: unknown } {
+  if (!options.filter) return { filter: null, spec: null, journalmatch: [], definition: null };
   const def = readFilter(ctx.configDir, options.filter, journal ? { logtype: 'journal' } : {});
   const maxlines = options.maxlines ?? def.maxlines;
   const datepattern = options.datepattern ?? def.datepattern?.value;
-  const filter = new Filter({
+  const spec: FilterSpec = {
     failregex: def.failregex,
     ignoreregex: def.ignoreregex,
     ...(def.prefregex?.value ? { prefregex: def.prefregex } : {}),
@@ -44,12 +51,27 @@ function buildFilter(options: JailOptions, ctx: BuildContext, journal: boolean):
     ...(datepattern ? { datepattern } : {}),
     ...(options.logtimezone ? { logtimezone: options.logtimezone } : {}),
     usedns: (options.usedns ?? def.usedns ?? 'warn') as UseDns,
-    now: ctx.clock,
     // Backlog lines (SourceLine.backlog) older than findtime are dropped; live ones with odd times count as now.
     checkFindTime: true,
     findTime: options.findtime,
+  };
+  return { filter: new Filter({ ...spec, now: ctx.clock }), spec, journalmatch: options.journalmatch ?? def.journalmatch, definition: def.options };
+}
+
+function buildMatcher(filter: Filter, spec: FilterSpec, ctx: BuildContext, log: Logger): LineMatcher | null {
+  if (ctx.lineTimeout <= 0) return null;
+  return new WorkerMatcher({
+    spec,
+    timeoutMs: ctx.lineTimeout,
+    clock: ctx.clock,
+    log,
+    regexes: {
+      datepattern: [spec.datepattern ?? 'the default date templates'],
+      prefregex: filter.prefRegex ? [filter.prefRegex.original] : [],
+      failregex: filter.failRegexes.map((r) => r.original),
+      ignoreregex: filter.ignoreRegexes.map((r) => r.original),
+    },
   });
-  return { filter, journalmatch: options.journalmatch ?? def.journalmatch, definition: def.options };
 }
 
 /**
@@ -81,7 +103,8 @@ export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJ
   const log = ctx.log.child(options.name);
   const journal = options.backend.startsWith('systemd');
   if (backend !== jailOptions.backend) log.notice('no log file found: reading the systemd journal instead (backend = auto)');
-  const { filter, journalmatch, definition } = buildFilter(options, ctx, journal);
+  const { filter, spec, journalmatch, definition } = buildFilter(options, ctx, journal);
+  const matcher = filter && spec ? buildMatcher(filter, spec, ctx, log) : null;
   const actions: BanAction[] = [];
   for (const spec of options.action) {
     const resolved = resolveAction(spec, { jail: options.name, clock: ctx.clock, log, configDir: ctx.configDir, jailOptions: options.options });
@@ -91,6 +114,7 @@ export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJ
   const jail = new Jail({
     name: options.name,
     filter,
+    ...(matcher ? { matcher } : {}),
     failures: new FailureCounter({
       findtime: options.findtime,
       maxmatches: options.maxmatches,
@@ -134,5 +158,5 @@ export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJ
     }, sourceCtx));
     inputs.files = options.logpath.map((p) => p.path);
   }
-  return { jail, options: jailOptions, sources, inputs, fingerprint: JSON.stringify([jailOptions, definition]) };
+  return { jail, options: jailOptions, sources, inputs, fingerprint: JSON.stringify([jailOptions, definition, ctx.lineTimeout]) };
 }

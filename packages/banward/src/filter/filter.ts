@@ -31,7 +31,14 @@ export interface FilterOptions {
   findTime?: number;
   /** Told the index of each ignoreregex that drops a match (the regex tester counts them). */
   onIgnoreRegex?: (index: number) => void;
+  /** Told before each regex is tried (the worker's heartbeat names the regex a stuck line is in). */
+  onRegex?: (kind: RegexKind, index: number) => void;
 }
+
+export type RegexKind = 'datepattern' | 'prefregex' | 'failregex' | 'ignoreregex';
+
+/** A filter's options that cross to a worker thread (everything but the clock and the callbacks). */
+export type FilterSpec = Omit<FilterOptions, 'now' | 'onIgnoreRegex' | 'onRegex'>;
 
 export interface Failure {
   regexIndex: number;
@@ -70,6 +77,7 @@ export class Filter {
   lastDateTemplate: string | null = null;
   private readonly mlfidCache: FailureIdCache;
   private readonly onIgnoreRegex: ((index: number) => void) | undefined;
+  private readonly onRegex: ((kind: RegexKind, index: number) => void) | undefined;
 
   constructor(options: FilterOptions) {
     const useDns = options.usedns ?? 'warn';
@@ -104,6 +112,7 @@ export class Filter {
     };
     this.mlfidCache = new FailureIdCache(100, 300, options.now);
     this.onIgnoreRegex = options.onIgnoreRegex;
+    this.onRegex = options.onRegex;
   }
 
   get maxLineCount(): number {
@@ -123,6 +132,7 @@ export class Filter {
     let tuple: TupleLine;
     let date: number | null = null;
     const ascii = isAscii(line);
+    this.onRegex?.('datepattern', 0);
     const found = this.dateDetector.detect(line, ascii);
     this.lastDateTemplate = found ? found.template : null;
     if (found) {
@@ -204,6 +214,7 @@ export class Filter {
 
     let preGroups: FailGroups | null = null;
     if (this.prefRegex) {
+      this.onRegex?.('prefregex', 0);
       const pre = this.prefRegex.search(buf, orgBuffer, ascii);
       if (pre === null) return failures;
       this.prefRegexMatches++;
@@ -224,6 +235,7 @@ export class Filter {
         buf = joinTupleLines(this.lineBuffer);
         ascii = isAscii(buf);
       }
+      this.onRegex?.('failregex', index);
       const hit = failRegex.search(buf, orgBuffer, ascii);
       if (hit === null) continue;
       if (this.ignoreRegexes.length > 0 && this.ignoreLine(buf, orgBuffer, hit) !== null) {
@@ -265,6 +277,7 @@ export class Filter {
     }
     let found: number | null = null;
     for (let i = 0; i < this.ignoreRegexes.length; i++) {
+      this.onRegex?.('ignoreregex', i);
       if (this.ignoreRegexes[i]!.search(buf, orgBuffer) === null) continue;
       found = i;
       this.onIgnoreRegex?.(i);

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { MemoryBanStore } from '../decision/index.js';
 import type { BanAction, BanTicket } from '../enforcer/ban-action.js';
 import { Filter } from '../filter/filter.js';
+import { InlineMatcher, type LineMatcher, type MatchedLines } from '../filter/runner/index.js';
+import type { SourceLine } from '../source/log-source.js';
 import { createLogger } from '../log/logger.js';
 import { BanTimePolicy } from './ban-time-policy.js';
 import { FailureCounter } from './failure-counter.js';
@@ -138,5 +140,24 @@ describe('Jail', () => {
     const warnings = lines.filter((l) => l.includes('line times are'));
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /\[test\] \/var\/log\/x\.log: line times are 6 h 0 min behind the clock; counting them as now \(check the log's time zone \/ logtimezone\)/);
+  });
+
+  it('with a matcher that answers later (a worker), failures are counted in the order of the batches, and a full matcher asks the source to wait', async () => {
+    let inline: InlineMatcher | null = null;
+    const answers: Array<() => void> = [];
+    const slow: LineMatcher = {
+      abandoned: 0,
+      match: (lines: readonly SourceLine[]) => new Promise<MatchedLines>((resolve) => answers.push(() => resolve(inline!.match(lines)))),
+      ready: () => (answers.length >= 2 ? Promise.resolve() : undefined),
+      close: async () => {},
+    };
+    const { j, store, line } = jail({ matcher: slow });
+    inline = new InlineMatcher(j.parts.filter!);
+    assert.equal(j.handleLines([line('203.0.113.5'), line('203.0.113.5')]), undefined);
+    assert.ok(j.handleLines([line('203.0.113.5')]) instanceof Promise, 'two batches in flight: the source waits');
+    assert.equal(store.activeBans().length, 0, 'nothing counted before the matcher answers');
+    for (const answer of answers) answer();
+    await j.drain();
+    assert.deepEqual(store.activeBans().map((b) => b.ip), ['203.0.113.5']);
   });
 });

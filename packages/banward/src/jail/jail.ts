@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { BanRecord, BanStore } from '../decision/ban-store.js';
 import type { BanAction, BanTicket } from '../enforcer/ban-action.js';
 import type { Filter } from '../filter/filter.js';
+import { InlineMatcher, type LineMatcher, type MatchedLines } from '../filter/runner/index.js';
 import type { TupleLine } from '../filter/failregex.js';
 import type { Logger } from '../log/logger.js';
 import { BanwardError } from '../errors.js';
@@ -42,6 +43,8 @@ export interface JailParts {
   name: string;
   /** Null for a jail fed only by application reports. */
   filter: Filter | null;
+  /** Runs the filter on the lines (default: inline, on this thread). */
+  matcher?: LineMatcher;
   failures: FailureTracker;
   ignore: IgnoreCheck;
   bantime: BantimeRule;
@@ -92,21 +95,46 @@ export class Jail {
   private queued = 0;
   /** Log files whose line times were found off the clock (warned once each). */
   private readonly shiftWarned = new Set<string>();
+  private readonly matcher: LineMatcher | null;
+  /** The last batch of lines being matched (batches are answered in order). */
+  private matching: Promise<void> = Promise.resolve();
 
-  constructor(readonly parts: JailParts) {}
+  constructor(readonly parts: JailParts) {
+    this.matcher = parts.matcher ?? (parts.filter ? new InlineMatcher(parts.filter) : null);
+  }
 
   get name(): string {
     return this.parts.name;
   }
 
-  /** Lines from a log source. Synchronous matching; counting and banning are queued in order. */
-  handleLines(lines: readonly SourceLine[]): void {
-    const { filter, clock } = this.parts;
-    if (!filter) return;
-    for (const line of lines) {
-      const failures = line.time === undefined
-        ? filter.processLine(line.text, line.backlog)
-        : filter.processTimedLine(['', '', line.text], line.time, line.backlog);
+  /** Lines the matcher gave up on (one regex held them longer than the bound). */
+  get abandonedLines(): number {
+    return this.matcher?.abandoned ?? 0;
+  }
+
+  /**
+   * Lines from a log source, matched in order; counting and banning are queued in order. Returns a
+   * promise when the matcher has enough lines in flight: the source waits for it before reading more.
+   */
+  handleLines(lines: readonly SourceLine[]): void | Promise<void> {
+    const matcher = this.matcher;
+    if (!matcher) return undefined;
+    const found = matcher.match(lines);
+    if (!(found instanceof Promise)) {
+      this.countLines(lines, found);
+      return undefined;
+    }
+    this.matching = found.then(
+      (f) => this.countLines(lines, f),
+      (error: unknown) => this.parts.log.error(`matching failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    return matcher.ready();
+  }
+
+  private countLines(lines: readonly SourceLine[], found: MatchedLines): void {
+    const { clock } = this.parts;
+    for (const [index, failures] of found) {
+      const line = lines[index]!;
       for (const f of failures) {
         if (f.timeShift !== undefined) this.warnTimeShift(line.origin, f.timeShift);
         if (f.id === null || f.data['nofail']) continue;
@@ -146,6 +174,18 @@ export class Jail {
     return coveringBan(this.parts.store, this.name, id, this.countKey(id));
   }
 
+  /** Resolves when the lines given so far are matched and their failures counted. */
+  async drain(): Promise<void> {
+    await this.matching;
+    await this.queue;
+  }
+
+  /** Stops the matcher (its worker) once the lines given to it are done. */
+  async closeMatcher(): Promise<void> {
+    await this.drain();
+    await this.matcher?.close();
+  }
+
   /** A failure an application reports (no regex involved). */
   report(ip: string, options: { user?: string; time?: number } = {}): Promise<void> {
     const id = canonical(ip);
@@ -163,7 +203,7 @@ export class Jail {
     return next;
   }
 
-  /** Resolves when everything queued so far is done. */
+  /** Resolves when everything queued so far is done (lines still being matched aside). */
   settle(): Promise<void> {
     return this.queue;
   }

@@ -35,7 +35,7 @@ export function recorder(positions: PositionStore = new MapPositions()): Recorde
     enabled: () => true,
   };
   return {
-    ctx: { onLines: (batch) => lines.push(...batch), positions, clock: () => 1_700_000_000, log },
+    ctx: { onLines: (batch) => { lines.push(...batch); }, positions, clock: () => 1_700_000_000, log },
     lines,
     texts: () => lines.map((l) => l.text),
     warnings,

@@ -183,3 +183,26 @@ test('inotify unavailable (fs.watch throws): the safety-net poll still delivers'
   await source.stop();
   assert.deepEqual(rec.texts(), ['safety']);
 });
+
+test('backpressure: while the consumer\'s promise is pending no more lines are read; then reading resumes', async () => {
+  const file = join(tempDir(), 'app.log');
+  writeFileSync(file, 'first\n');
+  const rec = recorder();
+  let release = (): void => {};
+  const held = new Promise<void>((resolve) => { release = resolve; });
+  const record = rec.ctx.onLines;
+  rec.ctx.onLines = (batch) => {
+    record(batch);
+    return rec.lines.length === 1 ? held : undefined;
+  };
+  const source = fileSource([file], rec);
+  await source.start();
+  await waitFor(() => rec.lines.length === 1, 'the first line');
+  appendFileSync(file, 'second\n');
+  await pause(300); // inotify events and several polls pass: none may read while the consumer is full
+  assert.deepEqual(rec.texts(), ['first']);
+  release();
+  await waitFor(() => rec.lines.length === 2, 'the second line after the consumer is ready');
+  await source.stop();
+  assert.deepEqual(rec.texts(), ['first', 'second']);
+});

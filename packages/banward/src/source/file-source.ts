@@ -44,6 +44,8 @@ export class FileSource implements LogSource {
   private scheduled: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private globDirty = false;
+  /** The consumer's backpressure: no reading until it resolves. */
+  private waitingFor: Promise<void> | null = null;
   /** Directories where a glob's new matches appear. */
   private readonly globDirs: ReadonlySet<string>;
   private running = false;
@@ -206,7 +208,7 @@ export class FileSource implements LogSource {
 
   /** One check of every file: rotation, new lines, late lines of rotated files. */
   private tick(): void {
-    if (!this.running) return;
+    if (!this.running || this.waitingFor) return;
     if (this.globDirty) {
       this.globDirty = false;
       this.expand(false);
@@ -227,7 +229,10 @@ export class FileSource implements LogSource {
       }
     }
     this.drainRetired(false);
-    if (more && !this.immediate) this.immediate = setImmediate(() => { this.immediate = null; this.tick(); });
+    const wait = this.waitingFor as Promise<void> | null;
+    if (wait) {
+      void wait.then(() => { this.waitingFor = null; this.tick(); });
+    } else if (more && !this.immediate) this.immediate = setImmediate(() => { this.immediate = null; this.tick(); });
   }
 
   private drainRetired(closeAll: boolean): void {
@@ -253,6 +258,7 @@ export class FileSource implements LogSource {
   private deliver(origin: string, texts: readonly string[], backlog = false): void {
     if (texts.length === 0) return;
     const lines: SourceLine[] = texts.map((text) => (backlog ? { text, origin, backlog } : { text, origin }));
-    this.ctx.onLines(lines);
+    const wait = this.ctx.onLines(lines);
+    if (wait) this.waitingFor = wait;
   }
 }

@@ -189,7 +189,11 @@ export class JournalSource implements LogSource {
       }
       if (batch.length === 0) return;
       received = true;
-      this.ctx.onLines(batch);
+      const wait = this.ctx.onLines(batch);
+      if (wait) {
+        child.stdout!.pause();
+        void wait.then(() => child.stdout!.resume());
+      }
       const cursor = this.cursor;
       if (cursor !== undefined) this.saver.mark(this.id, () => ({ kind: 'journal', cursor }));
     });

@@ -22,8 +22,11 @@ export interface PositionStore {
 }
 
 export interface SourceContext {
-  /** Delivers lines in order; called synchronously, in batches. */
-  onLines(lines: readonly SourceLine[]): void;
+  /**
+   * Delivers lines in order; called synchronously, in batches. A promise back means the consumer has
+   * enough lines in flight: read no more until it resolves.
+   */
+  onLines(lines: readonly SourceLine[]): void | Promise<void>;
   positions: PositionStore;
   clock: Clock;
   log: Logger;

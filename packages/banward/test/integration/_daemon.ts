@@ -44,8 +44,8 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   }
 }
 
-/** Starts `banward server`; inside network namespace `netns` when given (its firewall, not the host's). */
-export async function startDaemon(h: DaemonHarness, extra: string[] = [], netns?: string): Promise<ChildProcess> {
+/** Spawns `banward server` (inside network namespace `netns` when given) without waiting for it. */
+export function spawnDaemon(h: DaemonHarness, extra: string[] = [], netns?: string): ChildProcess {
   const prefix = netns ? ['ip', 'netns', 'exec', netns, process.execPath] : [process.execPath];
   const child = spawn(prefix[0]!, [...prefix.slice(1), BANWARD_BIN, 'server', '--config', h.config, '--state-dir', h.state, '--socket', h.socket, '--log-level', 'info', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,10 +53,24 @@ export async function startDaemon(h: DaemonHarness, extra: string[] = [], netns?
   child.stdout!.on('data', (d: Buffer) => h.output.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => h.output.push(d.toString()));
   h.process = child;
+  return child;
+}
+
+/** Waits until the daemon answers `ping` (its sockets open before its jails have started). */
+export async function waitForPing(h: DaemonHarness): Promise<void> {
+  const child = h.process!;
   await waitFor('the daemon to answer on its socket', () => {
     if (child.exitCode !== null) throw new Error(`the daemon exited (${child.exitCode}):\n${h.output.join('')}`);
     return existsSync(h.socket) && client(h, 'ping').code === 0;
   });
+}
+
+/** Starts `banward server` and waits until its jails have started (their sources are reading). */
+export async function startDaemon(h: DaemonHarness, extra: string[] = [], netns?: string): Promise<ChildProcess> {
+  const before = h.output.length;
+  const child = spawnDaemon(h, extra, netns);
+  await waitForPing(h);
+  await waitFor('the daemon to start its jails', () => h.output.slice(before).join('').includes('Server ready'));
   return child;
 }
 

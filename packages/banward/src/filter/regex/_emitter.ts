@@ -45,8 +45,21 @@ function caseVariants(ch: string): string[] {
   return [...new Set([ch, lower, upper].filter((c) => [...c].length === 1))];
 }
 
+/** The other case of the ASCII letters in from..to, as class ranges (how [!-Z] matches `a` under i). */
+function foldedAsciiLetters(from: number, to: number): string {
+  let out = '';
+  for (const [lo, hi, shift] of [[0x41, 0x5a, 0x20], [0x61, 0x7a, -0x20]] as const) {
+    const a = Math.max(from, lo);
+    const b = Math.min(to, hi);
+    if (a <= b) out += `${String.fromCharCode(a + shift)}-${String.fromCharCode(b + shift)}`;
+  }
+  return out;
+}
+
 export class Emitter {
   readonly groups: EmittedGroup[] = [];
+  /** Groups that hold the final newline a trailing `$` consumed (the match ends before it). */
+  readonly eolGroups: string[] = [];
   private helperCount = 0;
 
   /**
@@ -61,7 +74,21 @@ export class Emitter {
   ) {}
 
   emit(root: Alternation): string {
-    return this.alternation(root);
+    return root.branches.map((b) => this.topBranch(b)).join('|');
+  }
+
+  /**
+   * Python's `$` is a lookahead for `\n?` at the end, and a lookaround keeps V8 from rerunning a regex
+   * that backtracks too much on its linear-time engine. At the end of the pattern the newline can be
+   * consumed instead, into a group whose length the match's end leaves out: the same matches, the same
+   * groups, and no lookaround.
+   */
+  private topBranch(seq: Sequence): string {
+    const last = seq[seq.length - 1];
+    if (this.numbered || last?.type !== 'anchor' || last.kind !== 'end' || last.flags.multiline) return this.sequence(seq);
+    const name = `__eol${this.eolGroups.length}${this.suffix}`;
+    this.eolGroups.push(name);
+    return `${this.sequence(seq.slice(0, -1))}(?<${name}>\\n?)$`;
   }
 
   private alternation(alt: Alternation): string {
@@ -160,12 +187,8 @@ export class Emitter {
       case 'escape': return CLASS_BODY[this.mode][item.letter]!;
       case 'char': return (scopedCase ? caseVariants(item.char) : [item.char]).map(esc).join('');
       case 'range': {
-        let out = `${esc(item.from)}-${esc(item.to)}`;
-        if (scopedCase && /^[a-zA-Z]$/.test(item.from) && /^[a-zA-Z]$/.test(item.to)) {
-          const flip = (c: string): string => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase());
-          out += `${flip(item.from)}-${flip(item.to)}`;
-        }
-        return out;
+        const out = `${esc(item.from)}-${esc(item.to)}`;
+        return scopedCase ? out + foldedAsciiLetters(item.from.codePointAt(0)!, item.to.codePointAt(0)!) : out;
       }
     }
   }

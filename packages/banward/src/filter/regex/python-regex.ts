@@ -1,5 +1,5 @@
 import { BanwardError } from '../../errors.js';
-import type { Flags } from './_ast.js';
+import type { Alternation, Flags, Node } from './_ast.js';
 import { expandConditionals } from './_conditionals.js';
 import { Emitter, type EmitMode } from './_emitter.js';
 import { parsePythonPattern, PatternSyntaxError } from './_parser.js';
@@ -37,6 +37,7 @@ export class PythonRegex {
   private readonly buildUnicode: () => RegExp;
   /** Each Python group name with the JavaScript groups that stand for it (one per conditional variant). */
   private readonly named: ReadonlyArray<readonly [py: string, js: readonly string[]]>;
+  private readonly eolGroups: readonly string[];
 
   constructor(pattern: string, options: { multiline?: boolean } = {}) {
     this.pattern = pattern;
@@ -50,6 +51,7 @@ export class PythonRegex {
     this.literal = compiled.literal;
     this.ascii = compiled.ascii;
     this.buildUnicode = compiled.buildUnicode;
+    this.eolGroups = compiled.eolGroups;
     const byName = new Map<string, string[]>();
     for (const [js, py] of compiled.named) byName.set(py, [...(byName.get(py) ?? []), js]);
     this.named = [...byName];
@@ -64,6 +66,11 @@ export class PythonRegex {
   /** JavaScript source of the compilation used for ASCII text (for debugging output). */
   get jsSource(): string {
     return this.ascii.source;
+  }
+
+  /** Flags of that compilation. */
+  get jsFlags(): string {
+    return this.ascii.flags;
   }
 
   /** False when the text lacks the literal every match needs: a cheap test before the regex runs. */
@@ -87,7 +94,9 @@ export class PythonRegex {
       for (let i = 1; value === undefined && i < js.length; i++) value = found[js[i]!];
       if (value !== undefined) groups[py] = value;
     }
-    return { start: m.index, end: m.index + m[0].length, groups };
+    let end = m.index + m[0].length;
+    for (const name of this.eolGroups) end -= found[name]?.length ?? 0;
+    return { start: m.index, end, groups };
   }
 
   /** True when the pattern matches somewhere in the text (no captures are built). */
@@ -131,26 +140,46 @@ interface Compiled {
   ascii: RegExp;
   buildUnicode: () => RegExp;
   named: Array<[string, string]>;
+  eolGroups: string[];
+}
+
+function hasBackreference(node: Node | Alternation): boolean {
+  switch (node.type) {
+    case 'backreference': return true;
+    case 'alternation': return node.branches.some((b) => b.some(hasBackreference));
+    case 'group': return hasBackreference(node.body);
+    case 'quantified': return hasBackreference(node.node);
+    case 'conditional': return true;
+    default: return false;
+  }
 }
 
 function compile(pattern: string, initial: Partial<Flags>): Compiled {
   const parsed = parsePythonPattern(pattern, initial);
   const variants = expandConditionals(parsed);
-  const ignoreCase = parsed.globalFlags.ignoreCase;
-  const build = (mode: EmitMode): { re: RegExp; named: Array<[string, string]> } => {
+  // On ASCII text, spelling letters as [aA] matches what the i flag would, and keeps the regex open to
+  // V8's linear-time fallback (which takes no i flag); a backreference needs the real flag.
+  const emulateCase = (mode: EmitMode) => mode === 'ascii' && !hasBackreference(parsed.root);
+  const build = (mode: EmitMode) => {
+    const ignoreCase = parsed.globalFlags.ignoreCase && !emulateCase(mode);
     const named: Array<[string, string]> = [];
+    const eolGroups: string[] = [];
     const sources = variants.map((root, i) => {
       const emitter = new Emitter(mode, ignoreCase, variants.length > 1 ? `__v${i}` : '');
       const source = emitter.emit(root);
       for (const g of emitter.groups) if (g.name !== undefined) named.push([g.js, g.name]);
+      eolGroups.push(...emitter.eolGroups);
       return source;
     });
     const source = sources.length > 1 ? sources.map((s) => `(?:${s})`).join('|') : sources[0]!;
     const flags = (mode === 'unicode' ? 'u' : '') + (ignoreCase ? 'i' : '');
-    return { re: new RegExp(source, flags), named };
+    return { re: new RegExp(source, flags), named, eolGroups };
   };
   const ascii = build('ascii');
-  return { literal: requiredLiteral(parsed.root), ascii: ascii.re, buildUnicode: () => build('unicode').re, named: ascii.named };
+  return {
+    literal: requiredLiteral(parsed.root), ascii: ascii.re, buildUnicode: () => build('unicode').re,
+    named: ascii.named, eolGroups: ascii.eolGroups,
+  };
 }
 
 export { backtrackRisk, POLYNOMIAL_WARNING_DEGREE, type BacktrackRisk } from './_backtrack-risk.js';

@@ -1,0 +1,200 @@
+import { Worker } from 'node:worker_threads';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../log/logger.js';
+import type { SourceLine } from '../../source/log-source.js';
+import type { FilterSpec, RegexKind } from '../filter.js';
+import { HB, REGEX_KINDS, type BatchMessage, type ResultMessage, type WorkerInit } from './_protocol.js';
+import type { LineMatcher, MatchedLines } from './line-matcher.js';
+
+const WORKER_URL = new URL('./_worker.js', import.meta.url);
+/** Seconds between two log lines about abandoned lines of one filter. */
+const REPORT_EVERY = 60;
+
+export interface WorkerMatcherOptions {
+  spec: FilterSpec;
+  /** Milliseconds one line may hold the filter before it is abandoned. */
+  timeoutMs: number;
+  /** The jail's clock: each batch's `now`, and the once-a-minute window of the abandon message. */
+  clock: Clock;
+  log: Logger;
+  /** The regexes as written, to name the one a line was abandoned in. */
+  regexes: Readonly<Record<RegexKind, readonly string[]>>;
+  /** Lines per message to the worker (a restart redoes at most one batch). */
+  batchLines?: number;
+  /** Batches sent and not answered before `ready()` asks the source to wait. */
+  maxInFlight?: number;
+}
+
+interface Pending {
+  message: BatchMessage;
+  resolve: (found: MatchedLines) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Runs a filter in a worker thread, fed in batches. The worker publishes the line and regex it is on in a
+ * shared heartbeat; a watchdog here terminates a worker that stays on one line longer than the bound,
+ * starts a new one and sends it the unanswered batches again, without that line. Answers come in order.
+ */
+export class WorkerMatcher implements LineMatcher {
+  abandoned = 0;
+  private worker: Worker | null = null;
+  private heartbeat: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  private readonly pending: Pending[] = [];
+  private nextId = 1;
+  private timer: NodeJS.Timeout | null = null;
+  private seen = { lines: -1, since: 0 };
+  private waiters: Array<() => void> = [];
+  private closed = false;
+  private failed: Error | null = null;
+  private lastReport = Number.NEGATIVE_INFINITY;
+  private unreported = 0;
+  private readonly batchLines: number;
+  private readonly maxInFlight: number;
+
+  constructor(private readonly options: WorkerMatcherOptions) {
+    this.batchLines = options.batchLines ?? 1000;
+    this.maxInFlight = options.maxInFlight ?? 8;
+  }
+
+  match(lines: readonly SourceLine[]): Promise<MatchedLines> {
+    const parts: Array<Promise<MatchedLines>> = [];
+    for (let start = 0; start < lines.length; start += this.batchLines) {
+      const sent = this.send(lines.slice(start, start + this.batchLines));
+      parts.push(start === 0 ? sent : sent.then((found) => found.map(([i, f]) => [i + start, f] as const)));
+    }
+    return Promise.all(parts).then((all) => all.flat());
+  }
+
+  ready(): Promise<void> | undefined {
+    if (this.pending.length < this.maxInFlight || this.closed) return undefined;
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.disarm();
+    for (const p of this.pending.splice(0)) p.resolve([]);
+    this.release();
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
+  }
+
+  private send(lines: readonly SourceLine[]): Promise<MatchedLines> {
+    if (this.closed) return Promise.resolve([]);
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { message: { id: this.nextId++, lines, now: this.options.clock(), skip: [] }, resolve, reject };
+      this.pending.push(pending);
+      (this.worker ?? this.spawn()).postMessage(pending.message);
+      this.arm();
+    });
+  }
+
+  private spawn(): Worker {
+    const heartbeat = new SharedArrayBuffer(HB.size * Int32Array.BYTES_PER_ELEMENT);
+    const worker = new Worker(WORKER_URL, { workerData: { spec: this.options.spec, heartbeat } satisfies WorkerInit });
+    this.worker = worker;
+    this.heartbeat = new Int32Array(heartbeat);
+    this.seen = { lines: -1, since: 0 };
+    worker.on('message', (result: ResultMessage) => { if (this.worker === worker) this.answer(result); });
+    worker.on('error', (error) => { if (this.worker === worker) this.crashed(error); });
+    worker.on('exit', () => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      if (this.pending.length > 0 && !this.closed) this.restart();
+    });
+    return worker;
+  }
+
+  private answer(result: ResultMessage): void {
+    const head = this.pending[0];
+    if (head?.message.id !== result.id) return;
+    this.pending.shift();
+    head.resolve(result.found);
+    if (this.pending.length === 0) this.disarm();
+    if (this.pending.length < this.maxInFlight) this.release();
+  }
+
+  private release(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private arm(): void {
+    if (this.timer) return;
+    const every = Math.max(5, Math.min(100, Math.floor(this.options.timeoutMs / 4)));
+    this.timer = setInterval(() => this.check(), every);
+    this.timer.unref();
+  }
+
+  private disarm(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** The watchdog: the worker has been on the same line since `seen.since`. */
+  private check(): void {
+    if (!this.worker) return;
+    const now = performance.now();
+    const lines = Atomics.load(this.heartbeat, HB.lines);
+    if (Atomics.load(this.heartbeat, HB.busy) === 0 || lines !== this.seen.lines) {
+      this.seen = { lines, since: now };
+      return;
+    }
+    if (now - this.seen.since < this.options.timeoutMs) return;
+    const kind = REGEX_KINDS[Atomics.load(this.heartbeat, HB.kind)] ?? 'none';
+    this.skipCurrentLine();
+    this.abandoned++;
+    this.report(kind, Atomics.load(this.heartbeat, HB.regex));
+    this.restart();
+  }
+
+  /** Leaves the line the worker is on out of its batch when the batch is sent again. */
+  private skipCurrentLine(): void {
+    const id = Atomics.load(this.heartbeat, HB.batch);
+    const line = Atomics.load(this.heartbeat, HB.line);
+    const pending = this.pending.find((p) => p.message.id === id);
+    if (pending) pending.message = { ...pending.message, skip: [...pending.message.skip, line] };
+  }
+
+  private restart(): void {
+    const old = this.worker;
+    this.worker = null;
+    void old?.terminate();
+    if (this.closed || this.pending.length === 0) return;
+    const worker = this.spawn();
+    for (const p of this.pending) worker.postMessage(p.message);
+  }
+
+  /** A line that throws in the filter is a bug, not an attack: say so, skip it and go on. */
+  private crashed(error: Error): void {
+    this.options.log.error(`filter worker failed: ${error.message}`);
+    if (Atomics.load(this.heartbeat, HB.busy) === 0) {
+      // It failed before any line (it could not build the filter): a restart would fail the same way.
+      this.failed = error;
+      for (const p of this.pending.splice(0)) p.reject(error);
+      this.disarm();
+      this.release();
+      this.worker = null;
+      return;
+    }
+    this.skipCurrentLine();
+    this.restart();
+  }
+
+  private report(kind: RegexKind | 'none', index: number): void {
+    const now = this.options.clock();
+    if (now - this.lastReport < REPORT_EVERY) {
+      this.unreported++;
+      return;
+    }
+    const regex = kind === 'none' ? '' : ` in ${kind} ${index + 1}: ${this.options.regexes[kind]?.[index] ?? ''}`;
+    const more = this.unreported > 0 ? ` (${this.unreported} more since the last report)` : '';
+    this.lastReport = now;
+    this.unreported = 0;
+    this.options.log.warn(`abandoned a line after ${this.options.timeoutMs} ms${regex}${more}`);
+  }
+}
