@@ -9,7 +9,8 @@ import { createLogger } from '../log/logger.js';
 import { BanTimePolicy } from './ban-time-policy.js';
 import { FailureCounter } from './failure-counter.js';
 import { IgnoreList } from './ignore-list.js';
-import { Jail, type JailParts } from './jail.js';
+import { Jail } from './jail.js';
+import type { JailParts } from './jail-parts.js';
 
 class RecordingAction implements BanAction {
   readonly name = 'recording';

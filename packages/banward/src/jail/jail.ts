@@ -1,87 +1,15 @@
 import { lookup } from 'node:dns/promises';
-import type { Clock } from '../clock.js';
-import type { BanRecord, BanStore } from '../decision/ban-store.js';
+import type { BanRecord } from '../decision/ban-store.js';
 import type { BanAction, BanTicket } from '../enforcer/ban-action.js';
-import type { Filter } from '../filter/filter.js';
 import { InlineMatcher, type LineMatcher, type MatchedLines } from '../filter/runner/index.js';
 import type { TupleLine } from '../filter/failregex.js';
-import type { Logger } from '../log/logger.js';
 import { BanwardError } from '../errors.js';
 import { formatIp, parseIp } from '../net/ip-address.js';
 import type { SourceLine } from '../source/log-source.js';
 import { localTime, timeShiftWarning } from './_line-time.js';
 import { banRefusal, countingKey, coveringBan } from './ban-scope.js';
-
-/** What the jail needs from its failure tracking (failure-counter.ts). */
-export interface FailureTracker {
-  add(id: string, time: number, match: string, attempts?: number): number;
-  reset(id: string): void;
-  cleanup(now: number): void;
-  readonly currentlyFailed: number;
-  readonly totalFailed: number;
-  /** Ids dropped because the jail tracked its maximum (memory bound). */
-  readonly evicted: number;
-}
-
-/** What the jail needs from its ignore list (ignore-list.ts). */
-export interface IgnoreCheck {
-  isIgnored(ip: string): Promise<{ ignored: boolean; source?: string }>;
-  /** The answer without I/O, valid as the whole answer when `isStatic`; for a network, whether it overlaps any entry. */
-  matchStatic(ip: string): { ignored: boolean; source?: string };
-  readonly isStatic: boolean;
-  add(entry: string): void;
-  remove(entry: string): void;
-  entries(): string[];
-}
-
-/** What the jail needs from its ban-time policy (ban-time-policy.ts). */
-export interface BantimeRule {
-  nextBantime(input: { base: number; banCount: number }): number;
-}
-
-export interface JailParts {
-  name: string;
-  /** Null for a jail fed only by application reports. */
-  filter: Filter | null;
-  /** Runs the filter on the lines (default: inline, on this thread). */
-  matcher?: LineMatcher;
-  failures: FailureTracker;
-  ignore: IgnoreCheck;
-  bantime: BantimeRule;
-  baseBantime: number;
-  maxretry: number;
-  /** IPv6 failures counted and banned per /N network (ban-scope.ts); 0 or absent: per address. */
-  countprefix6?: number;
-  /** Count bans of an ip across all jails for bantime.increment. */
-  overallJails: boolean;
-  /** Host names in failures: resolved to addresses (yes, warn), or counted as they are (no, raw). */
-  usedns: 'yes' | 'warn' | 'no' | 'raw';
-  /** Resolves a host name (default: node:dns lookup); injected in tests. */
-  resolve?: (name: string) => Promise<string[]>;
-  store: BanStore;
-  actions: readonly BanAction[];
-  clock: Clock;
-  log: Logger;
-}
-
-type Captures = Readonly<Record<string, string>>;
-/** A failure's data as the filter gives it; only a ban turns it into the actions' captures. */
-type FailureData = Readonly<Record<string, unknown>>;
-
-const INTERNAL_GROUPS = new Set(['matches', 'nofail-matches', 'mlfpending', 'mlfid', 'content']);
-
-/** The failure's named captures that are text (user, port, …), for the actions' tags. */
-function stringCaptures(data: Readonly<Record<string, unknown>>): Captures {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(data)) {
-    if (typeof value === 'string' && !INTERNAL_GROUPS.has(key) && !key.startsWith('skiplines')) out[key] = value;
-  }
-  return out;
-}
-
-function lineText(match: TupleLine): string {
-  return match.join('');
-}
+import { lineText, stringCaptures, type Captures, type FailureData } from './_failure-data.js';
+import type { JailParts } from './jail-parts.js';
 
 /**
  * One jail at run time: lines in, failures counted per id within findtime, a ban when maxretry is

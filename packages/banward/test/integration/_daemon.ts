@@ -68,9 +68,13 @@ export async function waitForPing(h: DaemonHarness): Promise<void> {
 /** Starts `banward server` and waits until its jails have started (their sources are reading). */
 export async function startDaemon(h: DaemonHarness, extra: string[] = [], netns?: string): Promise<ChildProcess> {
   const before = h.output.length;
+  // With --log-target FILE the daemon's log goes to that file, not to the output we collect.
+  const target = extra.includes('--log-target') ? extra[extra.indexOf('--log-target') + 1] : undefined;
+  const logFile = target !== undefined && target.startsWith('/') ? target : undefined;
+  const logged = () => (logFile ? (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '') : h.output.slice(before).join(''));
   const child = spawnDaemon(h, extra, netns);
   await waitForPing(h);
-  await waitFor('the daemon to start its jails', () => h.output.slice(before).join('').includes('Server ready'));
+  await waitFor('the daemon to start its jails', () => logged().includes('Server ready'));
   return child;
 }
 
