@@ -1,4 +1,4 @@
-import type { Alternation, Group, Node, ParsedPattern, Sequence } from './_ast.js';
+import type { Alternation, Flags, Group, Node, ParsedPattern, Sequence } from './_ast.js';
 import { PatternSyntaxError } from './_parser.js';
 
 /**
@@ -15,11 +15,16 @@ export function expandConditionals(parsed: ParsedPattern): Alternation[] {
   const variants: Alternation[] = [];
   for (let mask = 0; mask < 1 << refs.length; mask++) {
     const present = new Map(refs.map((ref, bit) => [ref, (mask & (1 << (refs.length - 1 - bit))) === 0]));
-    variants.push(specialise(parsed.root, present) as Alternation);
+    variants.push(specialise(parsed.root, present, parsed.globalFlags) as Alternation);
   }
   return variants;
 }
 
+/**
+ * The groups to expand on: those a conditional tests, and those a backreference names that may not take
+ * part in a match — Python's backreference to such a group fails, JavaScript's matches the empty string,
+ * so it is Python's `(?(n)(?P=n)|(?!))`.
+ */
 function collectConditionalRefs(parsed: ParsedPattern): number[] {
   const refs = new Set<number>();
   walk(parsed.root, (node) => {
@@ -27,7 +32,32 @@ function collectConditionalRefs(parsed: ParsedPattern): number[] {
     if (node.ref > parsed.groupCount) throw new PatternSyntaxError(`invalid group reference ${node.ref}`, 0);
     refs.add(node.ref);
   });
+  const optional = optionalGroups(parsed.root);
+  walk(parsed.root, (node) => {
+    if (node.type === 'backreference' && optional.has(node.ref)) refs.add(node.ref);
+  });
   return [...refs];
+}
+
+/** Capture groups that a successful match may leave unset (optional, in an alternative, a conditional). */
+function optionalGroups(root: Alternation): Set<number> {
+  const optional = new Set<number>();
+  const visit = (node: Node, maybe: boolean): void => {
+    switch (node.type) {
+      case 'alternation':
+        for (const b of node.branches) for (const n of b) visit(n, maybe || node.branches.length > 1);
+        break;
+      case 'group':
+        if (node.kind === 'capture' && maybe) optional.add(node.index!);
+        visit(node.body, maybe || node.kind === 'negative-lookahead' || node.kind === 'negative-lookbehind');
+        break;
+      case 'quantified': visit(node.node, maybe || node.min === 0); break;
+      case 'conditional': for (const n of [...node.yes, ...node.no]) visit(n, true); break;
+      default: break;
+    }
+  };
+  visit(root, false);
+  return optional;
 }
 
 function walk(node: Node, visit: (node: Node) => void): void {
@@ -47,16 +77,14 @@ function containsGroup(node: Node, index: number): boolean {
   return found;
 }
 
-const NEVER: Group = {
-  type: 'group', kind: 'negative-lookahead',
-  flags: { ignoreCase: false, dotAll: false, multiline: false, verbose: false },
-  body: { type: 'alternation', branches: [[]] },
-};
-
-/** Copies the tree with each referenced group forced present or absent, and conditionals resolved. */
-function specialise(node: Node, present: Map<number, boolean>): Node {
+/**
+ * Copies the tree with each referenced group forced present or absent, and conditionals resolved. The
+ * groups it adds carry the pattern's global flags (a global ignore-case holds in them too).
+ */
+function specialise(node: Node, present: Map<number, boolean>, flags: Flags): Node {
   const forcedHere = (n: Node): boolean => [...present].some(([idx, on]) => on && containsGroup(n, idx));
-  const seq = (s: Sequence): Sequence => s.map((n) => specialise(n, present));
+  const seq = (s: Sequence): Sequence => s.map((n) => specialise(n, present, flags));
+  const never: Group = { type: 'group', kind: 'negative-lookahead', flags, body: { type: 'alternation', branches: [[]] } };
   switch (node.type) {
     case 'alternation': {
       const pinned = node.branches.find((b) => b.some(forcedHere));
@@ -64,16 +92,18 @@ function specialise(node: Node, present: Map<number, boolean>): Node {
       return { type: 'alternation', branches: branches.map(seq) };
     }
     case 'group':
-      if (node.kind === 'capture' && present.get(node.index!) === false) return NEVER;
-      return { ...node, body: specialise(node.body, present) as Alternation };
+      if (node.kind === 'capture' && present.get(node.index!) === false) return never;
+      return { ...node, body: specialise(node.body, present, flags) as Alternation };
     case 'quantified': {
       const min = node.min === 0 && forcedHere(node.node) ? 1 : node.min;
-      return { ...node, min, max: Math.max(min, node.max), node: specialise(node.node, present) };
+      return { ...node, min, max: Math.max(min, node.max), node: specialise(node.node, present, flags) };
     }
+    case 'backreference':
+      return present.get(node.ref) === false ? never : node;
     case 'conditional': {
       const branch = present.get(node.ref) ? node.yes : node.no;
       return {
-        type: 'group', kind: 'noncapture', flags: NEVER.flags,
+        type: 'group', kind: 'noncapture', flags,
         body: { type: 'alternation', branches: [seq(branch)] },
       };
     }
