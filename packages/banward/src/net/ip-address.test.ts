@@ -28,3 +28,25 @@ test('ip-address: network membership', () => {
   assert.equal(ipInNetwork(parseIp('2001:db8::1')!, parseIp('2001:db8::/32')!), true);
   assert.equal(ipInNetwork(parseIp('2001:db8::1')!, net), false);
 });
+
+test('fuzz finding: a /0 network is written with its prefix, not as the bare address', () => {
+  assert.equal(formatIp(parseIp('1.2.3.4/0')!), '0.0.0.0/0');
+  assert.equal(formatIp(parseIp('::/0')!), '::/0');
+  assert.equal(ipInNetwork(parseIp('203.0.113.5')!, parseIp('0.0.0.0/0')!), true);
+});
+
+test('fuzz finding: a netmask after the slash is read as fail2ban reads it; a host mask is refused', () => {
+  assert.equal(formatIp(parseIp('203.0.113.77/255.255.255.0')!), '203.0.113.0/24');
+  assert.equal(formatIp(parseIp('10.1.2.3/255.0.0.0')!), '10.0.0.0/8');
+  assert.equal(formatIp(parseIp('10.1.2.3/255.255.255.255')!), '10.1.2.3');
+  assert.equal(parseIp('10.1.2.3/0.0.0.255'), null);
+  assert.equal(parseIp('10.1.2.3/255.0.255.0'), null);
+  assert.equal(parseIp('2001:db8::/255.255.255.0'), null);
+});
+
+test('fuzz finding: a prefix length with leading zeros is read as Python ipaddress reads it', () => {
+  assert.equal(formatIp(parseIp('203.0.113.77/024')!), '203.0.113.0/24');
+  assert.equal(formatIp(parseIp('2001:db8::1/0064')!), '2001:db8::/64');
+  assert.equal(parseIp('203.0.113.77/0033'), null);
+  assert.equal(parseIp('203.0.113.77/ 24'), null);
+});
