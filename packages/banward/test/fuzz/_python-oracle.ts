@@ -23,9 +23,9 @@ export class PythonOracle {
   private readonly waiting: Array<{ resolve: (v: unknown) => void; reject: (e: Error) => void }> = [];
   private stderr = '';
 
-  constructor(script: string, module = 'fail2ban') {
+  constructor(script: string, module = 'fail2ban', env: Record<string, string> = {}) {
     const python = findFail2banPython(module);
-    this.child = spawn(python, ['-c', script + LOOP], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TZ: 'UTC', PYTHONIOENCODING: 'utf-8', PYTHONUTF8: '1' } });
+    this.child = spawn(python, ['-c', script + LOOP], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TZ: 'UTC', PYTHONIOENCODING: 'utf-8', PYTHONUTF8: '1', ...env } });
     this.child.stderr.setEncoding('utf8').on('data', (d: string) => { this.stderr += d; });
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       this.waiting.shift()?.resolve(JSON.parse(line));
