@@ -68,7 +68,9 @@ export const subject = fc
  *   empty iteration and keeps its captures; JavaScript (ECMAScript's RepeatMatcher) refuses the empty
  *   iteration, drops its captures and backtracks into it for a longer one;
  * - a possessive repeat of a group, `(?:a*?b)++`: Debian 12's CPython 3.11.2 matches past what the group
- *   allows (` ßµak` for `(?:\w*?[sa ]{1,2})++`), a bug later 3.11 releases fixed; banward agrees with those.
+ *   allows (` ßµak` for `(?:\w*?[sa ]{1,2})++`), a bug later 3.11 releases fixed; banward agrees with those;
+ * - a conditional on a group that closes after it, `(?(1)|() )`: Python tests the group as it stands at the
+ *   conditional (unset); banward's variants ask whether the group takes part in the match at all.
  */
 export function knownDivergence(pattern: string): string | null {
   let parsed;
@@ -80,10 +82,17 @@ export function knownDivergence(pattern: string): string | null {
   if (parsed.globalFlags.ignoreCase && /\(\?[a-zA-Z]*-[a-z]*i/.test(pattern)) return 'global (?i) turned off in a group';
   let emptyIteration = false;
   let possessiveGroup = false;
+  let forwardConditional = false;
+  const closed = new Set<number>();
   const visit = (node: Node): void => {
     if (node.type === 'alternation') for (const b of node.branches) for (const n of b) visit(n);
-    else if (node.type === 'group') visit(node.body);
-    else if (node.type === 'conditional') for (const n of [...node.yes, ...node.no]) visit(n);
+    else if (node.type === 'group') {
+      visit(node.body);
+      if (node.index !== undefined) closed.add(node.index);
+    } else if (node.type === 'conditional') {
+      if (!closed.has(node.ref)) forwardConditional = true;
+      for (const n of [...node.yes, ...node.no]) visit(n);
+    }
     else if (node.type === 'quantified') {
       const inner: Alternation = { type: 'alternation', branches: [[node.node]] };
       if (node.max > node.min && patternWidth(inner, () => [0, Infinity])[0] === 0) emptyIteration = true;
@@ -93,6 +102,7 @@ export function knownDivergence(pattern: string): string | null {
   };
   visit(parsed.root);
   if (possessiveGroup) return 'a possessive repeat of a group (CPython 3.11.2 bug)';
+  if (forwardConditional) return 'a conditional on a group that closes after it';
   return emptyIteration ? 'a repeated part that can match empty' : null;
 }
 
