@@ -21,9 +21,9 @@ export function expandConditionals(parsed: ParsedPattern): Alternation[] {
 }
 
 /**
- * The groups to expand on: those a conditional tests, and those a backreference names that may not take
- * part in a match — Python's backreference to such a group fails, JavaScript's matches the empty string,
- * so it is Python's `(?(n)(?P=n)|(?!))`.
+ * The groups to expand on: those a conditional tests, and those a backreference names where the group may
+ * not have taken part — Python's backreference to such a group fails, JavaScript's matches the empty
+ * string, so it is Python's `(?(n)(?P=n)|(?!))`.
  */
 function collectConditionalRefs(parsed: ParsedPattern): number[] {
   const refs = new Set<number>();
@@ -32,32 +32,38 @@ function collectConditionalRefs(parsed: ParsedPattern): number[] {
     if (node.ref > parsed.groupCount) throw new PatternSyntaxError(`invalid group reference ${node.ref}`, 0);
     refs.add(node.ref);
   });
-  const optional = optionalGroups(parsed.root);
-  walk(parsed.root, (node) => {
-    if (node.type === 'backreference' && optional.has(node.ref)) refs.add(node.ref);
-  });
+  for (const ref of unsureBackreferences(parsed.root)) refs.add(ref);
   return [...refs];
 }
 
-/** Capture groups that a successful match may leave unset (optional, in an alternative, a conditional). */
-function optionalGroups(root: Alternation): Set<number> {
-  const optional = new Set<number>();
-  const visit = (node: Node, maybe: boolean): void => {
-    switch (node.type) {
-      case 'alternation':
-        for (const b of node.branches) for (const n of b) visit(n, maybe || node.branches.length > 1);
-        break;
-      case 'group':
-        if (node.kind === 'capture' && maybe) optional.add(node.index!);
-        visit(node.body, maybe || node.kind === 'negative-lookahead' || node.kind === 'negative-lookbehind');
-        break;
-      case 'quantified': visit(node.node, maybe || node.min === 0); break;
-      case 'conditional': for (const n of [...node.yes, ...node.no]) visit(n, true); break;
-      default: break;
+/** Groups named by a backreference that a match can reach without the group having been set. */
+function unsureBackreferences(root: Alternation): Set<number> {
+  const unsure = new Set<number>();
+  const intersect = (sets: Set<number>[]): Set<number> => new Set([...sets[0]!].filter((g) => sets.every((s) => s.has(g))));
+  const sequence = (seq: Sequence, before: Set<number>): Set<number> => seq.reduce((set, n) => node(n, set), before);
+  const alternation = (alt: Alternation, before: Set<number>): Set<number> => intersect(alt.branches.map((b) => sequence(b, before)));
+  // Returns the groups certainly set once `n` has matched, given those certainly set before it.
+  const node = (n: Node, before: Set<number>): Set<number> => {
+    switch (n.type) {
+      case 'alternation': return alternation(n, before);
+      case 'group': {
+        const inside = alternation(n.body, before);
+        if (n.kind === 'negative-lookahead' || n.kind === 'negative-lookbehind') return before;
+        return n.index === undefined ? inside : new Set([...inside, n.index]);
+      }
+      case 'quantified': {
+        const once = node(n.node, before);
+        return n.min > 0 ? once : before;
+      }
+      case 'conditional': return intersect([sequence(n.yes, new Set([...before, n.ref])), sequence(n.no, before)]);
+      case 'backreference':
+        if (!before.has(n.ref)) unsure.add(n.ref);
+        return before;
+      default: return before;
     }
   };
-  visit(root, false);
-  return optional;
+  alternation(root, new Set());
+  return unsure;
 }
 
 function walk(node: Node, visit: (node: Node) => void): void {

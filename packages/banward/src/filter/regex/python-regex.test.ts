@@ -54,6 +54,8 @@ const FUZZ_FINDINGS: Array<[string, string, string, Expected]> = [
   ['\\B never matches an empty string', "\\B", "", null],
   ['a backreference to an optional group that did not take part fails', "(?P<a>a)?b(?P=a)", "b", null],
   ['a backreference to a group in an alternative not taken fails', "(?:(?P<q>\")|x)y(?P=q)", "xy", null],
+  ['a backreference to a group set earlier in its own branch keeps Python\'s branch order', "[^a]|((?P<h>I*?))\\2", "\n.\n", [0, 1, {"h": null}]],
+  ['an optional backreference to a group that did not take part matches nothing', "(?:x|(?P<q>y))z(?P=q)?", "xz", [0, 2, {"q": null}]],
   ['a conditional under a global (?i) compiles', "(?i)(?P<x>a)?(?(x)b|c)", "AB", [0, 2, {"x": "A"}]],
   ['a conditional under a global (?i), group absent', "(?i)(?P<x>a)?(?(x)b|c)", "C", [0, 1, {"x": null}]],
 ];
