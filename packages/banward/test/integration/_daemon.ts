@@ -54,7 +54,7 @@ export async function startDaemon(h: DaemonHarness, extra: string[] = [], netns?
   child.stderr!.on('data', (d: Buffer) => h.output.push(d.toString()));
   h.process = child;
   await waitFor('the daemon to answer on its socket', () => {
-    if (child.exitCode !== null) throw new Error(`the daemon exited (${child.exitCode}):\n${h.output.join('')}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the daemon exited (${child.exitCode ?? child.signalCode}):\n${h.output.join('')}`);
     return existsSync(h.socket) && client(h, 'ping').code === 0;
   });
   return child;
