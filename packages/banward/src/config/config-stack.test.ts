@@ -74,3 +74,12 @@ test('files including each other are an error naming the files', () => {
       e.message.includes('/c/filter.d/a.conf -> /c/filter.d/b.conf -> /c/filter.d/a.conf'),
   );
 });
+
+test('fuzz finding: a .local that includes its own .conf is an include loop, not a stack overflow', () => {
+  const fs = memoryConfigFs({
+    '/c/jail.conf': '[sshd]\nport = 22\n',
+    '/c/jail.local': '[INCLUDES]\nbefore = jail.conf\n[sshd]\nport = 2222\n',
+  });
+  assert.throws(() => loadConfigStack('/c', 'jail', fs), (e: unknown) =>
+    isBanwardError(e) && e.code === 'BANWARD_ERR_CONFIG_INCLUDE_LOOP' && e.file === '/c/jail.local' && e.line === 2);
+});

@@ -76,7 +76,9 @@ class StackReader {
           if (entry === '') continue;
           const target = isAbsolute(entry) ? entry : join(dirname(file), entry);
           const path = [...chain, file];
-          if (path.some((p) => resolve(p) === resolve(target))) {
+          // The target's .local companion is read with it: a file including the .conf it is the .local of loops too.
+          const reads = [resolve(target), resolve(localCompanion(target))];
+          if (path.some((p) => reads.includes(resolve(p)))) {
             throw new BanwardError(
               'BANWARD_ERR_CONFIG_INCLUDE_LOOP',
               `files include each other in a loop: ${[...path, target].join(' -> ')}`,

@@ -29,13 +29,33 @@ test('ip-address: network membership', () => {
   assert.equal(ipInNetwork(parseIp('2001:db8::1')!, net), false);
 });
 
-test('ip-address: /0 keeps its prefix; networks overlap when one contains the other', () => {
-  assert.equal(formatIp(parseIp('0.0.0.0/0')!), '0.0.0.0/0');
-  assert.equal(formatIp(parseIp('::/0')!), '::/0');
+test('ip-address: networks overlap when one contains the other', () => {
   const overlap = (a: string, b: string) => networksOverlap(parseIp(a)!, parseIp(b)!);
   assert.equal(overlap('0.0.0.0/1', '127.0.0.0/8'), true);
   assert.equal(overlap('127.0.0.1', '0.0.0.0/1'), true);
   assert.equal(overlap('128.0.0.0/1', '127.0.0.0/8'), false);
   assert.equal(overlap('2001:db8:1:2::/64', '2001:db8:1:2::5'), true);
   assert.equal(overlap('2001:db8::/32', '10.0.0.0/8'), false);
+});
+
+test('fuzz finding: a /0 network is written with its prefix, not as the bare address', () => {
+  assert.equal(formatIp(parseIp('1.2.3.4/0')!), '0.0.0.0/0');
+  assert.equal(formatIp(parseIp('::/0')!), '::/0');
+  assert.equal(ipInNetwork(parseIp('203.0.113.5')!, parseIp('0.0.0.0/0')!), true);
+});
+
+test('fuzz finding: a netmask after the slash is read as fail2ban reads it; a host mask is refused', () => {
+  assert.equal(formatIp(parseIp('203.0.113.77/255.255.255.0')!), '203.0.113.0/24');
+  assert.equal(formatIp(parseIp('10.1.2.3/255.0.0.0')!), '10.0.0.0/8');
+  assert.equal(formatIp(parseIp('10.1.2.3/255.255.255.255')!), '10.1.2.3');
+  assert.equal(parseIp('10.1.2.3/0.0.0.255'), null);
+  assert.equal(parseIp('10.1.2.3/255.0.255.0'), null);
+  assert.equal(parseIp('2001:db8::/255.255.255.0'), null);
+});
+
+test('fuzz finding: a prefix length with leading zeros is read as Python ipaddress reads it', () => {
+  assert.equal(formatIp(parseIp('203.0.113.77/024')!), '203.0.113.0/24');
+  assert.equal(formatIp(parseIp('2001:db8::1/0064')!), '2001:db8::/64');
+  assert.equal(parseIp('203.0.113.77/0033'), null);
+  assert.equal(parseIp('203.0.113.77/ 24'), null);
 });

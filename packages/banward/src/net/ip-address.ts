@@ -41,9 +41,17 @@ function parseV6(text: string): bigint {
   return value;
 }
 
+/** The prefix length of a dotted netmask (`255.255.255.0` is 24); -1 when the bits are not contiguous. */
+function netmaskLength(mask: bigint): number {
+  const inverted = ~mask & 0xffffffffn;
+  if ((inverted & (inverted + 1n)) !== 0n) return -1;
+  return 32 - inverted.toString(2).replace(/^0+/, '').length;
+}
+
 /**
  * Parses an address as inet_pton would (IPv6 may come in brackets), with an optional `/prefix`.
- * IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) become IPv4, so one client has one key.
+ * IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) become IPv4, so one client has one key. An IPv4 network
+ * may give a netmask instead of the length (`/255.255.255.0`), as fail2ban's ignoreip allows.
  */
 export function parseIp(text: string, prefix?: number): IpAddress | null {
   let addr = text;
@@ -52,9 +60,10 @@ export function parseIp(text: string, prefix?: number): IpAddress | null {
   const slash = addr.indexOf('/');
   if (slash >= 0 && plen === undefined) {
     const suffix = addr.slice(slash + 1);
-    if (!/^\d{1,3}$/.test(suffix)) return null;
-    plen = Number(suffix);
     addr = addr.slice(0, slash);
+    if (/^\d+$/.test(suffix)) plen = Number(suffix);
+    else if (isIPv4(suffix) && isIPv4(addr)) plen = netmaskLength(parseV4(suffix));
+    else return null;
   }
   let ip: IpAddress;
   if (isIPv4(addr)) ip = { family: 4, value: parseV4(addr), prefix: 32 };

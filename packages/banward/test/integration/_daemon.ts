@@ -60,7 +60,7 @@ export function spawnDaemon(h: DaemonHarness, extra: string[] = [], netns?: stri
 export async function waitForPing(h: DaemonHarness): Promise<void> {
   const child = h.process!;
   await waitFor('the daemon to answer on its socket', () => {
-    if (child.exitCode !== null) throw new Error(`the daemon exited (${child.exitCode}):\n${h.output.join('')}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the daemon exited (${child.exitCode ?? child.signalCode}):\n${h.output.join('')}`);
     return existsSync(h.socket) && client(h, 'ping').code === 0;
   });
 }

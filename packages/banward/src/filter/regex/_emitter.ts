@@ -25,6 +25,11 @@ const CLASS_BODY: Record<EmitMode, Record<string, string>> = {
   ascii: { d: '\\d', D: '\\D', w: '\\w', W: '\\W', s: ASCII_SPACE, S: '\\S' },
   unicode: { d: '\\p{Nd}', D: '\\P{Nd}', w: UNI_WORD, W: '\\W', s: PY_SPACE, S: '\\S' },
 };
+/** Negated escapes whose JavaScript class escape differs from Python's, with the set they negate. */
+const NEGATED_ESCAPE: Record<EmitMode, Record<string, string>> = {
+  ascii: { S: ASCII_SPACE },
+  unicode: { W: UNI_WORD, S: PY_SPACE },
+};
 const STANDALONE: Record<EmitMode, Record<string, string>> = {
   ascii: { d: '\\d', D: '\\D', w: '\\w', W: '\\W', s: `[${ASCII_SPACE}]`, S: `[^${ASCII_SPACE}]` },
   unicode: {
@@ -175,10 +180,18 @@ export class Emitter {
     return escapeChar(ch, false);
   }
 
+  /**
+   * A negated escape JavaScript cannot spell inside a class (Python's `\\W`, `\\S`) becomes an alternative
+   * beside the class: `[a\\S]` is `(?:[a]|[^<space>])`, and `[^a\\S]` is `(?:(?![a]|[^<space>])[\\s\\S])`.
+   */
   private charClass(node: CharClass): string {
     const scopedCase = node.flags.ignoreCase && !this.globalIgnoreCase;
-    const parts = node.items.map((item) => this.classItem(item, scopedCase));
-    return `[${node.negated ? '^' : ''}${parts.join('')}]`;
+    const outside = (item: ClassItem): boolean => item.type === 'escape' && item.letter in NEGATED_ESCAPE[this.mode];
+    const parts = node.items.filter((i) => !outside(i)).map((item) => this.classItem(item, scopedCase));
+    const split = node.items.filter(outside).map((i) => `[^${NEGATED_ESCAPE[this.mode][(i as { letter: string }).letter]}]`);
+    if (split.length === 0) return `[${node.negated ? '^' : ''}${parts.join('')}]`;
+    const alternatives = [...(parts.length > 0 ? [`[${parts.join('')}]`] : []), ...split].join('|');
+    return node.negated ? `(?:(?!${alternatives})[\\s\\S])` : `(?:${alternatives})`;
   }
 
   private classItem(item: ClassItem, scopedCase: boolean): string {
@@ -201,8 +214,9 @@ export class Emitter {
       case 'string-end': return '$';
       case 'word-boundary':
         return this.mode === 'ascii' ? '\\b' : `(?:(?<=[${UNI_WORD}])(?![${UNI_WORD}])|(?<![${UNI_WORD}])(?=[${UNI_WORD}]))`;
+      // Python's \B never matches in an empty string.
       case 'not-word-boundary':
-        return this.mode === 'ascii' ? '\\B' : `(?:(?<=[${UNI_WORD}])(?=[${UNI_WORD}])|(?<![${UNI_WORD}])(?![${UNI_WORD}]))`;
+        return '(?!^$)' + (this.mode === 'ascii' ? '\\B' : `(?:(?<=[${UNI_WORD}])(?=[${UNI_WORD}])|(?<![${UNI_WORD}])(?![${UNI_WORD}]))`);
     }
   }
 }

@@ -1,6 +1,7 @@
 import type {
   Alternation, CharClass, ClassItem, Flags, GroupKind, Node, ParsedPattern, Sequence,
 } from './_ast.js';
+import { patternWidth, type Width } from './_width.js';
 
 /** Raised with the offset into the pattern; the caller turns it into a BanwardError. */
 export class PatternSyntaxError extends Error {
@@ -34,6 +35,10 @@ class Parser {
   private pos = 0;
   private groupCount = 0;
   private readonly groupIndex = new Map<string, number>();
+  /** Width of each closed capture group; a group still open has none. */
+  private readonly groupWidths = new Map<number, Width>();
+  /** Inside a lookbehind: the number of the first group defined in it (Python refers to none of those). */
+  private lookbehindGroups: number | undefined;
   private globalFlags: Flags;
 
   constructor(private readonly src: string, initial: Partial<Flags>) {
@@ -159,7 +164,7 @@ class Parser {
       this.pos += m[0].length;
       const ref = this.groupIndex.get(m[1]!);
       if (ref === undefined) throw new PatternSyntaxError(`unknown group name '${m[1]}'`, start);
-      return { type: 'backreference', ref };
+      return this.backreference(ref, start);
     }
     if ((m = /^#[^)]*\)/.exec(rest))) { this.pos += m[0].length; return null; }
     const simple: Record<string, GroupKind> = {
@@ -183,21 +188,43 @@ class Parser {
     throw new PatternSyntaxError('unknown extension ?' + (rest[0] ?? ''), start);
   }
 
+  private backreference(ref: number, start: number): Node {
+    if (!this.groupWidths.has(ref)) throw new PatternSyntaxError('cannot refer to an open group', start);
+    this.checkLookbehindReference(ref, start);
+    return { type: 'backreference', ref };
+  }
+
+  private checkLookbehindReference(ref: number, start: number): void {
+    if (this.lookbehindGroups === undefined) return;
+    if (!this.groupWidths.has(ref)) throw new PatternSyntaxError('cannot refer to an open group', start);
+    if (ref >= this.lookbehindGroups) {
+      throw new PatternSyntaxError('cannot refer to group defined in the same lookbehind subpattern', start);
+    }
+  }
+
   private finishGroup(kind: GroupKind, flags: Flags, name: string | undefined, start: number): Node {
     let index: number | undefined;
     if (kind === 'capture') {
       index = ++this.groupCount;
       if (name !== undefined) this.groupIndex.set(name, index);
     }
+    const lookbehind = kind === 'lookbehind' || kind === 'negative-lookbehind';
+    const outerLookbehind = this.lookbehindGroups;
+    if (lookbehind) this.lookbehindGroups ??= this.groupCount + 1;
     const body = this.parseAlternation(flags);
+    this.lookbehindGroups = outerLookbehind;
     if (this.peek() !== ')') throw new PatternSyntaxError('missing ), unterminated subpattern', start);
     this.pos++;
+    const width = patternWidth(body, (ref) => this.groupWidths.get(ref)!);
+    if (index !== undefined) this.groupWidths.set(index, width);
+    if (lookbehind && width[0] !== width[1]) throw new PatternSyntaxError('look-behind requires fixed-width pattern', start);
     return { type: 'group', kind, flags, body, ...(name !== undefined ? { name } : {}), ...(index !== undefined ? { index } : {}) };
   }
 
   private parseConditional(refText: string | number, flags: Flags, start: number): Node {
     const ref = typeof refText === 'number' ? refText : this.groupIndex.get(refText);
     if (ref === undefined) throw new PatternSyntaxError(`unknown group name '${refText}'`, start);
+    this.checkLookbehindReference(ref, start);
     const body = this.parseAlternation(flags);
     if (this.peek() !== ')') throw new PatternSyntaxError('missing ), unterminated subpattern', start);
     this.pos++;
@@ -223,7 +250,7 @@ class Parser {
       const ref = Number(m[2] ?? c);
       this.pos += String(ref).length;
       if (ref > this.groupCount) throw new PatternSyntaxError(`invalid group reference ${ref}`, start);
-      return { type: 'backreference', ref };
+      return this.backreference(ref, start);
     }
     return { type: 'literal', char: this.readCharEscape(start, false), flags };
   }

@@ -51,19 +51,41 @@ const CASES: Array<[string, string, Expected]> = [
   ["^(?P<a>x)|(?P<b>y)", "y", [0, 1, {"a": null, "b": "y"}]]
 ];
 
+// Found by test/fuzz/python-regex.test.ts (differential against CPython's re); expected values from CPython.
+const FUZZ_FINDINGS: Array<[string, string, string, Expected]> = [
+  ['\\W inside a class is Python\'s Unicode \\W (é is a word character)', "[\\W]+", "é-", [1, 2, {}]],
+  ['a negated class holding \\W', "[^\\W\\d]+", "1éa_", [1, 4, {}]],
+  ['\\S inside a class excludes Python\'s \\x1c-\\x1f on ASCII lines', "x[\\S]", "x\u001c", null],
+  ['a negated class holding \\S', "x[^a\\S]", "x\u001c", [0, 2, {}]],
+  ['a quantified class split around \\S stays one repeated unit', "[^\\S]{,2}", "ab", [0, 0, {}]],
+  ['\\B never matches an empty string', "\\B", "", null],
+  ['a backreference to an optional group that did not take part fails', "(?P<a>a)?b(?P=a)", "b", null],
+  ['a backreference to a group in an alternative not taken fails', "(?:(?P<q>\")|x)y(?P=q)", "xy", null],
+  ['a backreference to a group set earlier in its own branch keeps Python\'s branch order', "[^a]|((?P<h>I*?))\\2", "\n.\n", [0, 1, {"h": null}]],
+  ['an optional backreference to a group that did not take part matches nothing', "(?:x|(?P<q>y))z(?P=q)?", "xz", [0, 2, {"q": null}]],
+  ['a conditional under a global (?i) compiles', "(?i)(?P<x>a)?(?(x)b|c)", "AB", [0, 2, {"x": "A"}]],
+  ['a conditional under a global (?i), group absent', "(?i)(?P<x>a)?(?(x)b|c)", "C", [0, 1, {"x": null}]],
+];
+
+for (const [finding, pattern, text, expected] of FUZZ_FINDINGS) {
+  test(`fuzz finding: ${finding}`, () => assertPythonMatch(pattern, text, expected));
+}
+
+function assertPythonMatch(pattern: string, text: string, expected: Expected): void {
+  const m = new PythonRegex(pattern).search(text);
+  if (expected === null) {
+    assert.equal(m, null);
+    return;
+  }
+  assert.ok(m, 'expected a match');
+  // Groups that did not take part are absent here where Python's groupdict() has None.
+  const [start, end, groups] = expected;
+  const participating = Object.fromEntries(Object.entries(groups).filter(([, v]) => v !== null));
+  assert.deepEqual([m.start, m.end, m.groups], [start, end, participating]);
+}
+
 for (const [pattern, text, expected] of CASES) {
-  test(`python-regex: ${JSON.stringify(pattern)} on ${JSON.stringify(text)}`, () => {
-    const m = new PythonRegex(pattern).search(text);
-    if (expected === null) {
-      assert.equal(m, null);
-      return;
-    }
-    assert.ok(m, 'expected a match');
-    // Groups that did not take part are absent here where Python's groupdict() has None.
-    const [start, end, groups] = expected;
-    const participating = Object.fromEntries(Object.entries(groups).filter(([, v]) => v !== null));
-    assert.deepEqual([m.start, m.end, m.groups], [start, end, participating]);
-  });
+  test(`python-regex: ${JSON.stringify(pattern)} on ${JSON.stringify(text)}`, () => assertPythonMatch(pattern, text, expected));
 }
 
 test('python-regex: multiline mode anchors at every \\n, as re.MULTILINE', () => {
@@ -79,4 +101,21 @@ test('python-regex: a bad pattern is a BANWARD_ERR_REGEX naming the pattern', ()
   });
   assert.throws(() => new PythonRegex('a(?i)b'), /global flags not at the start/);
   assert.throws(() => new PythonRegex('\\q'), /bad escape/);
+});
+
+for (const [finding, pattern, message] of [
+  ['a lookbehind of variable width is refused', '(?<=a|bc)x', /look-behind requires fixed-width pattern/],
+  ['a lookbehind that may match empty is refused', '(?<! |)x', /look-behind requires fixed-width pattern/],
+  ['a backreference to an open group is refused', '(?P<a>a(?P=a))', /cannot refer to an open group/],
+  ['a numbered backreference to an open group is refused', '(a\\1)', /cannot refer to an open group/],
+  ['a lookbehind referring to its own group is refused', '(?<=(a)\\1)x', /defined in the same lookbehind/],
+  ['a lookbehind conditional on its own group is refused', '(?<=(?P<a>a)(?(a)b|c))x', /defined in the same lookbehind/],
+] as const) {
+  test(`fuzz finding: ${finding}, as Python refuses it`, () => {
+    assert.throws(() => new PythonRegex(pattern), (e: unknown) => (e as { code: string }).code === 'BANWARD_ERR_REGEX' && message.test((e as Error).message));
+  });
+}
+
+test('fuzz finding: a fixed-width lookbehind with a backreference to an earlier group still compiles', () => {
+  assert.equal(new PythonRegex('(?P<a>ab)(?<=(?P=a))c').search('xabc')?.start, 1);
 });
