@@ -143,6 +143,7 @@ export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJ
   const inputs: RunningJail['inputs'] = {};
   const sourceCtx = {
     onLines: (lines: Parameters<Jail['handleLines']>[0]) => jail.handleLines(lines),
+    settled: () => jail.drain(),
     positions: ctx.store,
     clock: ctx.clock,
     log,

@@ -48,7 +48,7 @@ test('issue 11: a followed line longer than the bound keeps its start and its en
   const rec = recorder();
   const source = fileSource([file], rec);
   await source.start();
-  const name = 'é'.repeat(30_000) + 'z'.repeat(30_000);
+  const name = 'é'.repeat(80_000) + 'z'.repeat(80_000);
   appendFileSync(file, `Login Fail '${name}' by 203.0.113.5\r\nLogin Fail 'short' by 198.51.100.7\n`);
   await waitFor(() => rec.lines.length === 2, 'the two lines');
   await source.stop();

@@ -56,7 +56,7 @@ export class FileSource implements LogSource {
     this.options = valid.value;
     this.id = valid.value.id;
     this.globDirs = new Set(valid.value.patterns.filter((p) => p.glob).map((p) => staticDir(p.pattern)));
-    this.saver = new PositionSaver(ctx.positions, valid.value.saveInterval);
+    this.saver = new PositionSaver(ctx.positions, valid.value.saveInterval, ctx.settled?.bind(ctx));
     this.hooks = {
       log: ctx.log,
       decoder: new TextDecoder(valid.value.encoding),
@@ -106,13 +106,11 @@ export class FileSource implements LogSource {
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
     this.drainRetired(true);
-    this.saver.flush();
-    for (const tail of this.tails.values()) {
-      const position = tail.position();
-      if (position) this.ctx.positions.setPosition(this.key(tail.path), position);
-      tail.close();
-    }
+    for (const tail of this.tails.values()) this.saver.mark(this.key(tail.path), () => tail.position());
+    const saved = this.saver.flush();
+    for (const tail of this.tails.values()) tail.close();
     this.tails.clear();
+    await saved;
   }
 
   private every(ms: number, run: () => void): void {

@@ -116,7 +116,7 @@ export class JournalSource implements LogSource {
     this.options = valid.value;
     this.id = valid.value.id;
     this.delay = valid.value.restartDelay;
-    this.saver = new PositionSaver(ctx.positions, valid.value.saveInterval);
+    this.saver = new PositionSaver(ctx.positions, valid.value.saveInterval, ctx.settled?.bind(ctx));
   }
 
   describe(): string[] {
@@ -153,7 +153,7 @@ export class JournalSource implements LogSource {
       await exited;
       clearTimeout(timer);
     }
-    this.saver.flush();
+    await this.saver.flush();
   }
 
   private spawn(): void {

@@ -2,10 +2,10 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 
 /** Lines longer than this are cut: a log line is attacker-controlled and must not stall matching. */
-export const MAX_LINE_LENGTH = 16 * 1024;
+export const MAX_LINE_LENGTH = 64 * 1024;
 /**
  * Cuts an over-long line to its start and its end, half of maxLength each. Keeping only the start let a client hide the address a
- * daemon writes last (`Login Fail '<16 KB name>' by 203.0.113.5`) and never be counted. Dropping the middle is
+ * daemon writes last (`Login Fail '<100 KB name>' by 203.0.113.5`) and never be counted. Dropping the middle is
  * the same as the client having sent a shorter field: the parts the daemon writes around it stay in place.
  */
 export function clipLine(line: string, maxLength = MAX_LINE_LENGTH): string {

@@ -27,6 +27,8 @@ export interface SourceContext {
    * enough lines in flight: read no more until it resolves.
    */
   onLines(lines: readonly SourceLine[]): void | Promise<void>;
+  /** Resolves once every line delivered so far is counted; a position is saved only then. */
+  settled?(): Promise<void>;
   positions: PositionStore;
   clock: Clock;
   log: Logger;
