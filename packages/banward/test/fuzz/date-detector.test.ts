@@ -125,6 +125,17 @@ const TIME_ZONES = [null, null, 'UTC', 'UTC+0200', 'UTC-0530', 'CET'];
 
 type Found = [number, number, number | null] | null;
 
+const WALL = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, dateStyle: 'short', timeStyle: 'medium' });
+
+/**
+ * Both instants are the same reading of the clock in ZONE: the hour that occurs twice when DST ends. Which
+ * one mktime picks for fail2ban depends on the conversions the Python process did before (glibc keeps the
+ * last offset it used), so the long-lived oracle cannot give one answer for it.
+ */
+function sameWallClock(a: number, b: number): boolean {
+  return Math.abs(a - b) === 3600 && WALL.format(a * 1000) === WALL.format(b * 1000);
+}
+
 test('fuzz: DateDetector finds the same date, at the same place, as fail2ban\'s DateDetector', async () => {
   let found = 0;
   await fc.assert(
@@ -145,7 +156,8 @@ test('fuzz: DateDetector finds the same date, at the same place, as fail2ban\'s 
           if (want === null || ours === null || want[2] === null || ours[2] === null) assert.deepEqual(ours, want, label);
           else {
             assert.deepEqual(ours.slice(0, 2), want.slice(0, 2), label);
-            assert.ok(Math.abs(ours[2] - want[2]) < 1e-6, `${label}: time ${ours[2]} but fail2ban ${want[2]}`);
+            const same = Math.abs(ours[2] - want[2]) < 1e-6 || (tz === null && sameWallClock(ours[2], want[2]));
+            assert.ok(same, `${label}: time ${ours[2]} but fail2ban ${want[2]}`);
             found++;
           }
         });
