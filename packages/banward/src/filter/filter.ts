@@ -336,8 +336,9 @@ export class Filter {
  * prefregex and needs 1.1's rule, and no stock 1.0.2 filter defines a group in both).
  */
 function mergeGroups(pre: FailGroups, fail: FailGroups): FailGroups {
-  const merged = { ...pre };
-  for (const [name, value] of Object.entries(fail)) if (value !== undefined && value !== null) merged[name] = value;
+  const merged = Object.assign({}, pre, fail);
+  // Unset groups are mostly absent; one the failregex left undefined or null keeps the prefregex's value.
+  for (const name in fail) if ((fail[name] === undefined || fail[name] === null) && pre[name] !== undefined) merged[name] = pre[name];
   return merged;
 }
 
