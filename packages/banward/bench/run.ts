@@ -110,6 +110,11 @@ own log (millisecond timestamps), over ${LATENCY_SAMPLES} bans.
 |---|---:|---:|---:|---:|---:|
 ${daemonRow('banward server', daemons.banward)}
 ${daemonRow('fail2ban-server', daemons.fail2ban)}
+
+banward runs with its defaults: each jail's filter in a worker thread under the \`linetimeout\` watchdog
+(README, "Bounded matching"). The lines travel to the worker and the failures back in batches of 1,000
+(structured clones), and the worker's V8 isolate and the batches in flight are in the memory figure: that is
+the price of a jail no single line can hold. \`linetimeout = 0\` matches on the daemon's own thread instead.
 `;
   const enforcement = runEnforcementBench(join(ROOT, 'packages/banward/dist'), [
     { spec: 'nftables[port=8080, protocol=tcp]', tickets: 20_000, single: 500, configDir: CONFIG },

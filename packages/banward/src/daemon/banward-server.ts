@@ -81,6 +81,7 @@ export class BanwardServer {
     await running.jail.startActions();
     await running.jail.unbanExpired(this.clock());
     await running.jail.restore();
+    running.jail.openMatcher();
     for (const source of running.sources) await source.start();
     this.log.notice(`Jail '${running.jail.name}' started`);
   }

@@ -150,6 +150,7 @@ describe('Jail', () => {
       abandoned: 0,
       match: (lines: readonly SourceLine[]) => new Promise<MatchedLines>((resolve) => answers.push(() => resolve(inline!.match(lines)))),
       ready: () => (answers.length >= 2 ? Promise.resolve() : undefined),
+      open: () => {},
       close: async () => {},
     };
     const { j, store, line } = jail({ matcher: slow });

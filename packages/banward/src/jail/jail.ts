@@ -108,6 +108,11 @@ export class Jail {
     await this.queue;
   }
 
+  /** Starts the matcher (its worker) before the first lines arrive. */
+  openMatcher(): void {
+    this.matcher?.open();
+  }
+
   /** Stops the matcher (its worker) once the lines given to it are done. */
   async closeMatcher(): Promise<void> {
     await this.drain();

@@ -12,6 +12,8 @@ export interface LineMatcher {
   ready(): Promise<void> | undefined;
   /** Lines given up because one regex took longer than the bound on them. */
   readonly abandoned: number;
+  /** Gets ready for the first lines (a worker is started), so the first failure does not wait for it. */
+  open(): void;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,8 @@ export class InlineMatcher implements LineMatcher {
   ready(): undefined {
     return undefined;
   }
+
+  open(): void {}
 
   async close(): Promise<void> {}
 }

@@ -71,6 +71,10 @@ export class WorkerMatcher implements LineMatcher {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  open(): void {
+    if (!this.worker && !this.closed && !this.failed) this.spawn();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.disarm();
