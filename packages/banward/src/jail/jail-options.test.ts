@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { memoryConfigFs } from '../config/index.js';
 import { isBanwardError } from '../errors.js';
+import { BACKEND_NAMES } from '../source/index.js';
 import { checkJailConfig, readJailOptions, splitLogPaths, type JailOptions } from './jail-options.js';
 
 const BUNDLED = join(dirname(fileURLToPath(import.meta.url)), '../../../config');
@@ -104,12 +105,19 @@ test('jail options: a broken jail.local reports both problems at once, with file
   ]);
 });
 
+test('issue 12: every backend the source registry knows is a valid jail option (backend = inotify was refused)', () => {
+  for (const name of BACKEND_NAMES) {
+    const fs = memoryConfigFs({ ...BASE, '/c/jail.local': `[sshd]\nenabled = true\nbackend = ${name}\n` });
+    assert.equal(readJailOptions('/c', { fs }).find((j) => j.name === 'sshd')?.backend, name);
+  }
+});
+
 test('jail options: each kind of problem is found and placed', () => {
   const cases: Array<[string, RegExp]> = [
     ['enabled = maybe', /:2: \[sshd\] enabled: expected true or false/],
     ['filter = nosuch', /:2: \[sshd\] filter: no filter "nosuch" in \/c\/filter\.d/],
     ['filter = sshd[mode=normal', /:2: .*filter/],
-    ['backend = inotify', /:2: \[sshd\] backend: expected one of auto, polling, pyinotify, gamin, systemd/],
+    ['backend = kqueue', /:2: \[sshd\] backend: expected one of auto, pyinotify, inotify, gamin, polling, systemd, not "kqueue"/],
     ['usedns = maybe', /:2: \[sshd\] usedns: expected one of yes, warn, no, raw/],
     ['findtime = 0', /:2: \[sshd\] findtime: must be a time above 0/],
     ['maxmatches = -1', /:2: \[sshd\] maxmatches: must be 0 or more/],

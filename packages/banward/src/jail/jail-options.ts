@@ -14,6 +14,7 @@ import {
   splitInlineEntries, splitShellWords, TracedText, type ConfigFs, type ConfigStack, type UseDns,
 } from '../config/index.js';
 import { BanwardError } from '../errors.js';
+import { BACKEND_NAMES } from '../source/index.js';
 import { parseIgnoreCache, IgnoreCommand, type IgnoreCacheSettings } from './_ignore-command.js';
 import { SectionReader, type OptionText } from './_option-readers.js';
 import { compileBantimeFormula, parseBantimeFactor, parseBantimeMultipliers, type BanTimeIncrement } from './ban-time-policy.js';
@@ -83,7 +84,6 @@ export interface ReadJailOptionsContext {
   fs?: ConfigFs;
 }
 
-const BACKENDS = ['auto', 'polling', 'pyinotify', 'gamin', 'systemd'];
 const USEDNS: readonly UseDns[] = ['yes', 'warn', 'no', 'raw'];
 const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
@@ -223,7 +223,7 @@ function readJail(stack: ConfigStack, name: string, configDir: string, fs: Confi
   const backend = r.nonEmpty('backend');
   if (backend) {
     const spec = r.attempt('backend', backend, () => parseInlineOptions(backend.text, backend));
-    if (spec && !BACKENDS.includes(spec.name.trim().toLowerCase())) r.fail('backend', backend, `expected one of ${BACKENDS.join(', ')}, not ${JSON.stringify(spec.name.trim())}`);
+    if (spec && !BACKEND_NAMES.includes(spec.name.trim().toLowerCase())) r.fail('backend', backend, `expected one of ${BACKEND_NAMES.join(', ')}, not ${JSON.stringify(spec.name.trim())}`);
   }
   const maxretry = r.int('maxretry', 3, 0);
   const options: JailOptions = {

@@ -7,5 +7,5 @@ export {
   parseJournalLine, validateJournalOptions,
 } from './journal-source.js';
 export type { JournalEntry, JournalSourceOptions, ValidJournalOptions } from './journal-source.js';
-export { SOURCE_REGISTRY, canRunSource, createSource, parseBackend } from './source-registry.js';
+export { BACKEND_NAMES, SOURCE_REGISTRY, canRunSource, createSource, parseBackend } from './source-registry.js';
 export type { CanRun, ParsedBackend, SourceFactory, SourceKind, SourceOptions } from './source-registry.js';

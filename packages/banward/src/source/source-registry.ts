@@ -71,6 +71,9 @@ const BACKENDS: Readonly<Record<string, SourceKind>> = {
   auto: 'file', pyinotify: 'file', inotify: 'file', gamin: 'file', polling: 'polling', systemd: 'journal',
 };
 
+/** The `backend` values a jail may name: the one list the jail options check against. */
+export const BACKEND_NAMES: readonly string[] = Object.freeze(Object.keys(BACKENDS));
+
 /** The options each kind reads from `backend = name[option=value]`; others are ignored, as fail2ban does. */
 const BACKEND_OPTIONS: Readonly<Record<SourceKind, readonly string[]>> = {
   file: [], polling: [], journal: ['journalflags', 'journalpath', 'journalfiles', 'namespace'],
@@ -93,7 +96,7 @@ export function parseBackend(backend: string): ParsedBackend | { error: string }
   }
   const name = parsed.name.trim().toLowerCase();
   const kind = Object.hasOwn(BACKENDS, name) ? BACKENDS[name] : undefined;
-  if (!kind) return { error: `backend ${JSON.stringify(parsed.name.trim())} is not known (auto, polling, pyinotify, systemd)` };
+  if (!kind) return { error: `backend ${JSON.stringify(parsed.name.trim())} is not known (${BACKEND_NAMES.join(', ')})` };
   const options: Record<string, string> = {};
   const ignored: string[] = [];
   for (const [k, v] of Object.entries(parsed.options)) {
