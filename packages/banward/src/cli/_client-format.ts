@@ -3,7 +3,7 @@
 interface JailStatus {
   jail: string;
   filter: { currentlyFailed: number; totalFailed: number; abandonedLines?: number; files?: string[]; journalMatch?: string[]; reports?: boolean };
-  actions: { currentlyBanned: number; totalBanned: number; bannedIps: string[] };
+  actions: { currentlyBanned: number; totalBanned: number; bannedIps: string[]; notEnforced?: string };
 }
 
 export function formatStatus(result: { jails: string[] }): string {
@@ -24,6 +24,7 @@ export function formatJailStatus(s: JailStatus): string {
     `|  |- Abandoned lines:\t${s.filter.abandonedLines ?? 0}`,
     `|  \`- ${source}`,
     '`- Actions',
+    ...(s.actions.notEnforced === undefined ? [] : [`   |- Not enforced:\t${s.actions.notEnforced}`]),
     `   |- Currently banned:\t${s.actions.currentlyBanned}`,
     `   |- Total banned:\t${s.actions.totalBanned}`,
     `   \`- Banned IP list:\t${s.actions.bannedIps.join(' ')}`,

@@ -33,7 +33,10 @@ function jailStatus(server: BanwardServer, running: RunningJail) {
       ...running.inputs,
       reports: running.sources.length === 0,
     },
-    actions: { currentlyBanned: bans.length, totalBanned: running.jail.totalBanned, bannedIps: bans.map((b) => b.ip) },
+    actions: {
+      currentlyBanned: bans.length, totalBanned: running.jail.totalBanned, bannedIps: bans.map((b) => b.ip),
+      ...(running.unenforced === null ? {} : { notEnforced: running.unenforced }),
+    },
   };
 }
 

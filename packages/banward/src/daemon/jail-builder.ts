@@ -22,6 +22,8 @@ export interface RunningJail {
   inputs: { files?: string[]; journalMatch?: string[] };
   /** The jail's options and its filter's, to tell on reload whether anything changed. */
   fingerprint: string;
+  /** Why the jail's bans block nobody (no action, or none that can block here); null when they are enforced. */
+  unenforced: string | null;
 }
 
 export interface BuildContext {
@@ -106,11 +108,19 @@ export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJ
   const { filter, spec, journalmatch, definition } = buildFilter(options, ctx, journal);
   const matcher = filter && spec ? buildMatcher(filter, spec, ctx, log) : null;
   const actions: BanAction[] = [];
+  const unavailable: string[] = [];
   for (const spec of options.action) {
     const resolved = resolveAction(spec, { jail: options.name, clock: ctx.clock, log, configDir: ctx.configDir, jailOptions: options.options });
     if (resolved.action) actions.push(resolved.action);
-    else log.warn(resolved.reason ?? `action ${spec} is not available`);
+    else unavailable.push(resolved.reason ?? `action ${spec} is not available`);
   }
+  for (const reason of unavailable) log.warn(reason);
+  const unenforced = actions.some((a) => !a.notifyOnly) ? null
+    : unavailable.length > 0 ? unavailable.join('; ')
+      : actions.length === 0 ? 'no action is set (action =)'
+        : `its actions only record or notify (${actions.map((a) => a.name).join(', ')})`;
+  if (unenforced !== null) log.warn(`bans are recorded, not enforced: ${unenforced}`);
+  if (options.actionDefaulted) log.notice(`no action is set: using the default banaction (${options.action.join(', ')})`);
   const jail = new Jail({
     name: options.name,
     filter,
@@ -159,5 +169,5 @@ export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJ
     }, sourceCtx));
     inputs.files = options.logpath.map((p) => p.path);
   }
-  return { jail, options: jailOptions, sources, inputs, fingerprint: JSON.stringify([jailOptions, definition, ctx.lineTimeout]) };
+  return { jail, options: jailOptions, sources, inputs, fingerprint: JSON.stringify([jailOptions, definition, ctx.lineTimeout]), unenforced };
 }

@@ -21,6 +21,8 @@ export interface BanTicket {
 
 export interface BanAction {
   readonly name: string;
+  /** True for an action that records or tells of a ban without blocking the address (log, webhook, mail). */
+  readonly notifyOnly?: boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** True when the enforcement is in place (e.g. the firewall table exists). */

@@ -9,6 +9,7 @@ import type { BanAction, BanTicket } from './ban-action.js';
  */
 export class LogAction implements BanAction {
   readonly name: string;
+  readonly notifyOnly = true;
 
   constructor(
     private readonly options: { name?: string; path?: string; clock: Clock; log: Logger },

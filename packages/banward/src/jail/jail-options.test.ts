@@ -112,6 +112,17 @@ test('issue 12: every backend the source registry knows is a valid jail option (
   }
 });
 
+test('issue 12: a jail without any action setting gets the default banaction with its port and protocol; action = stays empty', () => {
+  const jail = (extra: string) => readJailOptions('/c', { fs: memoryConfigFs({ ...BASE, '/c/jail.local': `[sshd]\nenabled = true\n${extra}` }) }).find((j) => j.name === 'sshd')!;
+  const bare = jail('');
+  assert.deepEqual(bare.action, ['nftables[port="0:65535", protocol="tcp"]']);
+  assert.equal(bare.actionDefaulted, true);
+  assert.deepEqual(jail('banaction = ipset\nport = ssh\n').action, ['ipset[port="ssh", protocol="tcp"]']);
+  const empty = jail('action =\n');
+  assert.deepEqual(empty.action, []);
+  assert.equal(empty.actionDefaulted, undefined);
+});
+
 test('jail options: each kind of problem is found and placed', () => {
   const cases: Array<[string, RegExp]> = [
     ['enabled = maybe', /:2: \[sshd\] enabled: expected true or false/],

@@ -60,6 +60,8 @@ export interface JailOptions {
   protocol?: string;
   /** One entry per action, with its inline options (`nftables[port="ssh", protocol="tcp"]`). */
   action: string[];
+  /** No `action` was set anywhere: `action` is the default banaction (nftables unless `banaction` says). */
+  actionDefaulted?: true;
   banaction?: string;
   banactionAllports?: string;
   /** The jail's overrides of its filter's settings. */
@@ -121,9 +123,15 @@ function readFilterSpec(r: SectionReader, configDir: string, fs: ConfigFs): Pick
   return { filter: value.text, filterName: name, filterOptions: spec.options };
 }
 
+/** fail2ban's `action_` with the jail's banaction, port and protocol: what a jail without `action` gets. */
+function defaultAction(r: SectionReader): string {
+  const quoted = (option: string, fallback: string) => JSON.stringify(r.nonEmpty(option)?.text ?? fallback);
+  return `${r.nonEmpty('banaction')?.text ?? 'nftables'}[port=${quoted('port', '0:65535')}, protocol=${quoted('protocol', 'tcp')}]`;
+}
+
 function readActions(r: SectionReader): string[] {
   const value = r.text('action');
-  if (!value) return [];
+  if (!value) return [defaultAction(r)];
   const entries = splitInlineEntries(value.text).map((e) => e.trim()).filter(Boolean);
   return entries.filter((entry) => r.attempt('action', value, () => parseInlineOptions(entry, value)) !== undefined);
 }
@@ -243,6 +251,7 @@ function readJail(stack: ConfigStack, name: string, configDir: string, fs: Confi
     action: readActions(r),
     options: dumpOptions(stack, name),
   };
+  if (r.text('action') === undefined) options.actionDefaulted = true;
   const usedns = r.oneOf('usedns', USEDNS);
   if (usedns) options.usedns = usedns;
   const encoding = r.nonEmpty('logencoding');

@@ -80,6 +80,7 @@ export function composeMail(options: Pick<MailOptions, 'dest' | 'sender' | 'send
 
 export class MailAction implements BanAction {
   readonly name: string;
+  readonly notifyOnly = true;
   readonly queue: NotifyQueue<{ event: 'ban' | 'unban'; ticket: ActionDTicket; now: number }>;
 
   constructor(private readonly options: MailOptions) {

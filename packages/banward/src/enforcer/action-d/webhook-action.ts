@@ -51,6 +51,7 @@ const RETRY_STATUS = (s: number): boolean => s === 408 || s === 429 || s >= 500;
 
 export class WebhookAction implements BanAction {
   readonly name: string;
+  readonly notifyOnly = true;
   readonly queue: NotifyQueue<WebhookEvent>;
 
   constructor(private readonly options: WebhookOptions) {
