@@ -118,6 +118,8 @@ test('issue 12: a jail without any action setting gets the default banaction wit
   assert.deepEqual(bare.action, ['nftables[port="0:65535", protocol="tcp"]']);
   assert.equal(bare.actionDefaulted, true);
   assert.deepEqual(jail('banaction = ipset\nport = ssh\n').action, ['ipset[port="ssh", protocol="tcp"]']);
+  assert.deepEqual(jail('port = 2222\n').action, ['nftables[port="2222", protocol="tcp"]']);
+  assert.throws(() => jail('port = a"b\'c\n'), /jail\.local:3: \[sshd\] port: /, 'a port no quoting holds is a problem at its line');
   const empty = jail('action =\n');
   assert.deepEqual(empty.action, []);
   assert.equal(empty.actionDefaulted, undefined);

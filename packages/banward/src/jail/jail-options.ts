@@ -123,15 +123,28 @@ function readFilterSpec(r: SectionReader, configDir: string, fs: ConfigFs): Pick
   return { filter: value.text, filterName: name, filterOptions: spec.options };
 }
 
-/** fail2ban's `action_` with the jail's banaction, port and protocol: what a jail without `action` gets. */
-function defaultAction(r: SectionReader): string {
-  const quoted = (option: string, fallback: string) => JSON.stringify(r.nonEmpty(option)?.text ?? fallback);
-  return `${r.nonEmpty('banaction')?.text ?? 'nftables'}[port=${quoted('port', '0:65535')}, protocol=${quoted('protocol', 'tcp')}]`;
+/**
+ * fail2ban's `action_` with the jail's banaction, port and protocol: what a jail without `action` gets.
+ * Checked like a written action, so an odd port or banaction is a problem at its own file:line.
+ */
+function defaultAction(r: SectionReader): string[] {
+  const banaction = r.nonEmpty('banaction');
+  const fields = [['port', '0:65535'], ['protocol', 'tcp']] as const;
+  let entry = banaction?.text ?? 'nftables';
+  entry += `[${fields.map(([option, fallback]) => {
+    const text = r.nonEmpty(option)?.text ?? fallback;
+    return `${option}=${text.includes('"') ? `'${text}'` : `"${text}"`}`;
+  }).join(', ')}]`;
+  for (const option of ['banaction', 'port', 'protocol']) {
+    const source = r.nonEmpty(option);
+    if (source && r.attempt(option, source, () => parseInlineOptions(entry, source)) === undefined) return [];
+  }
+  return [entry];
 }
 
 function readActions(r: SectionReader): string[] {
   const value = r.text('action');
-  if (!value) return [defaultAction(r)];
+  if (!value) return defaultAction(r);
   const entries = splitInlineEntries(value.text).map((e) => e.trim()).filter(Boolean);
   return entries.filter((entry) => r.attempt('action', value, () => parseInlineOptions(entry, value)) !== undefined);
 }
