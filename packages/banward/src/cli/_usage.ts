@@ -64,5 +64,5 @@ export function mainUsage(commands: readonly CommandDef[], globals: readonly Glo
     + `Global options, before the command or among its words:\n`
     + table(globals.map((g) => [`--${g.name} ${g.valueName}`, `${g.description}; for ${takenBy(g.name)}`]))
     + `\n--json prints the output as JSON, for ${takenBy('json')}.\n`
-    + `Run 'banward COMMAND --help' for a command's arguments and options.\n`;
+    + `Run 'banward COMMAND --help' (or 'banward help COMMAND') for a command's arguments and options.\n`;
 }

@@ -69,7 +69,7 @@ export const CLIENT_COMMANDS: readonly CommandDef[] = [
   }),
   clientCommand({
     name: 'stop',
-    summary: 'stop the daemon (its bans stay in the firewall and the state)',
+    summary: 'stop the daemon',
     human: () => 'Shutdown successful\n',
   }),
   clientCommand({

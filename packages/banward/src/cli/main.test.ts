@@ -138,9 +138,10 @@ test('cli: banward --socket P ping fails although the README says --socket may s
   assert.match(misplaced.stderr, /^banward regex: unknown option --socket .*\[BANWARD_ERR_USAGE\]\n$/);
 });
 
-test('cli: no command prints the usage and exits 2; help and --help exit 0', async () => {
+test('cli: no command prints the usage and exits 2; help and --help exit 0; help CMD is CMD --help', async () => {
   const none = await runCli();
   assert.equal(none.code, 2);
   assert.match(none.stdout, /^Usage: banward /);
   for (const word of ['help', '--help', '-h']) assert.equal((await runCli(word)).code, 0, word);
+  assert.equal((await runCli('help', 'ping')).stdout, (await runCli('ping', '--help')).stdout);
 });

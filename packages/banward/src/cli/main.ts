@@ -60,6 +60,7 @@ async function runCommand(def: CommandDef, argv: readonly string[], io: CommandI
 /** The one place errors become messages: a BanwardError prints as one line with its code and exits 2. */
 export async function main(argv: readonly string[], io: CommandIo = { out: process.stdout, err: process.stderr }): Promise<number> {
   const { globals, rest: [name, ...words] } = leadingGlobals(argv);
+  if (name === 'help' && words[0] !== undefined) return main([words[0], '--help'], io);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out.write(USAGE);
     return name === undefined ? 2 : 0;
