@@ -5,6 +5,7 @@ import { startControlServer, type ControlServer } from '../control/index.js';
 import { SqliteBanStore } from '../decision/index.js';
 import { readJailOptions, type JailOptions } from '../jail/index.js';
 import type { Logger } from '../log/logger.js';
+import { clearToolChecks } from '../process/index.js';
 import { handleAppRequest, handleRequest } from './control-handlers.js';
 import { readDaemonSettings, type DaemonSettings } from './daemon-settings.js';
 import { buildJail, type RunningJail } from './jail-builder.js';
@@ -72,7 +73,7 @@ export class BanwardServer {
     return this.clock();
   }
 
-  private build(options: JailOptions, settings: DaemonSettings): RunningJail {
+  private build(options: JailOptions, settings: DaemonSettings): Promise<RunningJail> {
     return buildJail(options, { configDir: this.options.configDir, store: this.store, clock: this.clock, log: this.log, lineTimeout: settings.lineTimeout });
   }
 
@@ -100,7 +101,8 @@ export class BanwardServer {
    * catch-up, and commands that change things wait for the start to finish (see control-handlers).
    */
   private async startAll(jails: JailOptions[]): Promise<void> {
-    const built = jails.map((j) => this.build(j, this.settings));
+    const built: RunningJail[] = [];
+    for (const j of jails) built.push(await this.build(j, this.settings));
     for (const running of built) this.jails.set(running.jail.name, running);
     this.control = await startControlServer({
       path: this.options.socket,
@@ -143,8 +145,11 @@ export class BanwardServer {
    */
   async reload(only?: string, options: { restart?: boolean; unban?: boolean } = {}): Promise<string[]> {
     const config = loadConfiguration(this.options.configDir);
+    // A tool installed (or removed) since the last start is seen by this reload's jails.
+    clearToolChecks();
     // Build every wanted jail before touching a running one: a filter that does not compile refuses the reload.
-    const built = new Map(config.jails.filter((j) => !only || j.name === only).map((j) => [j.name, this.build(j, config.settings)] as const));
+    const built = new Map<string, RunningJail>();
+    for (const j of config.jails.filter((j) => !only || j.name === only)) built.set(j.name, await this.build(j, config.settings));
     this.settings = config.settings;
     const changed = (name: string): boolean => {
       const running = this.jails.get(name);

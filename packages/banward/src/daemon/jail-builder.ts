@@ -20,7 +20,7 @@ export interface RunningJail {
   sources: LogSource[];
   /** What `status` shows as the jail's input. */
   inputs: { files?: string[]; journalMatch?: string[] };
-  /** The jail's options and its filter's, to tell on reload whether anything changed. */
+  /** The jail's options and its filter's, and which actions cannot run, to tell on reload whether anything changed. */
   fingerprint: string;
   /** Why the jail's bans block nobody (no action, or none that can block here); null when they are enforced. */
   unenforced: string | null;
@@ -99,7 +99,7 @@ function positiveInteger(options: JailOptions, name: string): number {
 }
 
 /** Wires a jail's filter, counters, ignore list, ban-time policy, actions and log sources. */
-export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJail {
+export async function buildJail(jailOptions: JailOptions, ctx: BuildContext): Promise<RunningJail> {
   const backend = chooseBackend(jailOptions, ctx.configDir);
   const options = backend === jailOptions.backend ? jailOptions : { ...jailOptions, backend };
   const log = ctx.log.child(options.name);
@@ -110,7 +110,7 @@ export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJ
   const actions: BanAction[] = [];
   const unavailable: string[] = [];
   for (const spec of options.action) {
-    const resolved = resolveAction(spec, { jail: options.name, clock: ctx.clock, log, configDir: ctx.configDir, jailOptions: options.options });
+    const resolved = await resolveAction(spec, { jail: options.name, clock: ctx.clock, log, configDir: ctx.configDir, jailOptions: options.options });
     if (resolved.action) actions.push(resolved.action);
     else unavailable.push(resolved.reason ?? `action ${spec} is not available`);
   }
@@ -169,5 +169,5 @@ export function buildJail(jailOptions: JailOptions, ctx: BuildContext): RunningJ
     }, sourceCtx));
     inputs.files = options.logpath.map((p) => p.path);
   }
-  return { jail, options: jailOptions, sources, inputs, fingerprint: JSON.stringify([jailOptions, definition, ctx.lineTimeout]), unenforced };
+  return { jail, options: jailOptions, sources, inputs, fingerprint: JSON.stringify([jailOptions, definition, ctx.lineTimeout, unavailable]), unenforced };
 }

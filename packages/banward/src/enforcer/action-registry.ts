@@ -17,7 +17,8 @@ export interface ActionContext {
 }
 
 interface ActionKind {
-  canRun(options: Record<string, string>): CanRun;
+  /** May run a tool to see (`nft list tables`); such checks are cached, see process/tool-check. */
+  canRun(options: Record<string, string>): Promise<CanRun>;
   create(options: Record<string, string>, ctx: ActionContext): BanAction;
 }
 
@@ -26,7 +27,7 @@ const ACTIONS: Record<string, ActionKind> = {
   ...NATIVE_ACTIONS,
   ...NOTIFY_ACTIONS,
   log: {
-    canRun: () => ({ ok: true }),
+    canRun: () => Promise.resolve({ ok: true }),
     create: (options, ctx) => new LogAction({
       ...(options['path'] ? { path: options['path'] } : {}),
       clock: ctx.clock,
@@ -50,12 +51,12 @@ export interface ResolvedAction {
  * Turns a jail's `action` entries (`log[path=/tmp/x]`, `iptables-multiport[name=SSH, port=ssh]`) into
  * actions. One banward cannot run yet is recorded, not fatal: the ban is still stored and shown.
  */
-export function resolveAction(spec: string, ctx: ActionContext): ResolvedAction {
+export async function resolveAction(spec: string, ctx: ActionContext): Promise<ResolvedAction> {
   const { name, options } = parseInlineOptions(spec);
   // Own properties only: a name from a config file must not reach Object.prototype (`constructor`).
   const kind = actionDKind(name.trim(), ctx.configDir) ?? (Object.hasOwn(ACTIONS, name.trim()) ? ACTIONS[name.trim()] : undefined);
   if (!kind) return { spec, action: null, reason: `action '${name.trim()}' is not available in this banward version; bans are recorded but not enforced` };
-  const can = kind.canRun(options);
+  const can = await kind.canRun(options);
   if (!can.ok) return { spec, action: null, reason: can.reason };
   return { spec, action: kind.create(options, ctx) };
 }
