@@ -5,6 +5,7 @@ import { startControlServer, type ControlServer } from '../control/index.js';
 import { combineProblems, compileConfiguration, type CompiledConfiguration, type JailSpec } from '../compile/index.js';
 import { SqliteBanStore } from '../decision/index.js';
 import type { Logger } from '../log/logger.js';
+import { clearToolChecks } from '../process/index.js';
 import { describeWarning } from '../warnings.js';
 import { handleAppRequest, handleRequest } from './control-handlers.js';
 import type { DaemonSettings } from './daemon-settings.js';
@@ -153,6 +154,8 @@ export class BanwardServer {
    * unchanged; `unban` lifts their bans first.
    */
   async reload(only?: string, options: { restart?: boolean; unban?: boolean } = {}): Promise<string[]> {
+    // A tool installed (or removed) since the last start is seen by this reload's jails.
+    clearToolChecks();
     const config = await loadConfiguration(this.options.configDir);
     const wanted = new Map(config.jails.filter((j) => !only || j.name === only).map((j) => [j.name, j] as const));
     const changed = (name: string): boolean => {

@@ -17,7 +17,8 @@ export interface ActionContext {
 }
 
 interface ActionKind {
-  canRun(options: Record<string, string>): CanRun;
+  /** May run a tool to see (`nft list tables`); such checks are cached, see process/tool-check. */
+  canRun(options: Record<string, string>): Promise<CanRun>;
   create(options: Record<string, string>, ctx: ActionContext): BanAction;
 }
 
@@ -26,7 +27,7 @@ const ACTIONS: Record<string, ActionKind> = {
   ...NATIVE_ACTIONS,
   ...NOTIFY_ACTIONS,
   log: {
-    canRun: () => ({ ok: true }),
+    canRun: () => Promise.resolve({ ok: true }),
     create: (options, ctx) => new LogAction({
       ...(options['path'] ? { path: options['path'] } : {}),
       clock: ctx.clock,
@@ -70,11 +71,11 @@ export interface ResolvedAction {
  * Turns an `action` entry (`log[path=/tmp/x]`, `iptables-multiport[name=SSH, port=ssh]`) into an action.
  * One banward cannot run is recorded, not fatal: the ban is still stored and shown.
  */
-export function resolveAction(spec: string, ctx: ActionContext): ResolvedAction {
+export async function resolveAction(spec: string, ctx: ActionContext): Promise<ResolvedAction> {
   const { name, options } = parseInlineOptions(spec);
   const found = findAction(name.trim(), ctx.configDir);
   if (!found) return { spec, action: null, reason: `action '${name.trim()}' is not available in this banward version; bans are recorded but not enforced` };
-  const can = found.kind.canRun(options);
+  const can = await found.kind.canRun(options);
   if (!can.ok) return { spec, action: null, reason: can.reason };
   return { spec, action: found.kind.create(options, ctx) };
 }

@@ -12,7 +12,7 @@ import { mailKind } from './mail-action.js';
 import { webhookKind } from './webhook-action.js';
 
 export interface ActionKind {
-  canRun(options: Record<string, string>): CanRun;
+  canRun(options: Record<string, string>): Promise<CanRun>;
   create(options: Record<string, string>, ctx: ActionContext): BanAction;
 }
 
@@ -20,7 +20,7 @@ export interface ActionKind {
 export function actionDKind(name: string, configDir: string): ActionKind | null {
   if (!/^[\w.-]+$/.test(name) || name.endsWith('.py') || !actionExists(configDir, name, nodeConfigFs)) return null;
   return {
-    canRun(options) {
+    async canRun(options) {
       try {
         const problems = actionDProblems(readActionD(configDir, name, options, { jail: 'banward-check' }));
         if (problems.length > 0) return { ok: false, reason: `action ${name} is unsafe to run: ${problems.join('; ')}` };
