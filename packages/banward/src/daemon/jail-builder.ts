@@ -18,7 +18,7 @@ export interface RunningJail {
   sources: LogSource[];
   /** What `status` shows as the jail's input. */
   inputs: { files?: string[]; journalMatch?: string[] };
-  /** The jail's options and its filter's, and which actions cannot run, to tell on reload whether anything changed. */
+  /** The spec's: changes when anything the jail was compiled from changes (reload compares it). */
   fingerprint: string;
   /** Why the jail's bans block nobody (no action, or none that can block here); null when they are enforced. */
   unenforced: string | null;
