@@ -3,6 +3,7 @@ import { CLIENT_COMMANDS, CLIENT_USAGE, clientCommand } from './client-commands.
 import { configCommand } from './config-commands.js';
 import { regexCommand } from './regex-command.js';
 import { serverCommand } from './server-command.js';
+import { VERSION } from '../version.js';
 
 const USAGE = `Usage: banward COMMAND [options]
 
@@ -26,11 +27,9 @@ const COMMANDS: Record<string, Command> = {
   'dump-config': (argv, out) => configCommand('dump-config', argv, out),
   '-d': (argv, out) => configCommand('dump-config', argv, out),
   ...Object.fromEntries(CLIENT_COMMANDS.map((c) => [c, (argv: string[], out: NodeJS.WritableStream) => clientCommand(c, argv, out)])),
-  version: async (_argv, out) => {
-    const { readFileSync } = await import('node:fs');
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-    out.write(`banward ${pkg.version}\n`);
-    return 0;
+  version: (_argv, out) => {
+    out.write(`banward ${VERSION}\n`);
+    return Promise.resolve(0);
   },
 };
 

@@ -7,7 +7,6 @@
  * `banward test-config`. As with fail2ban, a problem in a disabled jail does not stop the others:
  * it is reported in `skipped` and the jail is left out.
  */
-import { createRequire } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import {
   INCLUDES_SECTION, getOption, loadConfigStack, nodeConfigFs, parseInlineOptions, sectionNames,
@@ -15,6 +14,7 @@ import {
 } from '../config/index.js';
 import { BanwardError } from '../errors.js';
 import { BACKEND_NAMES } from '../source/index.js';
+import { VERSION } from '../version.js';
 import { parseIgnoreCache, IgnoreCommand, type IgnoreCacheSettings } from './_ignore-command.js';
 import { SectionReader, type OptionText } from './_option-readers.js';
 import { compileBantimeFormula, parseBantimeFactor, parseBantimeMultipliers, type BanTimeIncrement } from './ban-time-policy.js';
@@ -87,7 +87,6 @@ export interface ReadJailOptionsContext {
 }
 
 const USEDNS: readonly UseDns[] = ['yes', 'warn', 'no', 'raw'];
-const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
