@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.js';
 import { handleAppRequest, handleRequest } from './control-handlers.js';
 import { readDaemonSettings, type DaemonSettings } from './daemon-settings.js';
 import { buildJail, type RunningJail } from './jail-builder.js';
+import { serverControl } from './server-control.js';
 
 export interface ServerOptions {
   configDir: string;
@@ -102,10 +103,11 @@ export class BanwardServer {
   private async startAll(jails: JailOptions[]): Promise<void> {
     const built = jails.map((j) => this.build(j, this.settings));
     for (const running of built) this.jails.set(running.jail.name, running);
+    const control = serverControl(this);
     this.control = await startControlServer({
       path: this.options.socket,
       ...(this.options.socketGroup ? { group: this.options.socketGroup } : {}),
-      handler: (request) => handleRequest(this, request),
+      handler: (request) => handleRequest(control, request),
       log: this.log,
     });
     const { appSocket, appSocketGroup } = this.options;
@@ -113,7 +115,7 @@ export class BanwardServer {
       this.appControl = await startControlServer({
         path: appSocket,
         ...(appSocketGroup ? { group: appSocketGroup } : {}),
-        handler: (request) => handleAppRequest(this, request),
+        handler: (request) => handleAppRequest(control, request),
         log: this.log,
       });
     }
