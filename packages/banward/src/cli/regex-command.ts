@@ -2,12 +2,11 @@ import { resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fixedClock, systemClock } from '../clock.js';
-import { readFilter, type FilterDefinition } from '../config/index.js';
+import { isUseDns, readFilter, type FilterDefinition, type UseDns } from '../config/index.js';
 import { BanwardError } from '../errors.js';
 import { Filter } from '../filter/filter.js';
 import { backtrackWarnings } from '../filter/backtrack-warnings.js';
 import { describeWarning } from '../warnings.js';
-import type { UseDns } from '../filter/failregex.js';
 import { readLines } from '../source/line-reader.js';
 import { bundledConfigDir } from './_paths.js';
 import { RegexSession } from './_regex-session.js';
@@ -89,7 +88,7 @@ export async function regexCommand(argv: string[], out: NodeJS.WritableStream, e
   const [log, filterArg, ignoreArg] = positionals as [string, string, string | undefined];
   const configDir = resolve(values.config ?? bundledConfigDir());
   if (values.config !== undefined && !existsSync(configDir)) throw usage(`--config: no such directory: ${configDir}`);
-  if (values.usedns !== undefined && !['yes', 'warn', 'no', 'raw'].includes(values.usedns)) {
+  if (values.usedns !== undefined && !isUseDns(values.usedns)) {
     throw usage(`--usedns must be yes, warn, no or raw, not ${values.usedns}`);
   }
   const maxlines = values.maxlines === undefined ? undefined : Number(values.maxlines);

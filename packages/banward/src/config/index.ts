@@ -1,5 +1,7 @@
 export { readFilter, FILTER_OPTION_NAMES } from './filter-reader.js';
-export type { FilterDefinition, ReadFilterContext, UseDns } from './filter-reader.js';
+export type { FilterDefinition, ReadFilterContext } from './filter-reader.js';
+export { FALSE_WORDS, TRUE_WORDS, USEDNS_WORDS, isUseDns, parseBooleanWord } from './fail2ban-words.js';
+export type { UseDns } from './fail2ban-words.js';
 export { combineDefinition, toRawOption } from './definition-reader.js';
 export type { DefinitionRequest, OptionInput, SourcedValue } from './definition-reader.js';
 export {

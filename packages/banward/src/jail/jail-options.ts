@@ -10,7 +10,7 @@
 import { isAbsolute, join } from 'node:path';
 import {
   INCLUDES_SECTION, getOption, loadConfigStack, nodeConfigFs, parseInlineOptions, sectionNames,
-  splitInlineEntries, splitShellWords, TracedText, type ConfigFs, type ConfigStack, type UseDns,
+  splitInlineEntries, splitShellWords, TracedText, USEDNS_WORDS, type ConfigFs, type ConfigStack, type UseDns,
 } from '../config/index.js';
 import { BanwardError } from '../errors.js';
 import { BACKEND_NAMES } from '../source/index.js';
@@ -86,7 +86,6 @@ export interface ReadJailOptionsContext {
   fs?: ConfigFs;
 }
 
-const USEDNS: readonly UseDns[] = ['yes', 'warn', 'no', 'raw'];
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -264,7 +263,7 @@ function readJail(stack: ConfigStack, name: string, configDir: string, fs: Confi
     options: dumpOptions(stack, name),
   };
   if (r.text('action') === undefined) options.actionDefaulted = true;
-  const usedns = r.oneOf('usedns', USEDNS);
+  const usedns = r.oneOf('usedns', USEDNS_WORDS);
   if (usedns) options.usedns = usedns;
   const encoding = r.nonEmpty('logencoding');
   if (encoding) {

@@ -1,8 +1,11 @@
 import { appendFileSync } from 'node:fs';
 
-export type LogLevel = 'error' | 'warn' | 'notice' | 'info' | 'debug';
+/** The levels, most severe first: the one list `--log-level`, the config's loglevel and the logger share. */
+export const LOG_LEVELS = ['error', 'warn', 'notice', 'info', 'debug'] as const;
 
-const RANK: Record<LogLevel, number> = { error: 0, warn: 1, notice: 2, info: 3, debug: 4 };
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const RANK = Object.fromEntries(LOG_LEVELS.map((level, i) => [level, i])) as Record<LogLevel, number>;
 
 /** Log lines an admin greps like fail2ban's: `2026-11-22 10:00:01,123 banward [sshd] NOTICE Ban 203.0.113.5`. */
 export interface Logger {
@@ -53,5 +56,5 @@ export function createLogger(options: LoggerOptions, prefix = ''): Logger {
 }
 
 export function isLogLevel(value: string): value is LogLevel {
-  return Object.hasOwn(RANK, value);
+  return (LOG_LEVELS as readonly string[]).includes(value);
 }

@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import type { Clock } from '../../clock.js';
+import { TRUE_WORDS } from '../../config/index.js';
 import type { Logger } from '../../log/logger.js';
 import type { BanAction, CanRun } from '../ban-action.js';
 import type { ActionContext } from '../action-registry.js';
@@ -140,7 +141,7 @@ export class MailAction implements BanAction {
   async flush(): Promise<void> {}
 }
 
-const yes = (v: string | undefined, dflt: boolean): boolean => (v === undefined ? dflt : ['1', 'yes', 'true', 'on'].includes(v.toLowerCase()));
+const yes = (v: string | undefined, dflt: boolean): boolean => (v === undefined ? dflt : TRUE_WORDS.includes(v.toLowerCase()));
 const addresses = (v: string | undefined): string[] => (v ?? 'root').split(/[\s,]+/).filter(Boolean);
 
 export const mailKind = {

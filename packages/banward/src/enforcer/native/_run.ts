@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import type { CanRun } from '../../result.js';
 
 export interface RunResult {
   code: number;
@@ -23,7 +24,7 @@ export const runCommand: Runner = (command, args, input) => new Promise((resolve
 });
 
 /** Whether a tool runs here with our privileges: canRun() is synchronous, and this is its one I/O. */
-export function usable(command: string, args: readonly string[]): { ok: true } | { ok: false; reason: string } {
+export function usable(command: string, args: readonly string[]): CanRun {
   const r = spawnSync(command, args, { encoding: 'utf8', timeout: 5000 });
   if (r.error) return { ok: false, reason: `${command} cannot run: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed' : r.error.message}` };
   if (r.status !== 0) return { ok: false, reason: `${command} ${args.join(' ')} failed (${r.status}): ${r.stderr.trim().split('\n')[0] ?? ''}` };
