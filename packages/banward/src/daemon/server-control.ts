@@ -1,6 +1,7 @@
 import { unknownJail, type ActiveBan, type BanTimes, type DaemonControl, type JailOptionName, type JailOptionValues, type JailStatus } from '../control/index.js';
 import type { BanRecord } from '../decision/index.js';
-import { banCovers, canonical } from '../jail/index.js';
+import { banCovers } from '../jail/index.js';
+import { canonical } from '../net/ip-address.js';
 import type { BanwardServer } from './banward-server.js';
 import type { RunningJail } from './jail-builder.js';
 

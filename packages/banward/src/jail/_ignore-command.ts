@@ -5,9 +5,8 @@
  * The address is also passed as `BANWARD_IP` in the environment.
  */
 import { execFile } from 'node:child_process';
-import { splitShellWords, parseInlineOptions } from '../config/index.js';
+import { parseInlineOptions, parseTimeValue, splitShellWords } from '../config/index.js';
 import { BanwardError, type ErrorLocation } from '../errors.js';
-import { parseTimeValue } from './time-value.js';
 
 const TAG_RE = /<([^ <>]+)>/g;
 

@@ -2,9 +2,8 @@
  * Typed reads of one section's options that never throw: each problem is collected with the file
  * and line that wrote the option, so a whole configuration is checked in one pass.
  */
-import { getOption, parseBooleanWord, type ConfigStore } from '../config/index.js';
+import { getOption, parseBooleanWord, parseTimeValue, type ConfigStore } from '../config/index.js';
 import { BanwardError, isBanwardError, type ErrorLocation } from '../errors.js';
-import { parseTimeValue } from './time-value.js';
 
 export interface OptionText extends ErrorLocation {
   text: string;

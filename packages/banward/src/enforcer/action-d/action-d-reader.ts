@@ -16,6 +16,7 @@ import {
   loadConfigStack,
   nodeConfigFs,
   ownOptionNames,
+  parseTimeValue,
   substituteTags,
   MAX_TAG_REPLACE_COUNT,
   TracedText,
@@ -23,7 +24,6 @@ import {
   type ConfigFs,
   type OptionInput,
 } from '../../config/index.js';
-import { parseTimeValue } from '../../jail/index.js';
 
 /** The `[Definition]` options fail2ban's client sends for an action. */
 export const ACTION_OPTION_NAMES = [
