@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { unknownJail, type ActiveBan, type DaemonControl, type JailStatus } from '../control/index.js';
-import type { ControlRequest } from '../control/index.js';
+import { unknownJail, type ActiveBan, type ControlRequest, type DaemonControl, type JailStatus } from '../control/index.js';
 import type { JailOptions } from '../jail/index.js';
 import { handleAppRequest, handleRequest } from './control-handlers.js';
 

@@ -1,5 +1,4 @@
-import type { ControlRequest, DaemonControl } from '../control/index.js';
-import { isJailOptionName, JAIL_OPTION_NAMES, unknownJail } from '../control/index.js';
+import { isJailOptionName, JAIL_OPTION_NAMES, unknownJail, type ControlRequest, type DaemonControl } from '../control/index.js';
 import { BanwardError } from '../errors.js';
 import { formatIp, isHost, parseIp } from '../net/ip-address.js';
 import { VERSION } from '../version.js';
