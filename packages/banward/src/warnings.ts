@@ -6,6 +6,7 @@ import { locate } from './errors.js';
  */
 export const WARNING_CODES = {
   BANWARD_W_REGEX_BACKTRACK: 'A failregex has a shape that can make matching one line take very long.',
+  BANWARD_W_UNUSED_OPTION: 'A jail sets an option that nothing reads (a misspelling?): it has no effect.',
 } as const;
 
 export type WarningCode = keyof typeof WARNING_CODES;

@@ -1,37 +1,23 @@
 import type { FilterDefinition } from '../config/index.js';
 import type { Filter } from '../filter/filter.js';
+import { matchDetails } from '../filter/match-details.js';
 import type { BanwardWarning } from '../warnings.js';
 import type { LineVerdict, SessionStats } from './_regex-session.js';
-
-const INTERNAL_GROUPS = new Set(['matches', 'nofail-matches', 'mlfpending']);
-
-function jsonValue(value: unknown): unknown {
-  if (value instanceof Set) return [...value].map(jsonValue);
-  if (Array.isArray(value)) return value.map(jsonValue);
-  return value ?? null;
-}
 
 /** One JSON Lines record: the first failure that counts, with its captures and attempts. */
 export function formatJsonVerdict(verdict: LineVerdict): string {
   const first = verdict.failures[0];
-  const captures: Record<string, unknown> = {};
-  if (first) {
-    for (const [key, value] of Object.entries(first.data)) {
-      if (!INTERNAL_GROUPS.has(key) && !key.startsWith('skiplines') && value !== undefined && value !== null) {
-        captures[key] = jsonValue(value);
-      }
-    }
-  }
+  const details = first ? matchDetails(first) : null;
   const record = {
     line: verdict.line,
     result: verdict.result,
     regex: first ? first.regexIndex + 1 : null,
     regexes: verdict.failures.map((f) => f.regexIndex + 1),
     fid: first?.id ?? null,
-    host: first ? ((first.data['ip'] as string | undefined) ?? first.id) : null,
+    host: details?.host ?? null,
     time: first?.time ?? null,
-    attempts: first ? ((first.data['matches'] as unknown[] | undefined)?.length ?? 0) : null,
-    captures: first ? captures : null,
+    attempts: details?.attempts ?? null,
+    captures: details?.captures ?? null,
     date_template: verdict.dateTemplate,
   };
   return JSON.stringify(record) + '\n';

@@ -1,4 +1,4 @@
-import type { Failure, Filter } from '../filter/filter.js';
+import type { Filter, FilterMatch } from '../filter/filter.js';
 import type { TupleLine } from '../filter/failregex.js';
 
 export type LineResult = 'matched' | 'ignored' | 'missed';
@@ -8,7 +8,7 @@ export interface LineVerdict {
   text: string;
   result: LineResult;
   /** Failures that count (not pending, not <F-NOFAIL>), in regex order. */
-  failures: Failure[];
+  failures: FilterMatch[];
   dateTemplate: string | null;
 }
 
@@ -82,18 +82,18 @@ export class RegexSession {
     this.keepIfSlow(performance.now() - started);
     const date = this.filter.lastDateTemplate;
     if (date !== null) this.stats.dateTemplateHits.set(date, (this.stats.dateTemplateHits.get(date) ?? 0) + 1);
-    const failures: Failure[] = [];
+    const failures: FilterMatch[] = [];
     let ignored = this.ignoredThisLine;
     for (const f of found) {
       this.stats.failregexHits[f.regexIndex]! += 1;
-      if (f.data['nofail']) ignored = true;
+      if (f.nofail) ignored = true;
       else failures.push(f);
     }
     if (multi) this.recountBufferedLines(before);
     return this.count(text, ignored, failures, date);
   }
 
-  private count(text: string, ignored: boolean, failures: Failure[], date: string | null): LineVerdict {
+  private count(text: string, ignored: boolean, failures: FilterMatch[], date: string | null): LineVerdict {
     const s = this.stats;
     s.lines++;
     let result: LineResult;

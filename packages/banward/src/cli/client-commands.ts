@@ -1,94 +1,50 @@
-import { parseArgs } from 'node:util';
-import { sendRequest } from '../control/index.js';
-import { BanwardError } from '../errors.js';
+import { sendRequest, type Command, type OptionValue } from '../control/index.js';
+import { defineCommand, usageError, type ArgSpec, type CommandDef, type OptionSpecs, type OptionValues } from './_command.js';
 import { DEFAULT_SOCKET } from './_paths.js';
 import { formatBanned, formatJailStatus, formatStatus } from './_client-format.js';
 
-type Out = NodeJS.WritableStream;
-
+/** What every client command takes: where the daemon is, how long to wait, and JSON for scripts. */
 const CLIENT_OPTIONS = {
-  socket: { type: 'string' },
-  json: { type: 'boolean' },
-  restart: { type: 'boolean' },
-  unban: { type: 'boolean' },
-  all: { type: 'boolean' },
-  'with-time': { type: 'boolean' },
-  user: { type: 'string' },
-  time: { type: 'string' },
-  timeout: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+  socket: { type: 'string', valueName: 'PATH', description: `the daemon's control socket (default ${DEFAULT_SOCKET})` },
+  timeout: { type: 'string', valueName: 'SECONDS', description: 'how long to wait for the reply (default 10)' },
+  json: { type: 'boolean', description: 'print the reply as JSON (the protocol\'s result, docs/protocol.md)' },
 } as const;
 
-export const CLIENT_USAGE = `Client commands (they talk to a running 'banward server'; fail2ban-client's spelling):
-  status [JAIL] [--json]                 jails, or one jail's failures and bans
-  ping | stop
-  reload [JAIL] [--restart] [--unban]    apply changed config; bans stay unless --unban
-  set JAIL banip|unbanip IP...           ban or unban by hand
-  set JAIL addignoreip|delignoreip IP    change a jail's ignore list
-  unban IP... | unban --all              lift bans in every jail
-  banned [IP...] [--json]                where addresses are banned
-  get JAIL banip [--with-time]           a jail's banned addresses
-  get JAIL findtime|bantime|maxretry|logpath|ignoreip|failregex
-  report JAIL IP [--user NAME] [--time T]   feed an application's failure into a jail
-Every client command takes --socket PATH (default ${DEFAULT_SOCKET}), before or after its words.
-`;
+type ClientValues<O extends OptionSpecs> = OptionValues<O & typeof CLIENT_OPTIONS>;
 
-function usage(message: string): BanwardError {
-  return new BanwardError('BANWARD_ERR_USAGE', `${message} (see banward --help)`);
+interface ClientSpec<O extends OptionSpecs> {
+  name: Command;
+  summary: string;
+  description?: string;
+  args?: readonly ArgSpec[];
+  options?: O;
+  /** Refuses words the table cannot express (unban needs IP... or --all). */
+  check?: (values: ClientValues<O>, args: readonly string[], def: CommandDef) => void;
+  /** The request's options, from the command's own. */
+  request?: (values: ClientValues<O>) => Record<string, OptionValue>;
+  /** The reply as an admin reads it (fail2ban-client's layout where it has one). */
+  human: (reply: never, args: readonly string[]) => string;
 }
 
-function print(out: Out, value: unknown, json: boolean | undefined, human: (v: never) => string): void {
-  out.write(json ? JSON.stringify(value) + '\n' : human(value as never));
-}
-
-/** Runs one client command: parse, send one request, print the reply. */
-export async function clientCommand(command: string, argv: string[], out: Out): Promise<number> {
-  const { values, positionals: args } = parseArgs({ args: argv, allowPositionals: true, options: CLIENT_OPTIONS });
-  if (values.help) { out.write(CLIENT_USAGE); return 0; }
-  const socket = values.socket ?? DEFAULT_SOCKET;
-  const timeoutMs = values.timeout ? Number(values.timeout) * 1000 : 10_000;
-  const send = (options: Record<string, string | number | boolean> = {}) => sendRequest(socket, command, args, options, { timeoutMs });
-  switch (command) {
-    case 'ping':
-      out.write(`Server replied: ${String(await send())}\n`);
+/** A client command: its words checked, one request sent, the reply printed (as JSON with --json). */
+function clientCommand<const O extends OptionSpecs = Record<never, never>>(spec: ClientSpec<O>): CommandDef<O & typeof CLIENT_OPTIONS> {
+  const def = defineCommand({
+    name: spec.name,
+    summary: spec.summary,
+    ...(spec.description === undefined ? {} : { description: spec.description }),
+    client: true,
+    args: spec.args ?? [],
+    options: { ...spec.options, ...CLIENT_OPTIONS } as O & typeof CLIENT_OPTIONS,
+    async run({ values, args, out }) {
+      spec.check?.(values, args, def);
+      const common: OptionValues<typeof CLIENT_OPTIONS> = values;
+      const timeoutMs = common.timeout === undefined ? {} : { timeoutMs: Number(common.timeout) * 1000 };
+      const reply = await sendRequest(common.socket ?? DEFAULT_SOCKET, spec.name, args, spec.request?.(values) ?? {}, timeoutMs);
+      out.write(common.json ? JSON.stringify(reply) + '\n' : spec.human(reply as never, args));
       return 0;
-    case 'stop':
-      await send();
-      out.write('Shutdown successful\n');
-      return 0;
-    case 'status': {
-      const result = await send();
-      print(out, result, values.json, args.length ? formatJailStatus : formatStatus);
-      return 0;
-    }
-    case 'reload': {
-      const result = await send({ restart: values.restart ?? false, unban: values.unban ?? false });
-      print(out, result, values.json, (r: { reloaded: string[] }) => `OK (reloaded: ${r.reloaded.join(', ') || 'none'})\n`);
-      return 0;
-    }
-    case 'set':
-    case 'get':
-      if (args.length < 2) throw usage(`${command} needs JAIL and a setting`);
-      print(out, await send({ withTime: values['with-time'] ?? false }), values.json, formatValue);
-      return 0;
-    case 'unban':
-      if (!values.all && args.length === 0) throw usage('unban needs IP... or --all');
-      print(out, await send({ all: values.all ?? false }), values.json, (r: { unbanned: number }) => `${r.unbanned}\n`);
-      return 0;
-    case 'banned':
-      print(out, await send(), values.json, formatBanned);
-      return 0;
-    case 'report': {
-      if (args.length !== 2) throw usage('report needs JAIL IP');
-      const options: Record<string, string> = {};
-      if (values.user !== undefined) options['user'] = values.user;
-      if (values.time !== undefined) options['time'] = values.time;
-      print(out, await send(options), values.json, () => 'OK\n');
-      return 0;
-    }
-    default:
-      throw usage(`unknown command '${command}'`);
-  }
+    },
+  });
+  return def;
 }
 
 function formatValue(value: unknown): string {
@@ -97,4 +53,80 @@ function formatValue(value: unknown): string {
   return `${String(value)}\n`;
 }
 
-export const CLIENT_COMMANDS = ['ping', 'stop', 'status', 'reload', 'set', 'get', 'unban', 'banned', 'report'] as const;
+const JAIL: ArgSpec = { name: 'JAIL', description: 'a jail\'s name, as in jail.conf' };
+
+export const CLIENT_COMMANDS: readonly CommandDef[] = [
+  clientCommand({
+    name: 'status',
+    summary: 'jails, or one jail\'s failures and bans',
+    args: [{ ...JAIL, optional: true, description: 'one jail: its failures, bans and sources (default: the list of jails)' }],
+    human: (reply: never, args) => (args.length ? formatJailStatus(reply) : formatStatus(reply)),
+  }),
+  clientCommand({
+    name: 'ping',
+    summary: 'check that the daemon answers',
+    human: (reply: string) => `Server replied: ${reply}\n`,
+  }),
+  clientCommand({
+    name: 'stop',
+    summary: 'stop the daemon',
+    human: () => 'Shutdown successful\n',
+  }),
+  clientCommand({
+    name: 'reload',
+    summary: 'apply changed configuration; bans stay unless --unban',
+    args: [{ ...JAIL, optional: true, description: 'reload only this jail' }],
+    options: {
+      restart: { type: 'boolean', description: 'restart the jails (their actions stop and start) even when unchanged' },
+      unban: { type: 'boolean', description: 'lift the bans of the reloaded jails' },
+    },
+    request: (values) => ({ restart: values.restart ?? false, unban: values.unban ?? false }),
+    human: (reply: { reloaded: string[] }) => `OK (reloaded: ${reply.reloaded.join(', ') || 'none'})\n`,
+  }),
+  clientCommand({
+    name: 'set',
+    summary: 'ban or unban by hand, or change a jail\'s ignore list',
+    args: [
+      JAIL,
+      { name: 'ACTION', description: 'banip or unbanip (addresses or networks),\naddignoreip or delignoreip (the jail\'s ignore list)' },
+      { name: 'IP', variadic: true, description: 'one or more addresses or networks' },
+    ],
+    human: formatValue,
+  }),
+  clientCommand({
+    name: 'get',
+    summary: 'a jail\'s banned addresses or one of its settings',
+    args: [JAIL, { name: 'SETTING', description: 'banip, findtime, bantime, maxretry, logpath, ignoreip or failregex' }],
+    options: { 'with-time': { type: 'boolean', description: 'banip: each ban with its time and expiry' } },
+    request: (values) => ({ withTime: values['with-time'] ?? false }),
+    human: formatValue,
+  }),
+  clientCommand({
+    name: 'unban',
+    summary: 'lift bans in every jail',
+    args: [{ name: 'IP', optional: true, variadic: true, description: 'the addresses to unban' }],
+    options: { all: { type: 'boolean', description: 'lift every ban of every jail' } },
+    check: (values, args, def) => {
+      if (!values.all && args.length === 0) throw usageError(def, 'expected IP... or --all');
+    },
+    request: (values) => ({ all: values.all ?? false }),
+    human: (reply: { unbanned: number }) => `${reply.unbanned}\n`,
+  }),
+  clientCommand({
+    name: 'banned',
+    summary: 'where addresses are banned',
+    args: [{ name: 'IP', optional: true, variadic: true, description: 'only the bans that cover these addresses (default: every ban)' }],
+    human: formatBanned,
+  }),
+  clientCommand({
+    name: 'report',
+    summary: 'feed an application\'s failure into a jail',
+    args: [JAIL, { name: 'IP', description: 'the client address that failed (one host address)' }],
+    options: {
+      user: { type: 'string', valueName: 'NAME', description: 'the user name the application saw' },
+      time: { type: 'string', valueName: 'EPOCH', description: 'when it failed, in epoch seconds (default: now)' },
+    },
+    request: (values) => ({ ...(values.user === undefined ? {} : { user: values.user }), ...(values.time === undefined ? {} : { time: values.time }) }),
+    human: () => 'OK\n',
+  }),
+];

@@ -1,37 +1,62 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { readFilter } from '../config/index.js';
-import { loadConfiguration } from '../daemon/banward-server.js';
-import { Filter } from '../filter/filter.js';
-import { backtrackWarnings } from '../filter/backtrack-warnings.js';
-import { systemClock } from '../clock.js';
+import { combineProblems, compileConfiguration, describeJail, jailInputs, type JailSpec } from '../compile/index.js';
 import { describeWarning } from '../warnings.js';
+import { defineCommand, type CommandIo } from './_command.js';
 import { DEFAULT_CONFIG_DIR } from './_paths.js';
 
+export interface ConfigCommandInput {
+  configDir: string;
+  json: boolean;
+}
+
+function jailSummary(spec: JailSpec) {
+  return {
+    name: spec.name,
+    backend: spec.backend,
+    ...jailInputs(spec),
+    filter: spec.filter ? { name: spec.filter.name, failregex: spec.filter.regexes.failregex.length } : null,
+    maxretry: spec.options.maxretry,
+    findtime: spec.options.findtime,
+    bantime: spec.options.bantime,
+    actions: spec.actions.map((a) => a.entry),
+    unavailable: spec.unavailable,
+    notEnforced: spec.unenforced,
+    notices: spec.notices,
+  };
+}
+
 /**
- * `banward test-config` (-t) and `dump-config` (-d): read and check the configuration the way the daemon
- * would start it — jails, their filters compiled — without a daemon.
+ * `banward test-config` (-t) and `dump-config` (-d): the compile step the daemon's start and reload run,
+ * without a daemon, so what test-config prints is what the daemon would do.
  */
-export async function configCommand(
-  command: 'test-config' | 'dump-config', argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr,
-): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, json: { type: 'boolean' } } });
-  const configDir = resolve(values.config ?? DEFAULT_CONFIG_DIR);
-  const { jails } = loadConfiguration(configDir);
-  const warnings = new Set<string>();
-  for (const jail of jails) {
-    if (!jail.filter) continue;
-    const def = readFilter(configDir, jail.filter, jail.backend.startsWith('systemd') ? { logtype: 'journal' } : {});
-    new Filter({ failregex: def.failregex, ignoreregex: def.ignoreregex, ...(def.prefregex?.value ? { prefregex: def.prefregex } : {}), now: systemClock });
-    if (command === 'test-config') {
-      for (const w of backtrackWarnings(def.failregex, { multiline: (def.maxlines ?? 1) > 1 })) warnings.add(describeWarning(w));
-    }
-  }
-  for (const w of warnings) err.write(`WARNING ${w}\n`);
+export async function configCommand(command: 'test-config' | 'dump-config', { configDir, json }: ConfigCommandInput, { out, err }: CommandIo): Promise<number> {
+  const config = await compileConfiguration(configDir);
+  if (config.problems.length > 0) throw combineProblems(config.problems);
+  for (const w of config.warnings) err.write(`WARNING ${describeWarning(w)}\n`);
+  const { jails } = config;
   if (command === 'dump-config') {
-    out.write(values.json ? JSON.stringify({ jails }, null, 2) + '\n' : jails.map((j) => `[${j.name}]\n${Object.entries(j.options).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`).join('\n'));
+    const options = jails.map((j) => j.options);
+    out.write(json ? JSON.stringify({ jails: options }, null, 2) + '\n' : options.map((j) => `[${j.name}]\n${Object.entries(j.options).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`).join('\n'));
+  } else if (json) {
+    out.write(JSON.stringify({ ok: true, jails: jails.map(jailSummary), warnings: config.warnings.map(describeWarning) }, null, 2) + '\n');
   } else {
+    for (const spec of jails) out.write(describeJail(spec).map((l) => `${l}\n`).join(''));
     out.write(`OK: configuration test is successful (${jails.length} jail(s) enabled: ${jails.map((j) => j.name).join(', ') || 'none'})\n`);
   }
   return 0;
 }
+
+const CONFIG_OPTIONS = {
+  config: { type: 'string', valueName: 'DIR', description: `configuration directory (default ${DEFAULT_CONFIG_DIR};\n--config /etc/fail2ban reads fail2ban's)` },
+  json: { type: 'boolean', description: 'print the result as JSON' },
+} as const;
+
+function configCommandDef(name: 'test-config' | 'dump-config', alias: string, summary: string) {
+  return defineCommand({
+    name, aliases: [alias], summary, options: CONFIG_OPTIONS,
+    run: ({ values, out, err }) => configCommand(name, { configDir: resolve(values.config ?? DEFAULT_CONFIG_DIR), json: values.json ?? false }, { out, err }),
+  });
+}
+
+export const TEST_CONFIG_COMMAND = configCommandDef('test-config', '-t', 'check the configuration, filters included, without a daemon');
+export const DUMP_CONFIG_COMMAND = configCommandDef('dump-config', '-d', 'print the jails as banward reads them');

@@ -1,52 +1,25 @@
 import { resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { fixedClock, systemClock } from '../clock.js';
-import { isUseDns, readFilter, type FilterDefinition, type UseDns } from '../config/index.js';
+import { readFilter, USEDNS_WORDS, type FilterDefinition } from '../config/index.js';
 import { BanwardError } from '../errors.js';
 import { Filter } from '../filter/filter.js';
 import { backtrackWarnings } from '../filter/backtrack-warnings.js';
 import { describeWarning } from '../warnings.js';
 import { readLines } from '../source/line-reader.js';
+import { defineCommand, usageError, type CommandContext } from './_command.js';
 import { bundledConfigDir } from './_paths.js';
 import { RegexSession } from './_regex-session.js';
 import { formatJsonSummary, formatJsonVerdict, formatReport } from './_regex-report.js';
 
-export const REGEX_USAGE = `Usage: banward regex [options] LOG FILTER [IGNOREREGEX]
-
-Tests a filter against a log, as fail2ban-regex does.
-  LOG          a log file, or a single log line
-  FILTER       a filter name from the config's filter.d (with options: 'sshd[mode=aggressive]'),
-               a path to a filter file, or a regex
-  IGNOREREGEX  a filter name or file (its ignoreregex is used), or a regex
-
-Options:
-  --config DIR         configuration directory (default: banward's bundled config;
-                       --config /etc/fail2ban reads fail2ban's)
-  --now EPOCH|ISO      the "now" used to complete dates without a year (default: the current time)
-  --timezone ZONE      zone of log times without one: UTC, +0200, Europe/Zurich (default: local)
-  --datepattern PAT    override the filter's datepattern ({NONE} for lines without a date)
-  --maxlines N         override the filter's maxlines
-  --usedns MODE        yes|warn|no|raw (default: the filter's, else warn)
-  --json               JSON Lines: one object per tested line, then {"summary": …}
-  --print-all-matched  print every matched line
-  --print-all-missed   print every missed line
-  --print-all-ignored  print every ignored line
-  -h, --help           this help
-`;
-
 const DEFAULT_PRINT_LIMIT = 20;
 const FILTER_NAME = /^\/{0,3}[\w/.-]+(?:\[.*\])?$/s;
-
-function usage(message: string): BanwardError {
-  return new BanwardError('BANWARD_ERR_USAGE', `${message} (see banward regex --help)`);
-}
 
 function parseNow(text: string | undefined): number {
   if (text === undefined) return systemClock();
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
   const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw usage(`--now: not an epoch or ISO 8601 time: ${text}`);
+  if (Number.isNaN(ms)) throw usageError(REGEX_COMMAND, `--now: not an epoch or ISO 8601 time: ${text}`);
   return ms / 1000;
 }
 
@@ -65,34 +38,12 @@ function* readLogFile(path: string): Generator<string> {
   }
 }
 
-export async function regexCommand(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string' },
-      now: { type: 'string' },
-      timezone: { type: 'string' },
-      datepattern: { type: 'string' },
-      maxlines: { type: 'string' },
-      usedns: { type: 'string' },
-      json: { type: 'boolean' },
-      'print-all-matched': { type: 'boolean' },
-      'print-all-missed': { type: 'boolean' },
-      'print-all-ignored': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) { out.write(REGEX_USAGE); return 0; }
-  if (positionals.length < 2 || positionals.length > 3) throw usage('expected LOG FILTER [IGNOREREGEX]');
+async function runRegex({ values, args: positionals, out, err }: CommandContext<typeof REGEX_OPTIONS>): Promise<number> {
   const [log, filterArg, ignoreArg] = positionals as [string, string, string | undefined];
   const configDir = resolve(values.config ?? bundledConfigDir());
-  if (values.config !== undefined && !existsSync(configDir)) throw usage(`--config: no such directory: ${configDir}`);
-  if (values.usedns !== undefined && !isUseDns(values.usedns)) {
-    throw usage(`--usedns must be yes, warn, no or raw, not ${values.usedns}`);
-  }
+  if (values.config !== undefined && !existsSync(configDir)) throw usageError(REGEX_COMMAND, `--config: no such directory: ${configDir}`);
   const maxlines = values.maxlines === undefined ? undefined : Number(values.maxlines);
-  if (maxlines !== undefined && !(Number.isInteger(maxlines) && maxlines > 0)) throw usage('--maxlines takes a whole number above 0');
+  if (maxlines !== undefined && !(Number.isInteger(maxlines) && maxlines > 0)) throw usageError(REGEX_COMMAND, '--maxlines takes a whole number above 0');
 
   const definition = resolveFilterArg(configDir, filterArg);
   const ignoreDefinition = ignoreArg === undefined ? null : resolveFilterArg(configDir, ignoreArg);
@@ -102,7 +53,7 @@ export async function regexCommand(argv: string[], out: NodeJS.WritableStream, e
     ...(ignoreArg === undefined ? [] : ignoreDefinition ? ignoreDefinition.ignoreregex : [ignoreArg]),
   ];
   const datepattern = values.datepattern ?? definition?.datepattern?.value;
-  const usedns = (values.usedns ?? definition?.usedns) as UseDns | undefined;
+  const usedns = values.usedns ?? definition?.usedns;
 
   const filter = new Filter({
     failregex,
@@ -158,3 +109,35 @@ export async function regexCommand(argv: string[], out: NodeJS.WritableStream, e
   }
   return 0;
 }
+
+const REGEX_OPTIONS = {
+  config: {
+    type: 'string', valueName: 'DIR',
+    description: 'configuration directory (default: banward\'s bundled config;\n--config /etc/fail2ban reads fail2ban\'s)',
+  },
+  now: { type: 'string', valueName: 'EPOCH|ISO', description: 'the "now" used to complete dates without a year (default: the current time)' },
+  timezone: { type: 'string', valueName: 'ZONE', description: 'zone of log times without one: UTC, +0200, Europe/Zurich (default: local)' },
+  datepattern: { type: 'string', valueName: 'PAT', description: 'override the filter\'s datepattern ({NONE} for lines without a date)' },
+  maxlines: { type: 'string', valueName: 'N', description: 'override the filter\'s maxlines' },
+  usedns: { type: 'string', values: USEDNS_WORDS, description: 'host names in logs: resolved (warn: with a warning), ignored (no) or kept as written (raw);\ndefault: the filter\'s usedns, else warn' },
+  json: { type: 'boolean', description: 'JSON Lines: one object per tested line, then {"summary": …}' },
+  'print-all-matched': { type: 'boolean', description: 'print every matched line' },
+  'print-all-missed': { type: 'boolean', description: 'print every missed line' },
+  'print-all-ignored': { type: 'boolean', description: 'print every ignored line' },
+} as const;
+
+export const REGEX_COMMAND = defineCommand({
+  name: 'regex',
+  summary: 'test a filter against a log (like fail2ban-regex)',
+  description: 'Tests a filter against a log, as fail2ban-regex does.',
+  args: [
+    { name: 'LOG', description: 'a log file, or a single log line' },
+    {
+      name: 'FILTER',
+      description: 'a filter name from the config\'s filter.d (with options: \'sshd[mode=aggressive]\'),\na path to a filter file, or a regex',
+    },
+    { name: 'IGNOREREGEX', optional: true, description: 'a filter name or file (its ignoreregex is used), or a regex' },
+  ],
+  options: REGEX_OPTIONS,
+  run: runRegex,
+});

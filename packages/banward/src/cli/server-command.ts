@@ -1,26 +1,11 @@
 import { dirname, join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import { BanwardServer } from '../daemon/banward-server.js';
 import { readDaemonSettings } from '../daemon/daemon-settings.js';
 import { BanwardError, isBanwardError } from '../errors.js';
-import { createLogger, isLogLevel, type LogLevel } from '../log/logger.js';
+import { LOG_LEVELS, createLogger, type LogLevel } from '../log/logger.js';
+import { defineCommand, type CommandContext } from './_command.js';
 import { APP_SOCKET_NAME, DEFAULT_CONFIG_DIR, DEFAULT_SOCKET, DEFAULT_STATE_DIR } from './_paths.js';
-
-export const SERVER_USAGE = `Usage: banward server [options]
-
-Runs the daemon in the foreground (for systemd: Type=simple).
-  --config DIR          configuration (default ${DEFAULT_CONFIG_DIR}; --config /etc/fail2ban reads fail2ban's)
-  --state-dir DIR       bans and log positions, SQLite (default ${DEFAULT_STATE_DIR})
-  --socket PATH         the admin control socket (default ${DEFAULT_SOCKET}), mode 0600
-  --socket-group NAME   also let this group use the admin socket (mode 0660)
-  --app-socket PATH     the app socket: report failures, read bans and status, nothing else
-                        (default ${APP_SOCKET_NAME} beside --socket; "none" for no app socket), mode 0600
-  --app-socket-group NAME  let this group (a web app's user) use the app socket (mode 0660)
-  --log-level LEVEL     error, warn, notice, info (default), debug
-  --log-target TARGET   stderr (default), a file path, syslog, or journal
-Signals: TERM/INT stop, HUP reloads the configuration.
-`;
 
 const SYSLOG_PRIORITY: Record<LogLevel, number> = { error: 3, warn: 4, notice: 5, info: 6, debug: 7 };
 
@@ -41,26 +26,19 @@ function logWriter(target: string): (line: string) => void {
   return (line) => process.stderr.write(line + '\n');
 }
 
+// A Map, not an object: `loglevel = constructor` must not reach Object.prototype.
+const FAIL2BAN_LEVELS: ReadonlyMap<string, LogLevel> = new Map([
+  ['critical', 'error'], ['error', 'error'], ['warning', 'warn'], ['warn', 'warn'], ['notice', 'notice'], ['info', 'info'], ['debug', 'debug'],
+]);
+
 /** fail2ban's loglevel names (CRITICAL … DEBUG) in banward's terms; info when unset. */
-function logLevelFromSettings(name: string | undefined): string {
-  const map: Record<string, string> = { critical: 'error', error: 'error', warning: 'warn', warn: 'warn', notice: 'notice', info: 'info', debug: 'debug' };
-  return (name && map[name.toLowerCase()]) ?? 'info';
+function logLevelFromSettings(name: string | undefined): LogLevel {
+  return (name && FAIL2BAN_LEVELS.get(name.toLowerCase())) || 'info';
 }
 
-export async function serverCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      config: { type: 'string' }, 'state-dir': { type: 'string' }, socket: { type: 'string' },
-      'socket-group': { type: 'string' }, 'app-socket': { type: 'string' }, 'app-socket-group': { type: 'string' },
-      'log-level': { type: 'string' }, 'log-target': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) { out.write(SERVER_USAGE); return 0; }
+async function runServer({ values }: CommandContext<typeof SERVER_OPTIONS>): Promise<number> {
   const configDir = resolve(values.config ?? DEFAULT_CONFIG_DIR);
   const level = values['log-level'] ?? logLevelFromSettings(readDaemonSettings(configDir).logLevel);
-  if (!isLogLevel(level)) throw new BanwardError('BANWARD_ERR_USAGE', `--log-level must be error, warn, notice, info or debug, not ${level}`);
   const target = values['log-target'] ?? 'stderr';
   const fileTarget = !['stderr', 'syslog', 'journal'].includes(target);
   const log = createLogger(fileTarget ? { level, file: target } : { level, write: logWriter(target) });
@@ -92,3 +70,26 @@ export async function serverCommand(argv: string[], out: NodeJS.WritableStream):
   await server.stopped;
   return 0;
 }
+
+const SERVER_OPTIONS = {
+  config: { type: 'string', valueName: 'DIR', description: `configuration (default ${DEFAULT_CONFIG_DIR}; --config /etc/fail2ban reads fail2ban's)` },
+  'state-dir': { type: 'string', valueName: 'DIR', description: `bans and log positions, SQLite (default ${DEFAULT_STATE_DIR})` },
+  socket: { type: 'string', valueName: 'PATH', description: `the admin control socket (default ${DEFAULT_SOCKET}), mode 0600` },
+  'socket-group': { type: 'string', valueName: 'NAME', description: 'also let this group use the admin socket (mode 0660)' },
+  'app-socket': {
+    type: 'string', valueName: 'PATH',
+    description: `the app socket: report failures, read bans and status, nothing else\n(default ${APP_SOCKET_NAME} beside --socket; "none" for no app socket), mode 0600`,
+  },
+  'app-socket-group': { type: 'string', valueName: 'NAME', description: 'let this group (a web app\'s user) use the app socket (mode 0660)' },
+  'log-level': { type: 'string', values: LOG_LEVELS, description: 'how much to log (default: the config\'s loglevel, else info)' },
+  'log-target': { type: 'string', valueName: 'TARGET', description: 'stderr (default), a file path, syslog, or journal' },
+} as const;
+
+export const SERVER_COMMAND = defineCommand({
+  name: 'server',
+  summary: 'run the daemon in the foreground',
+  description: 'Runs the daemon in the foreground (for systemd: Type=simple).',
+  options: SERVER_OPTIONS,
+  notes: 'Signals: TERM/INT stop, HUP reloads the configuration.\n',
+  run: runServer,
+});

@@ -2,11 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { startControlServer, type ControlServer } from '../control/index.js';
+import { combineProblems, compileConfiguration, type CompiledConfiguration, type JailSpec } from '../compile/index.js';
 import { SqliteBanStore } from '../decision/index.js';
-import { readJailOptions, type JailOptions } from '../jail/index.js';
 import type { Logger } from '../log/logger.js';
+import { clearToolChecks } from '../process/index.js';
+import { describeWarning } from '../warnings.js';
 import { handleAppRequest, handleRequest } from './control-handlers.js';
-import { readDaemonSettings, type DaemonSettings } from './daemon-settings.js';
+import type { DaemonSettings } from './daemon-settings.js';
 import { buildJail, type RunningJail } from './jail-builder.js';
 import { serverControl } from './server-control.js';
 
@@ -25,11 +27,11 @@ export interface ServerOptions {
   tickMs?: number;
 }
 
-/** Reads and checks the whole configuration; throws (file:line) without touching the running daemon. */
-export function loadConfiguration(configDir: string): { settings: DaemonSettings; jails: JailOptions[] } {
-  const settings = readDaemonSettings(configDir);
-  const jails = readJailOptions(configDir).filter((j) => j.enabled);
-  return { settings, jails };
+/** Compiles the whole configuration; throws every problem (file:line) without touching the running daemon. */
+export async function loadConfiguration(configDir: string): Promise<CompiledConfiguration> {
+  const config = await compileConfiguration(configDir);
+  if (config.problems.length > 0) throw combineProblems(config.problems);
+  return config;
 }
 
 /**
@@ -50,17 +52,17 @@ export class BanwardServer {
   /** Resolves when the server has stopped (by `stop` request or signal). */
   readonly stopped = new Promise<void>((resolve) => { this.resolveStopped = resolve; });
 
-  private constructor(readonly options: ServerOptions, config: ReturnType<typeof loadConfiguration>) {
+  private constructor(readonly options: ServerOptions, config: CompiledConfiguration) {
     this.clock = options.clock ?? systemClock;
     this.settings = config.settings;
     mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
     this.store = new SqliteBanStore({ path: join(options.stateDir, 'banward.sqlite3') });
-    this.started = this.startAll(config.jails);
+    this.started = this.startAll(config);
   }
 
   /** Starts the daemon; a configuration mistake throws before anything runs. */
   static async start(options: ServerOptions): Promise<BanwardServer> {
-    const server = new BanwardServer(options, loadConfiguration(options.configDir));
+    const server = new BanwardServer(options, await loadConfiguration(options.configDir));
     await server.started;
     return server;
   }
@@ -73,12 +75,19 @@ export class BanwardServer {
     return this.clock();
   }
 
-  private build(options: JailOptions, settings: DaemonSettings): RunningJail {
-    return buildJail(options, { configDir: this.options.configDir, store: this.store, clock: this.clock, log: this.log, lineTimeout: settings.lineTimeout });
+  private build(spec: JailSpec): RunningJail {
+    return buildJail(spec, { configDir: this.options.configDir, store: this.store, clock: this.clock, log: this.log });
+  }
+
+  private warn(config: CompiledConfiguration): void {
+    for (const warning of config.warnings) this.log.warn(describeWarning(warning));
   }
 
   private async startJail(running: RunningJail): Promise<void> {
     this.jails.set(running.jail.name, running);
+    const log = this.log.child(running.jail.name);
+    for (const notice of running.spec.notices) log.notice(notice);
+    for (const warning of running.spec.warnings) log.warn(warning);
     await running.jail.startActions();
     await running.jail.unbanExpired(this.clock());
     await running.jail.restore();
@@ -100,8 +109,9 @@ export class BanwardServer {
    * The sockets open before any jail reads its backlog: `ping`, `status` and reads answer during a long
    * catch-up, and commands that change things wait for the start to finish (see control-handlers).
    */
-  private async startAll(jails: JailOptions[]): Promise<void> {
-    const built = jails.map((j) => this.build(j, this.settings));
+  private async startAll(config: CompiledConfiguration): Promise<void> {
+    this.warn(config);
+    const built = config.jails.map((j) => this.build(j));
     for (const running of built) this.jails.set(running.jail.name, running);
     const control = serverControl(this);
     this.control = await startControlServer({
@@ -140,33 +150,52 @@ export class BanwardServer {
 
   /**
    * Applies changed configuration without unbanning anyone (bans live in the store and are re-applied
-   * only to jails whose actions were rebuilt). A broken configuration is refused and the old one keeps
-   * running. `restart` rebuilds jails even when unchanged; `unban` lifts their bans first.
+   * only to jails whose actions were rebuilt). A configuration with problems is refused before any jail
+   * is touched; a jail that fails to start (its actionstart fails) is put back as it was, with every jail
+   * this reload had already replaced, and the reload is refused. `restart` rebuilds jails even when
+   * unchanged; `unban` lifts their bans first.
    */
   async reload(only?: string, options: { restart?: boolean; unban?: boolean } = {}): Promise<string[]> {
-    const config = loadConfiguration(this.options.configDir);
-    // Build every wanted jail before touching a running one: a filter that does not compile refuses the reload.
-    const built = new Map(config.jails.filter((j) => !only || j.name === only).map((j) => [j.name, this.build(j, config.settings)] as const));
-    this.settings = config.settings;
+    // A tool installed (or removed) since the last start is seen by this reload's jails.
+    clearToolChecks();
+    const config = await loadConfiguration(this.options.configDir);
+    const wanted = new Map(config.jails.filter((j) => !only || j.name === only).map((j) => [j.name, j] as const));
     const changed = (name: string): boolean => {
       const running = this.jails.get(name);
-      const next = built.get(name);
+      const next = wanted.get(name);
       return !running || !next || options.restart === true || running.fingerprint !== next.fingerprint;
     };
-    const names = [...new Set([...this.jails.keys(), ...built.keys()])].filter((n) => (!only || n === only) && changed(n));
-    const reloaded: string[] = [];
-    for (const name of names) {
-      const running = this.jails.get(name);
-      if (running) {
-        if (options.unban) for (const ban of this.store.activeBans(name)) await running.jail.unban(ban.ip);
-        await this.stopJail(running);
+    const names = [...new Set([...this.jails.keys(), ...wanted.keys()])].filter((n) => (!only || n === only) && changed(n));
+    this.warn(config);
+    const replaced: { name: string; old: JailSpec | undefined }[] = [];
+    try {
+      for (const name of names) {
+        const running = this.jails.get(name);
+        replaced.push({ name, old: running?.spec });
+        if (running) {
+          if (options.unban) for (const ban of this.store.activeBans(name)) await running.jail.unban(ban.ip);
+          await this.stopJail(running);
+        }
+        const next = wanted.get(name);
+        if (next) await this.startJail(this.build(next));
       }
-      const next = built.get(name);
-      if (next) await this.startJail(next);
-      reloaded.push(name);
+    } catch (error) {
+      await this.rollBack(replaced);
+      throw error;
     }
-    this.log.notice(`Reloaded: ${reloaded.join(', ') || 'nothing changed'}`);
-    return reloaded;
+    this.settings = config.settings;
+    this.log.notice(`Reloaded: ${names.join(', ') || 'nothing changed'}`);
+    return names;
+  }
+
+  /** Puts the jails a failed reload replaced back as they were, newest first. */
+  private async rollBack(replaced: readonly { name: string; old: JailSpec | undefined }[]): Promise<void> {
+    for (const { name, old } of [...replaced].reverse()) {
+      const current = this.jails.get(name);
+      if (current && current.spec !== old) await this.stopJail(current).catch((e: unknown) => this.log.error(`rolling back ${name}: ${String(e)}`));
+      if (old && this.jails.get(name)?.spec !== old) await this.startJail(this.build(old));
+    }
+    this.log.warn(`Reload refused: ${replaced.map((r) => r.name).join(', ')} put back as they were`);
   }
 
   async stop(): Promise<void> {

@@ -20,6 +20,11 @@ const DEFAULT_PURGE_AGE = 24 * 3600;
 const DEFAULT_RECONCILE = 30;
 const DEFAULT_LINE_TIMEOUT_MS = 50;
 
+/** The settings without banward.conf or fail2ban.conf. */
+export const DEFAULT_DAEMON_SETTINGS: DaemonSettings = Object.freeze({
+  source: null, dbPurgeAge: DEFAULT_PURGE_AGE, logLevel: undefined, reconcileInterval: DEFAULT_RECONCILE, lineTimeout: DEFAULT_LINE_TIMEOUT_MS,
+});
+
 /** `50ms`, or a time value in seconds as everywhere else (`0.05`, `1s`); `0` turns the bound off. */
 function parseLineTimeout(option: { value: { text: string }; file: string; line: number }): number {
   const text = option.value.text.trim();
@@ -38,9 +43,7 @@ function parseLineTimeout(option: { value: { text: string }; file: string; line:
 export function readDaemonSettings(configDir: string): DaemonSettings {
   const name = existsSync(join(configDir, 'banward.conf')) ? 'banward' : 'fail2ban';
   const stack = loadConfigStack(configDir, name);
-  if (!stack) {
-    return { source: null, dbPurgeAge: DEFAULT_PURGE_AGE, logLevel: undefined, reconcileInterval: DEFAULT_RECONCILE, lineTimeout: DEFAULT_LINE_TIMEOUT_MS };
-  }
+  if (!stack) return DEFAULT_DAEMON_SETTINGS;
   const purge = getOption(stack, 'Definition', 'dbpurgeage');
   const level = getOption(stack, 'Definition', 'loglevel');
   const reconcile = getOption(stack, 'Definition', 'reconcileinterval');

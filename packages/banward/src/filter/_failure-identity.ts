@@ -1,5 +1,6 @@
 import { formatIp, parseIp } from '../net/ip-address.js';
 import type { FailGroups } from './failregex.js';
+import type { IdKind } from './failure.js';
 
 const CANONICAL_V4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
@@ -10,13 +11,22 @@ function addressText(text: string, prefix?: number): string {
   return ip === null ? text : formatIp(ip);
 }
 
+export interface Identity {
+  id: string;
+  kind: IdKind;
+}
+
+function identity(id: string): Identity {
+  return { id, kind: parseIp(id) === null ? 'other' : 'ip' };
+}
+
 /**
  * Decides what a failure is counted against: the address (ip4/ip6, with <CIDR>), a DNS name, or a
  * custom <F-ID>. Returns null when the failure waits for its id on a later line (multi-line), and
  * undefined when the regex captured no id at all (the match is then dropped, as fail2ban does).
  * When F-ID and the address differ, the address is kept in `fail.ip` and the id is the F-ID text.
  */
-export function failureIdentity(fail: FailGroups, rawHost: boolean, multiline: boolean): string | null | undefined {
+export function failureIdentity(fail: FailGroups, rawHost: boolean, multiline: boolean): Identity | null | undefined {
   const fid = fail['fid'] as string | undefined;
   const cidr = fail['cidr'] ? Number(fail['cidr']) : undefined;
   let address: string | undefined;
@@ -29,13 +39,13 @@ export function failureIdentity(fail: FailGroups, rawHost: boolean, multiline: b
       if (fid === undefined && !multiline) return undefined;
       host = fid;
     } else if (!rawHost) {
-      // usedns: the daemon resolves names itself; the filter reports the name as it was logged.
-      return host;
+      // usedns: the jail resolves names itself; the filter reports the name as it was logged.
+      return parseIp(host) === null ? { id: host, kind: 'host' } : identity(addressText(host));
     }
     if (host === undefined) return null;
     address = rawHost ? host : addressText(host);
   }
-  if (fid === undefined || fid === host) return address;
+  if (fid === undefined || fid === host) return identity(address);
   fail['ip'] = address;
-  return rawHost ? fid : addressText(fid);
+  return identity(rawHost ? fid : addressText(fid));
 }

@@ -7,6 +7,9 @@ import {
   joinTupleLines, TaggedRegex, type FailGroups, type RegexHit, type TupleLine, type UseDns,
 } from './failregex.js';
 import { failureIdentity } from './_failure-identity.js';
+import type { Failure, IdKind } from './failure.js';
+import { toFailure } from './_to-failure.js';
+import type { SourceLine } from '../source/log-source.js';
 
 /** A regex as written, optionally with where it was written (for error messages). */
 export type RegexSource = string | { value: string; file?: string; line?: number };
@@ -40,10 +43,17 @@ export type RegexKind = 'datepattern' | 'prefregex' | 'failregex' | 'ignoreregex
 /** A filter's options that cross to a worker thread (everything but the clock and the callbacks). */
 export type FilterSpec = Omit<FilterOptions, 'now' | 'onIgnoreRegex' | 'onRegex'>;
 
-export interface Failure {
+/**
+ * A failregex's match with fail2ban's whole state (the regex tester reports it all); the jail gets a
+ * `Failure` made of it instead (`failures`).
+ */
+export interface FilterMatch {
   regexIndex: number;
   /** The failure id: a normalised address, or the raw text of F-ID / a DNS name. Null while pending. */
   id: string | null;
+  idKind: IdKind;
+  /** fail2ban's <F-NOFAIL>: a match that is not a failure. */
+  nofail: boolean;
   time: number | null;
   /**
    * Seconds the line's own time was off the clock (negative: behind) when a live line was counted as
@@ -124,11 +134,24 @@ export class Filter {
     return [...this.lineBuffer];
   }
 
+  /** The failures of a source line, for the jail: a line with its own time (journal) skips date detection. */
+  failures(line: SourceLine): Failure[] {
+    const found = line.time === undefined
+      ? this.processLine(line.text, line.backlog)
+      : this.processTimedLine(['', '', line.text], line.time, line.backlog);
+    const out: Failure[] = [];
+    for (const match of found) {
+      const failure = toFailure(match, line.text, this.now());
+      if (failure) out.push(failure);
+    }
+    return out;
+  }
+
   /**
    * Splits off the line's date and looks for failures. A `backlog` line (read while catching up at
    * start) older than findtime is dropped; a live one whose time is more than 60 s off counts as now.
    */
-  processLine(line: string, backlog = !this.options.inOperation): Failure[] {
+  processLine(line: string, backlog = !this.options.inOperation): FilterMatch[] {
     let tuple: TupleLine;
     let date: number | null = null;
     const ascii = isAscii(line);
@@ -167,13 +190,13 @@ export class Filter {
   }
 
   /** A line whose time is already known (the journal gives it): no date detection. */
-  processTimedLine(tuple: TupleLine, time: number, backlog = !this.options.inOperation): Failure[] {
+  processTimedLine(tuple: TupleLine, time: number, backlog = !this.options.inOperation): FilterMatch[] {
     this.lastTimeText = tuple[1];
     this.lastDate = time;
     return this.processDated(tuple, time, false, isAscii(tuple[0]) && isAscii(tuple[2]), backlog);
   }
 
-  private processDated(tuple: TupleLine, date: number | null, noDate: boolean, ascii: boolean, backlog: boolean): Failure[] {
+  private processDated(tuple: TupleLine, date: number | null, noDate: boolean, ascii: boolean, backlog: boolean): FilterMatch[] {
     let shift: number | undefined;
     if (this.options.checkFindTime && date !== null) {
       const now = this.now();
@@ -194,8 +217,8 @@ export class Filter {
   }
 
   /** `lineAscii`: the new line has no non-ASCII character (so a buffer of it alone has none either). */
-  private findFailure(tuple: TupleLine, date: number | null, noDate: boolean, lineAscii: boolean): Failure[] {
-    const failures: Failure[] = [];
+  private findFailure(tuple: TupleLine, date: number | null, noDate: boolean, lineAscii: boolean): FilterMatch[] {
+    const failures: FilterMatch[] = [];
     const { checkAllRegex, returnRawHost } = this.options;
     let orgBuffer: TupleLine[];
     if (this.maxLines > 1) {
@@ -264,7 +287,7 @@ export class Filter {
         if (!checkAllRegex) return failures;
       }
       if (checkAllRegex && mlfid != null) fail = { ...fail };
-      failures.push({ regexIndex: index, id: identity, time: date, data: fail });
+      failures.push({ regexIndex: index, id: identity?.id ?? null, idKind: identity?.kind ?? 'other', nofail: Boolean(fail['nofail']), time: date, data: fail });
       if (!checkAllRegex) break;
     }
     return failures;

@@ -4,9 +4,9 @@
  * attacker managed to put into the "address" stays one argument and is never parsed by a shell.
  * The address is also passed as `BANWARD_IP` in the environment.
  */
-import { execFile } from 'node:child_process';
 import { parseInlineOptions, parseTimeValue, splitShellWords } from '../config/index.js';
 import { BanwardError, type ErrorLocation } from '../errors.js';
+import { exitText, runProcess } from '../process/index.js';
 
 const TAG_RE = /<([^ <>]+)>/g;
 
@@ -17,8 +17,15 @@ export function replaceTags(text: string, tags: Readonly<Record<string, string>>
 
 export type CommandVerdict = { ignore: boolean } | { error: string };
 
+/**
+ * fail2ban waits for an ignorecommand without limit; a ban that waits on a hung one waits with its
+ * whole jail, so banward ends it (and what it started) after 10 s and counts that as an error: the
+ * address is not ignored.
+ */
+export const IGNORE_COMMAND_TIMEOUT_MS = 10_000;
+
 export interface IgnoreCommandOptions {
-  /** Kill the command after this many milliseconds (default 60 s). */
+  /** Kill the command after this many milliseconds (default IGNORE_COMMAND_TIMEOUT_MS). */
   timeoutMs?: number;
   where?: ErrorLocation;
 }
@@ -38,7 +45,7 @@ export class IgnoreCommand {
       );
     }
     this.words = words;
-    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.timeoutMs = options.timeoutMs ?? IGNORE_COMMAND_TIMEOUT_MS;
   }
 
   /** The argv the command would run with (exported for tests and logs). */
@@ -47,22 +54,13 @@ export class IgnoreCommand {
   }
 
   /** Exit 0 = ignore, 1 = do not ignore, anything else (or failing to start) = error. */
-  run(ip: string, tags: Readonly<Record<string, string>>): Promise<CommandVerdict> {
-    const [file, ...args] = this.argv(tags);
-    return new Promise((resolve) => {
-      execFile(
-        file,
-        args,
-        { env: { ...process.env, BANWARD_IP: ip }, timeout: this.timeoutMs, windowsHide: true, maxBuffer: 64 * 1024 },
-        (error, _stdout, stderr) => {
-          if (!error) return resolve({ ignore: true });
-          if (error.code === 1) return resolve({ ignore: false });
-          const why = error.signal ? `killed by ${error.signal}` : typeof error.code === 'number' ? `exit code ${error.code}` : error.message;
-          const detail = String(stderr).trim().slice(0, 200);
-          resolve({ error: `ignorecommand ${file} for ${ip}: ${why}${detail ? `: ${detail}` : ''}` });
-        },
-      );
-    });
+  async run(ip: string, tags: Readonly<Record<string, string>>): Promise<CommandVerdict> {
+    const [file, ...args] = this.argv(tags) as [string, ...string[]];
+    const r = await runProcess(file, args, { env: { BANWARD_IP: ip }, timeoutMs: this.timeoutMs, maxOutput: 4096 });
+    if (r.ok) return { ignore: true };
+    if (r.started && !r.timedOut && r.code === 1) return { ignore: false };
+    const detail = r.stderr.trim().slice(0, 200);
+    return { error: `ignorecommand ${file} for ${ip}: ${exitText(r)}${detail ? `: ${detail}` : ''}` };
   }
 }
 

@@ -2,7 +2,7 @@
  * Typed reads of one section's options that never throw: each problem is collected with the file
  * and line that wrote the option, so a whole configuration is checked in one pass.
  */
-import { getOption, parseBooleanWord, parseTimeValue, type ConfigStore } from '../config/index.js';
+import { getOption, parseBooleanWord, parseTimeValue, type ConfigStore, type SourcedValue } from '../config/index.js';
 import { BanwardError, isBanwardError, type ErrorLocation } from '../errors.js';
 
 export interface OptionText extends ErrorLocation {
@@ -11,6 +11,8 @@ export interface OptionText extends ErrorLocation {
 
 export class SectionReader {
   readonly problems: BanwardError[] = [];
+  /** Every option name asked for, so options nothing reads can be told apart. */
+  readonly asked = new Set<string>();
 
   constructor(private readonly store: ConfigStore, readonly section: string) {}
 
@@ -32,9 +34,24 @@ export class SectionReader {
 
   /** The interpolated value, or undefined when the option is not set (or cannot be interpolated). */
   text(name: string): OptionText | undefined {
+    this.asked.add(name);
     try {
       const option = getOption(this.store, this.section, name);
       return option && { text: option.value.text, file: option.file, line: option.line };
+    } catch (error) {
+      if (!isBanwardError(error)) throw error;
+      this.problems.push(error);
+      return undefined;
+    }
+  }
+
+  /** The value's non-empty lines, each with the file:line that wrote it (regex lists). */
+  lines(name: string): SourcedValue[] | undefined {
+    this.asked.add(name);
+    try {
+      const option = getOption(this.store, this.section, name);
+      if (!option) return undefined;
+      return option.value.split('\n').filter((l) => l.text.trim() !== '').map((l) => ({ value: l.text, ...l.origin() }));
     } catch (error) {
       if (!isBanwardError(error)) throw error;
       this.problems.push(error);

@@ -20,7 +20,7 @@ export const DEFAULT_MAX_TRACKED_IDS = 100_000;
 export interface FailureCounterOptions {
   /** Seconds. */
   findtime: number;
-  /** Match lines kept per id (fail2ban's maxmatches); 0 keeps none. Default 5, as in fail2ban. */
+  /** Log lines kept per id, the newest (fail2ban's maxmatches); 0 keeps none. Default 5, as in fail2ban. */
   maxmatches?: number;
   /** Ids tracked at most (default 100,000). */
   maxTracked?: number;
@@ -68,10 +68,10 @@ export class FailureCounter {
   }
 
   /**
-   * Records `attempts` failures of `id` at `time` (epoch seconds) and returns the id's count, to
-   * compare with maxretry.
+   * Records `attempts` failures of `id` at `time` (epoch seconds), with the log lines they were found
+   * on, and returns the id's count, to compare with maxretry.
    */
-  add(id: string, time: number, match: string, attempts = 1): number {
+  add(id: string, time: number, lines: readonly string[], attempts = 1): number {
     this.total++;
     let entry = this.entries.get(id);
     if (entry) {
@@ -94,7 +94,7 @@ export class FailureCounter {
       entry = { id, firstTime: time, lastTime: time, count: attempts, attempts, matches: [] };
     }
     if (this.maxmatches > 0) {
-      entry.matches.push(match);
+      entry.matches.push(...lines);
       if (entry.matches.length > this.maxmatches) entry.matches.splice(0, entry.matches.length - this.maxmatches);
     }
     this.entries.set(id, entry);
@@ -107,9 +107,11 @@ export class FailureCounter {
     return entry && { ...entry, matches: [...entry.matches] };
   }
 
-  /** Forgets an id (after its ban). */
-  reset(id: string): void {
+  /** Forgets an id (after its ban); returns the lines it kept, oldest first, for the ban. */
+  reset(id: string): string[] {
+    const matches = this.entries.get(id)?.matches ?? [];
     this.entries.delete(id);
+    return matches;
   }
 
   /** Drops ids whose newest failure is findtime or more before `now`; returns how many. */

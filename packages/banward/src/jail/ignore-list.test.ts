@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Logger } from '../log/logger.js';
 import { classifyIgnoreEntry, IgnoreList } from './ignore-list.js';
-import { parseIgnoreCache } from './_ignore-command.js';
+import { IGNORE_COMMAND_TIMEOUT_MS, parseIgnoreCache } from './_ignore-command.js';
 
 function memoryLog(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -138,7 +138,7 @@ test('ignore list: ignorecommand runs without a shell; an injected "address" exe
   }
   assert.equal(existsSync(pwned), false);
   assert.deepEqual(await list.isIgnored('203.0.113.99'), { ignored: false });
-  assert.match(log.lines.join('\n'), /ERROR ignorecommand .*is-trusted\.sh for 203\.0\.113\.99: exit code 3/);
+  assert.match(log.lines.join('\n'), /ERROR ignorecommand .*is-trusted\.sh for 203\.0\.113\.99: exit status 3/);
   // Each "address" reached the script as exactly one argument.
   assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), [
     '203.0.113.5', '203.0.113.6', `203.0.113.5;touch ${pwned}`, `$(touch ${pwned})`, `\`touch ${pwned}\``, `203.0.113.5 && touch ${pwned}`, '203.0.113.99',
@@ -146,6 +146,18 @@ test('ignore list: ignorecommand runs without a shell; an injected "address" exe
   const missing = new IgnoreList({ ignorecommand: join(dir, 'nope') + ' <ip>', ignoreself: false, log });
   assert.deepEqual(await missing.isIgnored('203.0.113.5'), { ignored: false });
   assert.match(log.lines.at(-1) ?? '', /ERROR ignorecommand .*nope for 203\.0\.113\.5/);
+});
+
+test('ignore list: a hung ignorecommand is killed after its timeout and the address is not ignored', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'banward-ignorecmd-hung-'));
+  const script = join(dir, 'hangs.sh');
+  writeFileSync(script, '#!/bin/sh\nsleep 1000\n');
+  chmodSync(script, 0o755);
+  const log = memoryLog();
+  const list = new IgnoreList({ ignorecommand: `${script} <ip>`, ignoreself: false, log, commandTimeoutMs: 500 });
+  assert.deepEqual(await list.isIgnored('203.0.113.7'), { ignored: false });
+  assert.match(log.lines.join('\n'), /ERROR ignorecommand .*hangs\.sh for 203\.0\.113\.7: timed out after 0\.5 s/);
+  assert.equal(IGNORE_COMMAND_TIMEOUT_MS, 10_000, 'the default docs/security.md gives');
 });
 
 test('ignore list: ignorecache keeps command answers for max-time, at most max-count', async () => {

@@ -65,7 +65,7 @@ export interface IgnoreListOptions {
   dnsRefresh?: number;
   /** Seconds between looks at a `file:` list's mtime (default 1). */
   fileCheckInterval?: number;
-  /** Milliseconds before the ignorecommand is killed (default 60,000). */
+  /** Milliseconds before the ignorecommand is killed (default 10,000). */
   commandTimeoutMs?: number;
 }
 
@@ -106,7 +106,7 @@ export class IgnoreList {
     this.clock = options.clock ?? systemClock;
     this.log = options.log;
     const command = options.ignorecommand?.trim();
-    this.command = command ? new IgnoreCommand(command, { timeoutMs: options.commandTimeoutMs ?? 60_000 }) : null;
+    this.command = command ? new IgnoreCommand(command, options.commandTimeoutMs !== undefined ? { timeoutMs: options.commandTimeoutMs } : {}) : null;
     const cache = typeof options.ignorecache === 'string' ? parseIgnoreCache(options.ignorecache) : options.ignorecache;
     this.cache = cache ? new AnswerCache(cache) : null;
     this.cacheKey = cache?.key ?? '<ip>';

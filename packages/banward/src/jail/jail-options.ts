@@ -10,14 +10,16 @@
 import { isAbsolute, join } from 'node:path';
 import {
   INCLUDES_SECTION, getOption, loadConfigStack, nodeConfigFs, parseInlineOptions, sectionNames,
-  splitInlineEntries, splitShellWords, TracedText, USEDNS_WORDS, type ConfigFs, type ConfigStack, type UseDns,
+  splitInlineEntries, TracedText, ownOptionNames, USEDNS_WORDS, type ConfigFs, type ConfigStack, type SourcedValue, type UseDns,
 } from '../config/index.js';
-import { BanwardError } from '../errors.js';
+import { deepFreeze } from '../deep-freeze.js';
+import { BanwardError, type ErrorLocation } from '../errors.js';
 import { BACKEND_NAMES } from '../source/index.js';
 import { VERSION } from '../version.js';
 import { parseIgnoreCache, IgnoreCommand, type IgnoreCacheSettings } from './_ignore-command.js';
 import { SectionReader, type OptionText } from './_option-readers.js';
 import { compileBantimeFormula, parseBantimeFactor, parseBantimeMultipliers, type BanTimeIncrement } from './ban-time-policy.js';
+import { readFilterOverrides } from './_filter-overrides.js';
 import { classifyIgnoreEntry, splitIgnoreWords } from './ignore-list.js';
 
 export interface LogPath {
@@ -68,8 +70,18 @@ export interface JailOptions {
   maxlines?: number;
   datepattern?: string;
   journalmatch?: string[][];
+  /** Written in the jail (or `[DEFAULT]`): they replace the filter's lists, as in fail2ban. */
+  failregex?: SourcedValue[];
+  ignoreregex?: SourcedValue[];
+  prefregex?: SourcedValue;
+  /** At most this many addresses tracked at once (maxtrackedips); the counter's default when absent. */
+  maxtracked?: number;
   /** Every option of the section (with `[DEFAULT]`'s), interpolated where possible, for dump-config. */
   options: Record<string, string>;
+  /** Where each of those options was written, so later checks report at file:line. */
+  locations: Record<string, ErrorLocation>;
+  /** Options the jail's own section sets that banward does not read (a reference may still use them). */
+  unreadOptions: string[];
 }
 
 export interface JailConfigReport {
@@ -86,14 +98,6 @@ export interface ReadJailOptionsContext {
   fs?: ConfigFs;
 }
 
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
 
 /** fail2ban's `logpath`: one path per line, each optionally followed by ` head` or ` tail`. */
 export function splitLogPaths(value: string): LogPath[] {
@@ -191,34 +195,21 @@ function knownEncoding(label: string): boolean {
   });
 }
 
-function readFilterOverrides(r: SectionReader, out: JailOptions): void {
-  const maxlines = r.nonEmpty('maxlines');
-  if (maxlines) out.maxlines = r.int('maxlines', 1, 1);
-  const datepattern = r.nonEmpty('datepattern');
-  if (datepattern) out.datepattern = datepattern.text;
-  const journalmatch = r.nonEmpty('journalmatch');
-  if (journalmatch) {
-    out.journalmatch = [];
-    for (const line of journalmatch.text.split('\n').filter((l) => l.trim() !== '')) {
-      const words = splitShellWords(line);
-      if ('error' in words) r.fail('journalmatch', journalmatch, `${JSON.stringify(line)}: ${words.error}`);
-      else out.journalmatch.push(words);
-    }
-  }
-}
-
-/** Every option of the section and `[DEFAULT]`, interpolated when possible, else as written. */
-function dumpOptions(stack: ConfigStack, name: string): Record<string, string> {
+/** Every option of the section and `[DEFAULT]`, interpolated when possible, else as written, and where it was written. */
+function dumpOptions(stack: ConfigStack, name: string): Pick<JailOptions, 'options' | 'locations'> {
   const keys = new Set([...stack.defaults.keys(), ...(stack.sections.get(name)?.keys() ?? [])]);
-  const out: Record<string, string> = {};
+  const options: Record<string, string> = {};
+  const locations: Record<string, ErrorLocation> = {};
   for (const key of keys) {
+    const raw = stack.sections.get(name)?.get(key) ?? stack.defaults.get(key);
+    if (raw?.file) locations[key] = { file: raw.file, line: raw.line };
     try {
-      out[key] = getOption(stack, name, key)?.value.text ?? '';
+      options[key] = getOption(stack, name, key)?.value.text ?? '';
     } catch {
-      out[key] = (stack.sections.get(name)?.get(key) ?? stack.defaults.get(key))?.value.text ?? '';
+      options[key] = raw?.value.text ?? '';
     }
   }
-  return out;
+  return { options, locations };
 }
 
 function readCountPrefix6(r: SectionReader): number {
@@ -245,11 +236,12 @@ function readJail(stack: ConfigStack, name: string, configDir: string, fs: Confi
     if (spec && !BACKEND_NAMES.includes(spec.name.trim().toLowerCase())) r.fail('backend', backend, `expected one of ${BACKEND_NAMES.join(', ')}, not ${JSON.stringify(spec.name.trim())}`);
   }
   const maxretry = r.int('maxretry', 3, 0);
+  const logpath = r.text('logpath');
   const options: JailOptions = {
     name,
     enabled,
     ...readFilterSpec(r, configDir, fs),
-    logpath: splitLogPaths(r.text('logpath')?.text ?? ''),
+    logpath: splitLogPaths(logpath?.text ?? ''),
     backend: backend?.text ?? 'auto',
     maxretry,
     findtime: r.seconds('findtime', 600, true),
@@ -260,8 +252,11 @@ function readJail(stack: ConfigStack, name: string, configDir: string, fs: Confi
     appreports: r.bool('appreports', false),
     countprefix6: readCountPrefix6(r),
     action: readActions(r),
-    options: dumpOptions(stack, name),
+    ...dumpOptions(stack, name),
+    unreadOptions: [],
   };
+  const maxtracked = r.nonEmpty('maxtrackedips');
+  if (maxtracked) options.maxtracked = r.int('maxtrackedips', 0, 1);
   if (r.text('action') === undefined) options.actionDefaulted = true;
   const usedns = r.oneOf('usedns', USEDNS_WORDS);
   if (usedns) options.usedns = usedns;
@@ -276,6 +271,10 @@ function readJail(stack: ConfigStack, name: string, configDir: string, fs: Confi
     if (value) options[key] = value.text;
   }
   readFilterOverrides(r, options);
+  options.unreadOptions = ownOptionNames(stack, name).filter((o) => !r.asked.has(o) && !o.startsWith('__'));
+  if (options.logpath.length > 0 && logpath && !r.nonEmpty('filter') && !options.failregex) {
+    r.fail('logpath', logpath, 'the jail has no filter (filter =) and no failregex: its log would never be read');
+  }
   return { options, problems: r.problems, mustBeValid: enabled || enabledUnreadable };
 }
 

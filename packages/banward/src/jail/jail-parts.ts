@@ -8,8 +8,9 @@ import type { Logger } from '../log/logger.js';
 
 /** What the jail needs from its failure tracking (failure-counter.ts). */
 export interface FailureTracker {
-  add(id: string, time: number, match: string, attempts?: number): number;
-  reset(id: string): void;
+  add(id: string, time: number, lines: readonly string[], attempts?: number): number;
+  /** Forgets the id; returns the lines it kept (up to maxmatches, oldest first). */
+  reset(id: string): string[];
   cleanup(now: number): void;
   readonly currentlyFailed: number;
   readonly totalFailed: number;

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { MemoryBanStore } from '../decision/index.js';
 import type { BanAction, BanTicket } from '../enforcer/ban-action.js';
+import type { Failure } from '../filter/failure.js';
 import { Filter } from '../filter/filter.js';
 import { InlineMatcher, type LineMatcher, type MatchedLines } from '../filter/runner/index.js';
 import type { SourceLine } from '../source/log-source.js';
@@ -141,6 +142,36 @@ describe('Jail', () => {
     const warnings = lines.filter((l) => l.includes('line times are'));
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /\[test\] \/var\/log\/x\.log: line times are 6 h 0 min behind the clock; counting them as now \(check the log's time zone \/ logtimezone\)/);
+  });
+
+  it('maxmatches: a ban carries the lines of the failures that led to it, oldest first, up to maxmatches (not only the last)', async () => {
+    for (const [maxmatches, kept] of [[5, [1, 2, 3]], [2, [2, 3]], [0, []]] as const) {
+      const { j, store } = jail({ failures: new FailureCounter({ findtime: 600, maxmatches }) });
+      const text = (i: number) => `2026-11-22 10:00:0${i} failed from 203.0.113.5`;
+      j.handleLines([1, 2, 3].map((i) => ({ text: text(i), origin: 'test' })));
+      await j.settle();
+      assert.deepEqual(store.activeBans().map((b) => b.matches), [kept.map(text)], `maxmatches ${maxmatches}`);
+    }
+  });
+
+  it('the filter → jail seam: the jail takes typed Failures from its matcher (a host name resolved, <F-NOFAIL> not counted, captures on the ticket)', async () => {
+    const failure = (id: string, idKind: Failure['idKind'], nofail = false): Failure => ({
+      id, idKind, time: Date.UTC(2026, 10, 22, 10, 0, 0) / 1000, lines: [`failed ${id}`], captures: { user: 'bob' }, nofail,
+    });
+    const found: MatchedLines = [[0, [failure('203.0.113.8', 'ip', true), failure('bad.example', 'host'), failure('203.0.113.9', 'ip')]]];
+    const matcher: LineMatcher = { abandoned: 0, match: () => found, ready: () => undefined, open: () => {}, close: async () => {} };
+    const tickets: BanTicket[] = [];
+    const action = new RecordingAction();
+    action.ban = async (t) => { tickets.push(...t); };
+    const { j, store } = jail({ matcher, maxretry: 1, actions: [action], resolve: async (name) => (name === 'bad.example' ? ['203.0.113.77'] : []) });
+    j.handleLines([{ text: 'any', origin: 'test' }]);
+    await j.settle();
+    await j.settle(); // the resolved ban's actions were queued behind the lookup
+    assert.deepEqual(store.activeBans().map((b) => b.ip).sort(), ['203.0.113.77', '203.0.113.9']);
+    assert.deepEqual(tickets.map((t) => [t.ip, t.matches, t.data]).sort(), [
+      ['203.0.113.77', ['failed bad.example'], { user: 'bob' }],
+      ['203.0.113.9', ['failed 203.0.113.9'], { user: 'bob' }],
+    ]);
   });
 
   it('with a matcher that answers later (a worker), failures are counted in the order of the batches, and a full matcher asks the source to wait', async () => {

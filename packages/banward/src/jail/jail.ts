@@ -1,14 +1,13 @@
 import { lookup } from 'node:dns/promises';
 import type { BanRecord } from '../decision/ban-store.js';
 import type { BanAction, BanTicket } from '../enforcer/ban-action.js';
+import { timeShiftWarning, type Failure } from '../filter/failure.js';
 import { InlineMatcher, type LineMatcher, type MatchedLines } from '../filter/runner/index.js';
-import type { TupleLine } from '../filter/failregex.js';
 import { BanwardError } from '../errors.js';
 import { canonical, parseIp } from '../net/ip-address.js';
 import type { SourceLine } from '../source/log-source.js';
-import { localTime, timeShiftWarning } from './_line-time.js';
+import { localTime } from './_line-time.js';
 import { banRefusal, countingKey, coveringBan } from './ban-scope.js';
-import { lineText, stringCaptures, type Captures, type FailureData } from './_failure-data.js';
 import type { JailParts } from './jail-parts.js';
 
 /**
@@ -60,21 +59,13 @@ export class Jail {
   }
 
   private countLines(lines: readonly SourceLine[], found: MatchedLines): void {
-    const { clock } = this.parts;
+    const { usedns } = this.parts;
     for (const [index, failures] of found) {
-      const line = lines[index]!;
       for (const f of failures) {
-        if (f.timeShift !== undefined) this.warnTimeShift(line.origin, f.timeShift);
-        if (f.id === null || f.data['nofail']) continue;
-        const now = clock();
-        const time = f.time === null || f.time > now ? now : f.time;
-        const matches = (f.data['matches'] as TupleLine[] | undefined) ?? [];
-        const match = matches.map(lineText).join('\n') || line.text;
-        if (f.data['dns'] !== undefined && parseIp(f.id) === null && (this.parts.usedns === 'yes' || this.parts.usedns === 'warn')) {
-          this.resolveFailure(f.id, time, match, f.data);
-        } else {
-          this.failure(f.id, time, match, f.data);
-        }
+        if (f.timeShift !== undefined) this.warnTimeShift(lines[index]!.origin, f.timeShift);
+        if (f.nofail) continue;
+        if (f.idKind === 'host' && (usedns === 'yes' || usedns === 'warn')) this.resolveFailure(f);
+        else this.failure(f.id, f);
       }
     }
   }
@@ -119,12 +110,18 @@ export class Jail {
     await this.matcher?.close();
   }
 
-  /** A failure an application reports (no regex involved). */
+  /** A failure an application reports (no regex involved): its line says who reported what. */
   report(ip: string, options: { user?: string; time?: number } = {}): Promise<void> {
     const id = canonical(ip);
-    const time = options.time ?? this.parts.clock();
-    const match = `report ${id}${options.user === undefined ? '' : ` user=${JSON.stringify(options.user)}`}`;
-    this.failure(id, time, match, options.user === undefined ? {} : { user: options.user });
+    const user = options.user;
+    this.failure(id, {
+      id,
+      idKind: parseIp(id) === null ? 'other' : 'ip',
+      time: options.time ?? this.parts.clock(),
+      lines: [`report ${id}${user === undefined ? '' : ` user=${JSON.stringify(user)}`}`],
+      captures: user === undefined ? {} : { user },
+      nofail: false,
+    });
     return this.settle();
   }
 
@@ -142,7 +139,8 @@ export class Jail {
   }
 
   /** fail2ban's usedns: a host name in a log line counts against each address it resolves to. */
-  private resolveFailure(name: string, time: number, match: string, data: FailureData): void {
+  private resolveFailure(failure: Failure): void {
+    const name = failure.id;
     const { log, usedns } = this.parts;
     const resolve = this.parts.resolve ?? (async (n: string) => (await lookup(n, { all: true })).map((a) => a.address));
     void this.enqueue(async () => {
@@ -156,35 +154,37 @@ export class Jail {
       if (addresses.length === 0) log.warn(`Unable to find a corresponding IP address for ${name}: no failure counted`);
       for (const address of addresses) {
         const id = canonical(address);
-        this.count(id, time, match, data, await this.parts.ignore.isIgnored(id));
+        this.count(id, failure, await this.parts.ignore.isIgnored(id));
       }
     });
   }
 
   /**
-   * Counts a failure. With a static ignore list and nothing queued it all happens now (no promise per
-   * line); otherwise it waits its turn behind the ignore list's lookups.
+   * Counts a failure against `id` (its own, or an address its host name resolved to). With a static
+   * ignore list and nothing queued it all happens now (no promise per line); otherwise it waits its turn
+   * behind the ignore list's lookups.
    */
-  private failure(id: string, time: number, match: string, data: FailureData): void {
+  private failure(id: string, failure: Failure): void {
     const { ignore } = this.parts;
-    if (ignore.isStatic && this.queued === 0) this.count(id, time, match, data, ignore.matchStatic(id));
-    else void this.enqueue(async () => this.count(id, time, match, data, await ignore.isIgnored(id)));
+    if (ignore.isStatic && this.queued === 0) this.count(id, failure, ignore.matchStatic(id));
+    else void this.enqueue(async () => this.count(id, failure, await ignore.isIgnored(id)));
   }
 
-  private count(id: string, time: number, match: string, data: FailureData, ignored: { ignored: boolean; source?: string }): void {
+  /** A ban carries the lines the counter kept for the id (up to maxmatches, oldest first), as fail2ban's ticket. */
+  private count(id: string, failure: Failure, ignored: { ignored: boolean; source?: string }): void {
     const { failures, log, maxretry } = this.parts;
     if (ignored.ignored) {
       log.info(`Ignore ${id} by ${ignored.source ?? 'ignore list'}`);
       return;
     }
-    if (log.enabled('info')) log.info(`Found ${id} - ${localTime(time)}`);
+    if (log.enabled('info')) log.info(`Found ${id} - ${localTime(failure.time)}`);
     const key = this.countKey(id);
-    const count = failures.add(key, time, match);
+    const count = failures.add(key, failure.time, failure.lines);
     if (count >= maxretry) {
-      failures.reset(key);
+      const matches = failures.reset(key);
       const refusal = key === id ? null : this.banRefusal(key);
       if (refusal) log.warn(`Not banning ${key}: it overlaps ${refusal}; banning ${id} alone`);
-      this.record(refusal ? id : key, { failures: count, matches: [match], data: stringCaptures(data) });
+      this.record(refusal ? id : key, { failures: count, matches, data: failure.captures });
     }
   }
 
@@ -199,7 +199,7 @@ export class Jail {
   }
 
   /** Commits the ban to the store now; its actions run in turn. The one way into the store: the ignore rule is kept here. */
-  private record(id: string, details: { failures?: number; matches?: string[]; data?: Captures }): boolean {
+  private record(id: string, details: { failures?: number; matches?: string[]; data?: Failure['captures'] }): boolean {
     const { store, log, clock, bantime, baseBantime, overallJails } = this.parts;
     const refusal = this.banRefusal(id);
     if (refusal) {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '../../src/clock.js';
 import type { BanTicket } from '../../src/enforcer/ban-action.js';
 import { NATIVE_ACTIONS } from '../../src/enforcer/native/index.js';
-import { runCommand, type Runner } from '../../src/enforcer/native/_run.js';
+import { firewallRunner, type Runner } from '../../src/enforcer/native/index.js';
 import { createLogger } from '../../src/log/logger.js';
 
 /**
@@ -72,8 +72,10 @@ export class ActionDriver {
   private readonly child: ChildProcess;
   private readonly replies: Array<(r: DriverReply) => void> = [];
 
-  constructor(ns: string, kind: string, options: Record<string, string>) {
-    this.child = spawn('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(import.meta.url), 'driver', kind, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  /** `env` is the action's environment (a PATH with a fake tool first); `toolTimeoutMs` its tools' timeout. */
+  constructor(ns: string, kind: string, options: Record<string, string>, run: { env?: NodeJS.ProcessEnv; toolTimeoutMs?: number } = {}) {
+    const args = [process.execPath, fileURLToPath(import.meta.url), 'driver', kind, JSON.stringify(options), String(run.toolTimeoutMs ?? '')];
+    this.child = spawn('ip', ['netns', 'exec', ns, ...args], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...run.env } });
     createInterface({ input: this.child.stdout! }).on('line', (line) => this.replies.shift()?.(JSON.parse(line) as DriverReply));
   }
 
@@ -94,14 +96,15 @@ export function ticket(ip: string, bantime = 600): BanTicket {
   return { jail: 'test', ip, time: Math.floor(Date.now() / 1000), bantime, banCount: 1, failures: 3, matches: [] };
 }
 
-async function driver(kind: string, options: Record<string, string>): Promise<void> {
+async function driver(kind: string, options: Record<string, string>, toolTimeoutMs: number | undefined): Promise<void> {
   const native = NATIVE_ACTIONS[kind];
   if (!native) throw new Error(`no native action ${kind}`);
-  const can = native.canRun(options);
+  const can = await native.canRun(options);
   let calls: string[] = [];
+  const tool = firewallRunner(toolTimeoutMs);
   const counting: Runner = (command, args, input) => {
     calls.push(`${command} ${args.join(' ')}${input ? ` <${input.split('\n').length - 1} lines>` : ''}`);
-    return runCommand(command, args, input);
+    return tool(command, args, input);
   };
   const log = createLogger({ level: 'info' });
   const action = can.ok ? native.create(options, { jail: 'test', clock: systemClock, log, configDir: '/nonexistent', jailOptions: {} }) : null;
@@ -123,5 +126,5 @@ async function driver(kind: string, options: Record<string, string>): Promise<vo
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'driver') {
-  await driver(process.argv[3]!, JSON.parse(process.argv[4]!) as Record<string, string>);
+  await driver(process.argv[3]!, JSON.parse(process.argv[4]!) as Record<string, string>, process.argv[5] ? Number(process.argv[5]) : undefined);
 }

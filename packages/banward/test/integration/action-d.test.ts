@@ -14,6 +14,7 @@ import { fixedClock } from '../../src/clock.js';
 import { createLogger } from '../../src/log/logger.js';
 import type { ActionContext } from '../../src/enforcer/action-registry.js';
 import { actionDKind, NOTIFY_ACTIONS, type ActionDTicket } from '../../src/enforcer/action-d/index.js';
+import { MailAction } from '../../src/enforcer/action-d/mail-action.js';
 import { signBody, WebhookAction } from '../../src/enforcer/action-d/webhook-action.js';
 
 const STOCK = '/etc/fail2ban';
@@ -46,10 +47,10 @@ function ticket(ip: string, extra: Partial<ActionDTicket> = {}): ActionDTicket {
   return { jail: 'sshd', ip, time: 1700000000, bantime: 600, banCount: 1, failures: 3, matches: [`sshd: Invalid user ${EVIL} from ${ip}`], data: { user: EVIL }, ...extra };
 }
 
-function action(name: string, options: Record<string, string>, configDir = STOCK) {
+async function action(name: string, options: Record<string, string>, configDir = STOCK) {
   const kind = actionDKind(name, configDir);
   assert.ok(kind, `action.d/${name} exists`);
-  assert.deepEqual(kind.canRun(options), { ok: true });
+  assert.deepEqual(await kind.canRun(options), { ok: true });
   return kind.create(options, ctx);
 }
 
@@ -71,7 +72,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('the stock dummy action writes its file', async () => {
   const target = join(dir, 'dummy.txt');
-  const a = action('dummy', { target });
+  const a = await action('dummy', { target });
   await a.start();
   assert.equal(readFileSync(target, 'utf8'), '123\n');
   await a.ban([ticket('192.0.2.7'), ticket('2001:db8::7')]);
@@ -85,7 +86,7 @@ test('the stock dummy action writes its file', async () => {
 test('the stock hostsdeny action edits a hosts.deny per family', async () => {
   const file = join(dir, 'hosts.deny');
   writeFileSync(file, 'sshd: 198.51.100.1\n');
-  const a = action('hostsdeny', { file });
+  const a = await action('hostsdeny', { file });
   await a.start();
   await a.ban([ticket('192.0.2.7'), ticket('2001:db8::7'), ticket('192.0.2.8')]);
   assert.equal(readFileSync(file, 'utf8'), 'sshd: 198.51.100.1\nALL: 192.0.2.7\nALL: [2001:db8::7]\nALL: 192.0.2.8\n');
@@ -108,10 +109,10 @@ test('CVE-2021-32749 class: log text, captures and whois answers never run', asy
     '',
   ].join('\n'));
   const actions = [
-    action('mail-whois', { dest: 'root' }),
-    action('mail-whois-lines', { dest: 'root', logpath }),
-    action('sendmail-whois-matches', { dest: 'root', mailcmd: 'sendmail -f <sender> <dest>' }),
-    action('echo-user', {}, custom),
+    await action('mail-whois', { dest: 'root' }),
+    await action('mail-whois-lines', { dest: 'root', logpath }),
+    await action('sendmail-whois-matches', { dest: 'root', mailcmd: 'sendmail -f <sender> <dest>' }),
+    await action('echo-user', {}, custom),
   ];
   for (const a of actions) {
     await a.start();
@@ -135,8 +136,8 @@ test('native mail: sendmail gets arguments and the message, no header injection'
   writeFileSync(record, '');
   const options = { dest: 'root@example.org', sender: 'banward@example.org', sendmail: join(bin, 'sendmail') };
   const kind = NOTIFY_ACTIONS['mail'];
-  assert.deepEqual(kind.canRun(options), { ok: true });
-  assert.equal(kind.canRun({ dest: '-oQ/tmp/x' }).ok, false);
+  assert.deepEqual(await kind.canRun(options), { ok: true });
+  assert.equal((await kind.canRun({ dest: '-oQ/tmp/x' })).ok, false);
   const mail = kind.create(options, { ...ctx, jail: 'sshd' });
   await mail.ban([ticket('192.0.2.10', { jail: `sshd\r\nBcc: evil@example.org` })]);
   await mail.stop();
@@ -147,6 +148,23 @@ test('native mail: sendmail gets arguments and the message, no header injection'
   assert.equal(headers.filter((h) => /^bcc:/i.test(h)).length, 0);
   assert.ok(headers.some((h) => h === 'Subject: [banward] sshd Bcc: evil@example.org: banned 192.0.2.10 from ' + h.split(' from ').pop()));
   for (const p of PAYLOADS.map((x) => x.split('\n').filter(Boolean)).flat()) assert.ok(received.includes(p), p);
+});
+
+test('native mail: a hung sendmail is killed after the action\'s timeout; the ban is not held up', async () => {
+  const hung = join(dir, 'hung-sendmail');
+  const pid = join(dir, 'hung-sendmail.pid');
+  writeFileSync(hung, `#!/bin/sh\necho $$ > ${pid}\nexec sleep 1000\n`);
+  chmodSync(hung, 0o755);
+  const mail = new MailAction({
+    dest: ['root'], sender: 'banward', senderName: 'banward', sendmail: hung, unban: false, matches: true, timeout: 2,
+    clock: ctx.clock, log: ctx.log, retries: 0,
+  });
+  await mail.ban([ticket('192.0.2.11')]);
+  assert.equal(await mail.queue.idle(30_000), true, 'the delivery ended');
+  assert.equal(mail.queue.failed, 1);
+  assert.ok(logLines.some((l) => l.includes(`mail: ${hung} failed (timed out after 2 s)`)), logLines.join('\n'));
+  assert.throws(() => process.kill(Number(readFileSync(pid, 'utf8')), 0), { code: 'ESRCH' }, 'the hung sendmail is gone');
+  await mail.stop();
 });
 
 test('webhook: signed POST, retried after a 500, never blocking the ban', async () => {
@@ -163,8 +181,8 @@ test('webhook: signed POST, retried after a 500, never blocking the ban', async 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as { port: number };
   const options = { url: `http://127.0.0.1:${port}/hook`, secret: 's3cret', backoff: '10' };
-  assert.deepEqual(NOTIFY_ACTIONS['webhook'].canRun(options), { ok: true });
-  assert.equal(NOTIFY_ACTIONS['webhook'].canRun({ url: 'file:///etc/passwd' }).ok, false);
+  assert.deepEqual(await NOTIFY_ACTIONS['webhook'].canRun(options), { ok: true });
+  assert.equal((await NOTIFY_ACTIONS['webhook'].canRun({ url: 'file:///etc/passwd' })).ok, false);
   const hook = NOTIFY_ACTIONS['webhook'].create(options, ctx) as WebhookAction;
   const started = Date.now();
   await hook.ban([ticket('192.0.2.11')]);

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { after, it } from 'node:test';
 import { client, clientJson, makeDaemonDirs, startDaemon, stopDaemon, type DaemonHarness } from './_daemon.js';
 
-/** Three jails whose bans block nobody, for three reasons; `fine` has an action that blocks (action.d, as fail2ban's). */
+/** Three jails whose bans block nobody, for three reasons (a typo'd action is refused: see broken-config); `fine` has an action that blocks (action.d, as fail2ban's). */
 const JAIL = `[DEFAULT]
 filter = test
 maxretry = 3
@@ -13,10 +13,10 @@ enabled = true
 logpath = $DIR/app.log
 action =
 
-[typo]
+[python]
 enabled = true
 logpath = $DIR/app.log
-action = nftabels[port=ssh]
+action = smtp.py[dest=root]
 
 [dryrun]
 enabled = true
@@ -42,8 +42,8 @@ it('issue 12: a jail whose bans would block nobody says so at start and in statu
   const status = (jail: string) => clientJson<{ actions: { notEnforced?: string } }>(h!, 'status', jail).actions.notEnforced;
   assert.match(output, /\[empty\] bans are recorded, not enforced: no action is set \(action =\)/);
   assert.equal(status('empty'), 'no action is set (action =)');
-  assert.match(output, /\[typo\] bans are recorded, not enforced: action 'nftabels' is not available/);
-  assert.match(status('typo') ?? '', /action 'nftabels' is not available/);
+  assert.match(output, /\[python\] bans are recorded, not enforced: action smtp\.py: fail2ban's Python actions do not run in banward/);
+  assert.match(status('python') ?? '', /Python actions do not run/);
   assert.match(output, /\[dryrun\] bans are recorded, not enforced: its actions only record or notify \(log\)/);
   assert.match(client(h, 'status', 'dryrun').stdout, /Not enforced:\tits actions only record or notify \(log\)/);
   assert.equal(status('fine'), undefined);

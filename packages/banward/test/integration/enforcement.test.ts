@@ -1,7 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { ActionDriver, connects, inNs, listen, makeNetPair, ticket, type NetPair } from './_netns.js';
 
 /**
@@ -29,14 +33,14 @@ const KINDS: Kind[] = [
   },
 ];
 
-async function withNet(kind: Kind, body: (net: NetPair, action: ActionDriver) => Promise<void>): Promise<void> {
+async function withNet(kind: Kind, body: (net: NetPair, action: ActionDriver) => Promise<void>, run?: ConstructorParameters<typeof ActionDriver>[3]): Promise<void> {
   const net = makeNetPair();
   let listener: ChildProcess | null = null;
   let action: ActionDriver | null = null;
   try {
     listener = listen(net.server);
     await once(listener.stdout!, 'data');
-    action = new ActionDriver(net.server, kind.name, { port: '8080', protocol: 'tcp' });
+    action = new ActionDriver(net.server, kind.name, { port: '8080', protocol: 'tcp' }, run);
     await action.send('start');
     await body(net, action);
   } finally {
@@ -90,3 +94,43 @@ for (const kind of KINDS) {
     }));
   });
 }
+
+/** Whether the process is over within a generous deadline (a zombie waiting for init counts as over). */
+async function over(pid: number): Promise<boolean> {
+  const state = (): string => {
+    try {
+      return /^\d+ \(.*\) (\S)/s.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] ?? 'Z';
+    } catch {
+      return 'Z';
+    }
+  };
+  for (let i = 0; i < 1000 && state() !== 'Z'; i++) await sleep(10);
+  return state() === 'Z';
+}
+
+describe('enforcement: a hung firewall tool', () => {
+  it('a hung nft stalls its jail (regression): the ban fails after the tool timeout, nft and its child are killed, the next ban goes in', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'banward-hung-nft-'));
+    const hang = join(bin, 'hang');
+    const pids = join(bin, 'pids');
+    const nft = execFileSync('sh', ['-c', 'command -v nft'], { encoding: 'utf8' }).trim();
+    // The real nft, except while the flag file exists: then it never answers (nor does the child it starts).
+    writeFileSync(join(bin, 'nft'), `#!/bin/sh\nif [ -e ${hang} ]; then sleep 1000 & echo $! >> ${pids}; echo $$ >> ${pids}; wait; fi\nexec ${nft} "$@"\n`);
+    chmodSync(join(bin, 'nft'), 0o755);
+    try {
+      await withNet(KINDS[0]!, async (net, action) => {
+        writeFileSync(hang, '');
+        await assert.rejects(action.send('ban', [ticket(CLIENT_V4)]), /nft .*failed \(timed out after 2 s\)/);
+        const hung = readFileSync(pids, 'utf8').trim().split('\n').map(Number);
+        assert.equal(hung.length, 2, 'one nft call hung (a timed-out call is not retried): the shell and its child');
+        for (const pid of hung) assert.equal(await over(pid), true, `process ${pid} of a hung nft is killed`);
+        assert.deepEqual(await reach(net), [true, true], 'the ban did not go in while nft hung');
+        rmSync(hang);
+        await action.send('ban', [ticket(CLIENT_V6)]);
+        assert.deepEqual(await reach(net), [false, false], 'the next ban goes in, and the one that failed with it');
+      }, { env: { PATH: `${bin}:${process.env.PATH ?? ''}` }, toolTimeoutMs: 2000 });
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+});

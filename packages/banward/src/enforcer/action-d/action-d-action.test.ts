@@ -5,7 +5,7 @@ import { createLogger } from '../../log/logger.js';
 import { getOption, loadConfigStack, parseInlineOptions, splitInlineEntries } from '../../config/index.js';
 import { ActionDAction } from './action-d-action.js';
 import { readActionD, type ActionDefinition } from './action-d-reader.js';
-import type { ShellRunner } from './_run-shell.js';
+import type { ScriptRunner } from '../../process/index.js';
 
 const log = createLogger({ level: 'error', write: () => undefined });
 const t = (ip: string, restored = false) => ({ jail: 'j', ip, time: 1, bantime: 60, banCount: 1, failures: 3, matches: [], restored });
@@ -21,11 +21,11 @@ function def(properties: Record<string, string>, extra: Partial<ActionDefinition
 /** A runner that records scripts and fails those listed in `failing` (once each, when asked). */
 function recorder(failing: Map<string, number> = new Map()) {
   const ran: string[] = [];
-  const run: ShellRunner = async (script) => {
+  const run: ScriptRunner = async (script) => {
     ran.push(script);
     const left = failing.get(script) ?? 0;
     if (left > 0) failing.set(script, left - 1);
-    return { ok: left === 0, code: left === 0 ? 0 : 1, timedOut: false, output: '' };
+    return { ok: left === 0, started: true, code: left === 0 ? 0 : 1, signal: null, timedOut: false, stdout: '', stderr: '', truncated: false, reason: null };
   };
   return { ran, run };
 }

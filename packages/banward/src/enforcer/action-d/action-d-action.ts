@@ -14,9 +14,9 @@ import { reverse } from 'node:dns/promises';
 import { BanwardError } from '../../errors.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log/logger.js';
+import { exitText, runScript, type ScriptRunner } from '../../process/index.js';
 import type { BanAction, BanTicket } from '../ban-action.js';
 import { compileShellTemplate, type ShellTemplate } from './_shell-template.js';
-import { runShell, type ShellRunner } from './_run-shell.js';
 import { localHostNames, operationText, type ActionDefinition, type HostNames, type Operation } from './action-d-reader.js';
 import { familyOf, isDynamicTag, renderTemplate, tagValues, unsafePlacements, type ActionDTicket } from './dynamic-tags.js';
 
@@ -25,11 +25,13 @@ export interface ActionDActionOptions {
   clock: Clock;
   log: Logger;
   hosts?: HostNames;
-  run?: ShellRunner;
+  run?: ScriptRunner;
   /** `<ip-host>`: the address's reverse DNS name ('' when none). */
   resolveHost?: (ip: string) => Promise<string>;
 }
 
+/** Bytes of each output stream kept for the log. */
+const OUTPUT_LIMIT = 4096;
 const STARTED = 1;
 const HAS_ITEMS = 2;
 const ALL_FAMILIES = ['', 'inet4', 'inet6'];
@@ -62,7 +64,7 @@ export class ActionDAction implements BanAction {
   readonly name: string;
   private readonly def: ActionDefinition;
   private readonly hosts: HostNames;
-  private readonly run: ShellRunner;
+  private readonly run: ScriptRunner;
   private readonly resolveHost: (ip: string) => Promise<string>;
   private readonly templates = new Map<string, ShellTemplate>();
   /** Family → STARTED | HAS_ITEMS, as fail2ban's `__started`. */
@@ -77,7 +79,7 @@ export class ActionDAction implements BanAction {
     this.def = options.definition;
     this.name = this.def.actname;
     this.hosts = options.hosts ?? localHostNames();
-    this.run = options.run ?? runShell;
+    this.run = options.run ?? runScript;
     this.resolveHost = options.resolveHost ?? defaultResolveHost;
   }
 
@@ -115,10 +117,10 @@ export class ActionDAction implements BanAction {
     const host = ticket && template.slots.some((s) => s.tag === 'ip-host') ? await this.resolveHost(ticket.ip) : undefined;
     const values = tagValues(ticket, family, this.options.clock(), host);
     const { script, env } = renderTemplate(template, values);
-    const result = await this.run(script, env, this.def.timeout);
+    const result = await this.run(script, { env, timeoutMs: Math.max(0, this.def.timeout) * 1000, maxOutput: OUTPUT_LIMIT });
     if (!result.ok) {
-      const why = result.timedOut ? `timed out after ${this.def.timeout}s` : `exit status ${result.code ?? 'signal'}`;
-      this.options.log.error(`${this.name}: ${op}${ticket ? ` ${ticket.ip}` : ''} failed (${why})${result.output ? `: ${result.output}` : ''}`);
+      const output = [result.stdout.trim(), result.stderr.trim()].filter(Boolean).join('\n');
+      this.options.log.error(`${this.name}: ${op}${ticket ? ` ${ticket.ip}` : ''} failed (${exitText(result)})${output ? `: ${output}` : ''}`);
     }
     return result.ok;
   }

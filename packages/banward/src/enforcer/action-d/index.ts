@@ -14,7 +14,7 @@ import { webhookKind } from './webhook-action.js';
 export function actionDKind(name: string, configDir: string): ActionKind | null {
   if (!/^[\w.-]+$/.test(name) || name.endsWith('.py') || !actionExists(configDir, name, nodeConfigFs)) return null;
   return {
-    canRun(options) {
+    async canRun(options) {
       try {
         const problems = actionDProblems(readActionD(configDir, name, options, { jail: 'banward-check' }));
         if (problems.length > 0) return { ok: false, reason: `action ${name} is unsafe to run: ${problems.join('; ')}` };

@@ -7,11 +7,11 @@
  *
  *   action = mail[dest="root@example.org", sender="banward@example.org", unban=no, matches=yes]
  */
-import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import type { Clock } from '../../clock.js';
 import { TRUE_WORDS } from '../../config/index.js';
 import type { Logger } from '../../log/logger.js';
+import { exitText, runProcess } from '../../process/index.js';
 import type { BanAction, CanRun } from '../ban-action.js';
 import type { ActionContext } from '../action-registry.js';
 import { NotifyQueue, type Delivery } from './_notify-queue.js';
@@ -94,28 +94,17 @@ export class MailAction implements BanAction {
     });
   }
 
-  private send(message: string): Promise<Delivery> {
+  private async send(message: string): Promise<Delivery> {
     const o = this.options;
-    return new Promise((resolve) => {
-      const child = spawn(o.sendmail, ['-i', '-f', o.sender, '--', ...o.dest], {
-        stdio: ['pipe', 'ignore', 'pipe'],
-        timeout: o.timeout * 1000,
-        killSignal: 'SIGKILL',
-      });
-      let stderr = '';
-      child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
-      child.on('error', (error) => {
-        o.log.error(`${this.name}: cannot run ${o.sendmail}: ${error.message}`);
-        resolve('fail');
-      });
-      child.on('close', (code) => {
-        if (code === 0) return resolve('ok');
-        o.log.warn(`${this.name}: ${o.sendmail} exited ${code ?? 'on a signal'}${stderr ? `: ${stderr.trim()}` : ''}`);
-        resolve('retry');
-      });
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(message);
-    });
+    const r = await runProcess(o.sendmail, ['-i', '-f', o.sender, '--', ...o.dest], { input: message, timeoutMs: o.timeout * 1000, maxOutput: 2000 });
+    if (r.ok) return 'ok';
+    if (!r.started) {
+      o.log.error(`${this.name}: ${exitText(r)}`);
+      return 'fail';
+    }
+    const stderr = r.stderr.trim();
+    o.log.warn(`${this.name}: ${o.sendmail} failed (${exitText(r)})${stderr ? `: ${stderr}` : ''}`);
+    return 'retry';
   }
 
   private enqueue(event: 'ban' | 'unban', tickets: readonly ActionDTicket[]): void {
@@ -145,7 +134,7 @@ const yes = (v: string | undefined, dflt: boolean): boolean => (v === undefined 
 const addresses = (v: string | undefined): string[] => (v ?? 'root').split(/[\s,]+/).filter(Boolean);
 
 export const mailKind = {
-  canRun(options: Record<string, string>): CanRun {
+  async canRun(options: Record<string, string>): Promise<CanRun> {
     const bad = [...addresses(options['dest']), options['sender'] ?? 'banward'].filter((a) => !ADDRESS_RE.test(a));
     if (bad.length > 0) return { ok: false, reason: `mail: not a mail address: ${bad.map((a) => JSON.stringify(a)).join(', ')}` };
     const timeout = Number(options['timeout'] ?? 30);

@@ -130,7 +130,7 @@ function positive(options: Record<string, string>, key: string): number | undefi
 const NUMERIC = ['timeout', 'retries', 'backoff', 'queue'] as const;
 
 export const webhookKind = {
-  canRun(options: Record<string, string>): CanRun {
+  async canRun(options: Record<string, string>): Promise<CanRun> {
     let url: URL;
     try {
       url = new URL(options['url'] ?? '');

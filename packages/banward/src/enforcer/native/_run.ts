@@ -1,38 +1,35 @@
-import { spawn, spawnSync } from 'node:child_process';
-import type { CanRun } from '../../result.js';
-
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { exitText, runProcess, type ProcessResult } from '../../process/index.js';
 
 /** Runs a firewall tool; injected in tests so the generated text and the number of calls can be checked. */
-export type Runner = (command: string, args: readonly string[], input?: string) => Promise<RunResult>;
+export type Runner = (command: string, args: readonly string[], input?: string) => Promise<ProcessResult>;
 
-export const runCommand: Runner = (command, args, input) => new Promise((resolve) => {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (d: Buffer) => out.push(d));
-  child.stderr.on('data', (d: Buffer) => err.push(d));
-  child.on('error', (error) => resolve({ code: 127, stdout: '', stderr: error.message }));
-  child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
-  // A tool that exits early (bad syntax) closes its stdin; its stderr tells why, not EPIPE.
-  child.stdin.on('error', () => undefined);
-  child.stdin.end(input ?? '');
-});
+/**
+ * Restoring 20,000 bans takes nft under half a second: 30 s is room for a loaded host and a large set,
+ * and the longest a hung tool (a held xtables lock, a stuck netlink socket) holds its jail. A call that
+ * times out fails like any other; the ban stays in the store and reconcile puts it in later.
+ */
+export const FIREWALL_TOOL_TIMEOUT_MS = 30_000;
+/** `nft -j list` of a large set is megabytes; past this the output is cut and the call fails. */
+const FIREWALL_MAX_OUTPUT = 64 * 1024 * 1024;
 
-/** Whether a tool runs here with our privileges: canRun() is synchronous, and this is its one I/O. */
-export function usable(command: string, args: readonly string[]): CanRun {
-  const r = spawnSync(command, args, { encoding: 'utf8', timeout: 5000 });
-  if (r.error) return { ok: false, reason: `${command} cannot run: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed' : r.error.message}` };
-  if (r.status !== 0) return { ok: false, reason: `${command} ${args.join(' ')} failed (${r.status}): ${r.stderr.trim().split('\n')[0] ?? ''}` };
-  return { ok: true };
+/** The runner the firewall actions use, with its own timeout (tests shorten it). */
+export function firewallRunner(timeoutMs = FIREWALL_TOOL_TIMEOUT_MS): Runner {
+  return async (command, args, input) => {
+    const r = await runProcess(command, args, { timeoutMs, maxOutput: FIREWALL_MAX_OUTPUT, ...(input !== undefined ? { input } : {}) });
+    // A cut `nft -j list` must never be read as the sets' contents.
+    return r.truncated ? { ...r, ok: false, reason: r.reason ?? `${command} wrote more than ${FIREWALL_MAX_OUTPUT} bytes` } : r;
+  };
+}
+
+/** A failed tool run; `timedOut` tells the caller not to try again at once (it would hang as long). */
+export class ToolFailure extends Error {
+  constructor(message: string, readonly timedOut: boolean) {
+    super(message);
+  }
 }
 
 /** One message for a failed tool run, with its first error lines (nft's point at the offending text). */
-export function failure(what: string, r: RunResult): Error {
+export function failure(what: string, r: ProcessResult): ToolFailure {
   const detail = r.stderr.trim().split('\n').slice(0, 6).join('\n');
-  return new Error(`${what} failed (exit ${r.code})${detail ? `: ${detail}` : ''}`);
+  return new ToolFailure(`${what} failed (${exitText(r)})${detail ? `: ${detail}` : ''}`, r.timedOut);
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log/logger.js';
 import type { BanAction, BanTicket } from '../ban-action.js';
 import { applyDiff, desiredElements, diffElements, type Applied, type ElementDiff } from './_elements.js';
+import { ToolFailure } from './_run.js';
 
 export interface Reconciled {
   added: number;
@@ -21,7 +22,7 @@ export interface SetActionOptions {
  * What the firewall actions share: they keep the bans they were given and what they believe the sets
  * hold, and every change is the difference between the two, written in one batch. When the firewall
  * refuses it (someone changed it under us), the sets are read back, rebuilt if gone, and the change
- * retried once.
+ * retried once; a call that timed out is not retried.
  */
 export abstract class SetAction implements BanAction {
   abstract readonly name: string;
@@ -51,7 +52,8 @@ export abstract class SetAction implements BanAction {
         return { added: diff.add.length, removed: diff.remove.length };
       } catch (error) {
         this.applied = null;
-        if (attempt > 0) throw error;
+        // A tool that hung once would hang the retry too: the jail waits one timeout, not two.
+        if (attempt > 0 || (error instanceof ToolFailure && error.timedOut)) throw error;
         this.base.log.warn(`${this.name}: ${error instanceof Error ? error.message : String(error)}; reading the sets again`);
       }
     }

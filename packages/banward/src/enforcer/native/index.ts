@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { BanwardError } from '../../errors.js';
+import { checkTool } from '../../process/index.js';
+import type { Checked } from '../../result.js';
 import type { ActionKind } from '../action-registry.js';
 import type { BanAction, BanTicket } from '../ban-action.js';
-import type { Checked } from '../../result.js';
 import { parseFirewallOptions, resolveSpec, type ResolvedSpec } from './_options.js';
-import { usable } from './_run.js';
 import type { Reconciled } from './_set-action.js';
 import { IpsetAction } from './ipset-action.js';
 import { multiportList } from './ipset-text.js';
@@ -12,6 +12,8 @@ import { NftablesAction } from './nftables-action.js';
 
 export { IpsetAction } from './ipset-action.js';
 export { NftablesAction } from './nftables-action.js';
+export { FIREWALL_TOOL_TIMEOUT_MS, firewallRunner } from './_run.js';
+export type { Runner } from './_run.js';
 export type { Reconciled } from './_set-action.js';
 
 export type ReconcilingAction = BanAction & { reconcile(active: readonly BanTicket[]): Promise<Reconciled> };
@@ -43,15 +45,15 @@ const CHAIN_RE = /^[A-Za-z][A-Za-z0-9_-]{0,28}$/;
 
 export const NATIVE_ACTIONS: Record<string, NativeActionKind> = {
   nftables: {
-    canRun(options) {
+    async canRun(options) {
       const spec = resolve(options);
       if (!spec.ok) return { ok: false, reason: `nftables: ${spec.reason}` };
-      return usable('nft', ['list', 'tables']);
+      return checkTool('nft', ['list', 'tables']);
     },
     create: (options, ctx) => new NftablesAction({ jail: ctx.jail, spec: specOrThrow('nftables', options), clock: ctx.clock, log: ctx.log }),
   },
   ipset: {
-    canRun(options) {
+    async canRun(options) {
       const spec = resolve(options);
       if (!spec.ok) return { ok: false, reason: `ipset: ${spec.reason}` };
       try {
@@ -62,7 +64,7 @@ export const NATIVE_ACTIONS: Record<string, NativeActionKind> = {
       const chain = options['chain'] ?? 'INPUT';
       if (!CHAIN_RE.test(chain)) return { ok: false, reason: `ipset: chain ${JSON.stringify(chain)} is not an iptables chain name` };
       for (const [tool, args] of [['ipset', ['list', '-n']], ['iptables', ['-w', '-S', chain]], ['ip6tables', ['-w', '-S', chain]]] as const) {
-        const can = usable(tool, args);
+        const can = await checkTool(tool, args);
         if (!can.ok) return can;
       }
       return { ok: true };

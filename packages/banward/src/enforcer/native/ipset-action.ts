@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log/logger.js';
 import type { Applied, ElementDiff } from './_elements.js';
 import type { ResolvedSpec } from './_options.js';
-import { failure, runCommand, type Runner } from './_run.js';
+import { failure, firewallRunner, type Runner } from './_run.js';
 import { SetAction } from './_set-action.js';
 import {
   IPSET_MAX_TIMEOUT, createText, iptablesRules, ipsetNames, parseIpsetSave, restoreText,
@@ -34,12 +34,12 @@ export class IpsetAction extends SetAction {
     super({ jail: options.jail, clock: options.clock, log: options.log, ipv6prefix: options.spec.ipv6prefix, maxTimeout: IPSET_MAX_TIMEOUT });
     this.names = ipsetNames(options.jail);
     this.rules = iptablesRules(this.names, options.spec);
-    this.run = options.run ?? runCommand;
+    this.run = options.run ?? firewallRunner();
   }
 
   private async ipset(args: string[], input?: string): Promise<void> {
     const r = await this.run('ipset', args, input);
-    if (r.code !== 0) throw failure(`ipset ${args.join(' ')}`, r);
+    if (!r.ok) throw failure(`ipset ${args.join(' ')}`, r);
   }
 
   private iptables(rule: IptablesRule, op: '-C' | '-I' | '-D') {
@@ -50,10 +50,10 @@ export class IpsetAction extends SetAction {
   private async ensureRules(): Promise<number> {
     let missing = 0;
     for (const rule of this.rules) {
-      if ((await this.iptables(rule, '-C')).code === 0) continue;
+      if ((await this.iptables(rule, '-C')).ok) continue;
       missing++;
       const r = await this.iptables(rule, '-I');
-      if (r.code !== 0) throw failure(`${rule.family === 4 ? 'iptables' : 'ip6tables'} -I ${this.options.chain} ${rule.args.join(' ')}`, r);
+      if (!r.ok) throw failure(`${rule.family === 4 ? 'iptables' : 'ip6tables'} -I ${this.options.chain} ${rule.args.join(' ')}`, r);
     }
     return missing;
   }
@@ -66,7 +66,7 @@ export class IpsetAction extends SetAction {
     const applied: Applied = new Map();
     for (const [family, set] of [[4, this.names.set4], [6, this.names.set6]] as const) {
       const r = await this.run('ipset', ['save', set]);
-      if (r.code !== 0) throw failure(`ipset save ${set}`, r);
+      if (!r.ok) throw failure(`ipset save ${set}`, r);
       parseIpsetSave(r.stdout, family, now, applied);
     }
     return applied;
@@ -82,20 +82,20 @@ export class IpsetAction extends SetAction {
 
   protected async remove(): Promise<void> {
     for (const rule of this.rules) {
-      while ((await this.iptables(rule, '-C')).code === 0) {
+      while ((await this.iptables(rule, '-C')).ok) {
         const r = await this.iptables(rule, '-D');
-        if (r.code !== 0) throw failure(`${rule.family === 4 ? 'iptables' : 'ip6tables'} -D ${this.options.chain}`, r);
+        if (!r.ok) throw failure(`${rule.family === 4 ? 'iptables' : 'ip6tables'} -D ${this.options.chain}`, r);
       }
     }
     for (const set of [this.names.set4, this.names.set6]) {
       const r = await this.run('ipset', ['destroy', set]);
-      if (r.code !== 0 && !/does not exist/i.test(r.stderr)) throw failure(`ipset destroy ${set}`, r);
+      if (!r.ok && !/does not exist/i.test(r.stderr)) throw failure(`ipset destroy ${set}`, r);
     }
   }
 
   async check(): Promise<boolean> {
-    for (const set of [this.names.set4, this.names.set6]) if ((await this.run('ipset', ['list', '-n', set])).code !== 0) return false;
-    for (const rule of this.rules) if ((await this.iptables(rule, '-C')).code !== 0) return false;
+    for (const set of [this.names.set4, this.names.set6]) if (!(await this.run('ipset', ['list', '-n', set])).ok) return false;
+    for (const rule of this.rules) if (!(await this.iptables(rule, '-C')).ok) return false;
     return true;
   }
 }

@@ -3,7 +3,7 @@ import { parseIp } from '../../net/ip-address.js';
 import type { Logger } from '../../log/logger.js';
 import type { Applied, ElementDiff } from './_elements.js';
 import type { ResolvedSpec } from './_options.js';
-import { failure, runCommand, type Runner } from './_run.js';
+import { failure, firewallRunner, type Runner } from './_run.js';
 import { SetAction } from './_set-action.js';
 import {
   NFT_MAX_TIMEOUT, TABLE, elementsText, flushText, nftNames, parseNftState, ruleLines, setupText, teardownText,
@@ -32,18 +32,18 @@ export class NftablesAction extends SetAction {
   constructor(private readonly options: NftablesActionOptions) {
     super({ jail: options.jail, clock: options.clock, log: options.log, ipv6prefix: options.spec.ipv6prefix, maxTimeout: NFT_MAX_TIMEOUT });
     this.names = nftNames(options.jail);
-    this.run = options.run ?? runCommand;
+    this.run = options.run ?? firewallRunner();
   }
 
   private async nft(text: string, what: string): Promise<void> {
     const r = await this.run('nft', ['-f', '-'], text);
-    if (r.code !== 0) throw failure(`nft (${what})`, r);
+    if (!r.ok) throw failure(`nft (${what})`, r);
   }
 
   /** The jail's part of the table, or null when the table does not exist. */
   private async list(): Promise<NftState | null> {
     const r = await this.run('nft', ['-j', 'list', 'table', ...TABLE.split(' ')]);
-    if (r.code !== 0) {
+    if (!r.ok) {
       if (/No such file or directory|does not exist/i.test(r.stderr)) return null;
       throw failure('nft list', r);
     }

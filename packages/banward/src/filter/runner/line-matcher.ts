@@ -1,5 +1,6 @@
 import type { SourceLine } from '../../source/log-source.js';
-import type { Failure, Filter } from '../filter.js';
+import type { Failure } from '../failure.js';
+import type { Filter } from '../filter.js';
 
 /** The failures found in a batch of lines: [index of the line in the batch, its failures], in order. */
 export type MatchedLines = ReadonlyArray<readonly [index: number, failures: Failure[]]>;
@@ -17,13 +18,6 @@ export interface LineMatcher {
   close(): Promise<void>;
 }
 
-/** One line through the filter: a line with its own time (journal) skips date detection. */
-export function matchLine(filter: Filter, line: SourceLine): Failure[] {
-  return line.time === undefined
-    ? filter.processLine(line.text, line.backlog)
-    : filter.processTimedLine(['', '', line.text], line.time, line.backlog);
-}
-
 /** The lines' failures, but for those in `skip`; `onLine` is told each line's index before it runs. */
 export function matchLines(
   filter: Filter, lines: readonly SourceLine[], skip?: ReadonlySet<number>, onLine?: (index: number) => void,
@@ -32,7 +26,7 @@ export function matchLines(
   for (let i = 0; i < lines.length; i++) {
     if (skip?.has(i)) continue;
     onLine?.(i);
-    const failures = matchLine(filter, lines[i]!);
+    const failures = filter.failures(lines[i]!);
     if (failures.length > 0) found.push([i, failures]);
   }
   return found;

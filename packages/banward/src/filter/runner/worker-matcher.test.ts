@@ -47,6 +47,18 @@ describe('WorkerMatcher', () => {
     }
   });
 
+  it('the filter → jail seam: what crosses back from the worker is the typed Failure the inline filter gives, whole', async () => {
+    const { m } = matcher();
+    try {
+      const lines = [failed('192.0.2.1'), { text: 'login failed from 2001:DB8::1', origin: 'test', time: NOW - 5 }];
+      const found = await m.match(lines);
+      assert.deepEqual(found, new InlineMatcher(new Filter({ ...SPEC, now: () => NOW })).match(lines));
+      assert.deepEqual(found[1]![1], [{ id: '2001:db8::1', idKind: 'ip', time: NOW - 5, lines: ['login failed from 2001:DB8::1'], captures: { ip6: '2001:DB8::1' }, nofail: false }]);
+    } finally {
+      await m.close();
+    }
+  });
+
   it('issue 11 defect 4: a line that backtracks for ever is abandoned, the worker restarted, and the rest of the batch matched', async () => {
     const { m, logged } = matcher();
     try {
