@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { BanwardError, isBanwardError } from '../errors.js';
 import { checkArgCount, defineCommand, parseWords, type CommandDef, type CommandIo } from './_command.js';
 import { commandUsage, mainUsage, type GlobalOption } from './_usage.js';
@@ -6,14 +5,14 @@ import { CLIENT_COMMANDS } from './client-commands.js';
 import { DUMP_CONFIG_COMMAND, TEST_CONFIG_COMMAND } from './config-commands.js';
 import { REGEX_COMMAND } from './regex-command.js';
 import { SERVER_COMMAND } from './server-command.js';
+import { VERSION } from '../version.js';
 
 const VERSION_COMMAND = defineCommand({
   name: 'version',
   summary: 'print the version',
   options: { json: { type: 'boolean', description: 'print {"version": …}, as the daemon answers it' } },
   run: async ({ values, out }) => {
-    const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-    out.write(values.json ? `${JSON.stringify({ version })}\n` : `banward ${version}\n`);
+    out.write(values.json ? `${JSON.stringify({ version: VERSION })}\n` : `banward ${VERSION}\n`);
     return 0;
   },
 });

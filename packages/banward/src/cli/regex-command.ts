@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { fixedClock, systemClock } from '../clock.js';
-import { readFilter, type FilterDefinition } from '../config/index.js';
+import { readFilter, USEDNS_WORDS, type FilterDefinition } from '../config/index.js';
 import { BanwardError } from '../errors.js';
 import { Filter } from '../filter/filter.js';
 import { backtrackWarnings } from '../filter/backtrack-warnings.js';
@@ -119,7 +119,7 @@ const REGEX_OPTIONS = {
   timezone: { type: 'string', valueName: 'ZONE', description: 'zone of log times without one: UTC, +0200, Europe/Zurich (default: local)' },
   datepattern: { type: 'string', valueName: 'PAT', description: 'override the filter\'s datepattern ({NONE} for lines without a date)' },
   maxlines: { type: 'string', valueName: 'N', description: 'override the filter\'s maxlines' },
-  usedns: { type: 'string', values: ['yes', 'warn', 'no', 'raw'], description: 'host names in logs: resolved (warn: with a warning), ignored (no) or kept as written (raw);\ndefault: the filter\'s usedns, else warn' },
+  usedns: { type: 'string', values: USEDNS_WORDS, description: 'host names in logs: resolved (warn: with a warning), ignored (no) or kept as written (raw);\ndefault: the filter\'s usedns, else warn' },
   json: { type: 'boolean', description: 'JSON Lines: one object per tested line, then {"summary": …}' },
   'print-all-matched': { type: 'boolean', description: 'print every matched line' },
   'print-all-missed': { type: 'boolean', description: 'print every missed line' },

@@ -8,6 +8,7 @@ import { basename, isAbsolute, join } from 'node:path';
 import { BanwardError } from '../errors.js';
 import { nodeConfigFs, type ConfigFs } from './config-fs.js';
 import { loadConfigFiles, loadConfigStack, type ConfigStack } from './config-stack.js';
+import { isUseDns, type UseDns } from './fail2ban-words.js';
 import { combineDefinition, type OptionInput, type SourcedValue } from './definition-reader.js';
 import { parseInlineOptions } from './inline-options.js';
 import { splitShellWords } from './shell-words.js';
@@ -24,8 +25,6 @@ export const FILTER_OPTION_NAMES = [
   'journalmatch',
 ] as const;
 
-export type UseDns = 'yes' | 'warn' | 'no' | 'raw';
-const USE_DNS: readonly string[] = ['yes', 'warn', 'no', 'raw'];
 
 export interface FilterDefinition {
   /** e.g. "sshd". */
@@ -124,8 +123,8 @@ export function readFilter(
   const usedns = final.get('usedns');
   if (usedns) {
     const v = usedns.text.trim().toLowerCase();
-    if (!USE_DNS.includes(v)) throw valueError(usedns, `usedns must be yes, warn, no or raw, not ${JSON.stringify(usedns.text)}`);
-    definition.usedns = v as UseDns;
+    if (!isUseDns(v)) throw valueError(usedns, `usedns must be yes, warn, no or raw, not ${JSON.stringify(usedns.text)}`);
+    definition.usedns = v;
   }
   for (const line of lines(final.get('journalmatch'))) {
     const words = splitShellWords(line.text);

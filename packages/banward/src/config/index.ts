@@ -1,5 +1,7 @@
 export { readFilter, FILTER_OPTION_NAMES } from './filter-reader.js';
-export type { FilterDefinition, ReadFilterContext, UseDns } from './filter-reader.js';
+export type { FilterDefinition, ReadFilterContext } from './filter-reader.js';
+export { FALSE_WORDS, TRUE_WORDS, USEDNS_WORDS, isUseDns, parseBooleanWord } from './fail2ban-words.js';
+export type { UseDns } from './fail2ban-words.js';
 export { combineDefinition, toRawOption } from './definition-reader.js';
 export type { DefinitionRequest, OptionInput, SourcedValue } from './definition-reader.js';
 export {
@@ -20,6 +22,9 @@ export { parseInlineOptions, splitInlineEntries } from './inline-options.js';
 export type { InlineOptions } from './inline-options.js';
 export { splitShellWords } from './shell-words.js';
 export { TracedText } from './traced-text.js';
+export { parseTimeValue, timeExpression } from './time-value.js';
+export { compileExpression, evaluateConstant, EXPRESSION_FUNCTIONS } from './safe-expression.js';
+export type { CompileOptions, CompiledExpression } from './safe-expression.js';
 export type { Origin } from './traced-text.js';
 export { nodeConfigFs, memoryConfigFs } from './config-fs.js';
 export type { ConfigFs } from './config-fs.js';

@@ -9,3 +9,7 @@ export { startControlServer } from './control-server.js';
 export type { ControlHandler, ControlServer, ControlServerOptions } from './control-server.js';
 export { sendRequest } from './control-client.js';
 export type { SendOptions } from './control-client.js';
+export { JAIL_OPTION_NAMES, isJailOptionName, unknownJail } from './daemon-control.js';
+export type {
+  ActiveBan, BanOutcome, BanTimes, DaemonControl, JailOptionName, JailOptionValues, JailStatus,
+} from './daemon-control.js';

@@ -10,6 +10,7 @@ import { describeWarning } from '../warnings.js';
 import { handleAppRequest, handleRequest } from './control-handlers.js';
 import type { DaemonSettings } from './daemon-settings.js';
 import { buildJail, type RunningJail } from './jail-builder.js';
+import { serverControl } from './server-control.js';
 
 export interface ServerOptions {
   configDir: string;
@@ -112,10 +113,11 @@ export class BanwardServer {
     this.warn(config);
     const built = config.jails.map((j) => this.build(j));
     for (const running of built) this.jails.set(running.jail.name, running);
+    const control = serverControl(this);
     this.control = await startControlServer({
       path: this.options.socket,
       ...(this.options.socketGroup ? { group: this.options.socketGroup } : {}),
-      handler: (request) => handleRequest(this, request),
+      handler: (request) => handleRequest(control, request),
       log: this.log,
     });
     const { appSocket, appSocketGroup } = this.options;
@@ -123,7 +125,7 @@ export class BanwardServer {
       this.appControl = await startControlServer({
         path: appSocket,
         ...(appSocketGroup ? { group: appSocketGroup } : {}),
-        handler: (request) => handleAppRequest(this, request),
+        handler: (request) => handleAppRequest(control, request),
         log: this.log,
       });
     }

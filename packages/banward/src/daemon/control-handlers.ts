@@ -1,91 +1,34 @@
-import { createRequire } from 'node:module';
-import type { ControlRequest } from '../control/index.js';
-import type { BanRecord } from '../decision/index.js';
+import { isJailOptionName, JAIL_OPTION_NAMES, unknownJail, type ControlRequest, type DaemonControl } from '../control/index.js';
 import { BanwardError } from '../errors.js';
-import { banCovers, canonical } from '../jail/index.js';
 import { formatIp, isHost, parseIp } from '../net/ip-address.js';
-import type { BanwardServer } from './banward-server.js';
-import type { RunningJail } from './jail-builder.js';
+import { VERSION } from '../version.js';
 
-const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
-
-function jailOf(server: BanwardServer, name: string | undefined): RunningJail {
-  const running = name === undefined ? undefined : server.jails.get(name);
-  if (!running) throw new BanwardError('BANWARD_ERR_COMMAND', `no jail named '${name ?? ''}' (see banward status)`);
-  return running;
+/** The jail a command names, checked before its other arguments so an unknown jail is the error reported. */
+function jailNamed(control: DaemonControl, name: string | undefined): string {
+  if (name === undefined || !control.jailNames().includes(name)) throw unknownJail(name);
+  return name;
 }
 
-function banWithTime(b: BanRecord) {
-  return { ip: b.ip, time: b.time, bantime: b.bantime, expires: b.bantime < 0 ? null : b.time + b.bantime };
-}
-
-function jailStatus(server: BanwardServer, running: RunningJail) {
-  const bans = server.store.activeBans(running.jail.name);
-  const failures = running.jail.parts.failures;
-  return {
-    jail: running.jail.name,
-    filter: {
-      currentlyFailed: failures.currentlyFailed,
-      totalFailed: failures.totalFailed,
-      evicted: failures.evicted,
-      /** Lines given up because one regex held them longer than linetimeout. */
-      abandonedLines: running.jail.abandonedLines,
-      ...running.inputs,
-      reports: running.sources.length === 0,
-    },
-    actions: {
-      currentlyBanned: bans.length, totalBanned: running.jail.totalBanned, bannedIps: bans.map((b) => b.ip),
-      ...(running.unenforced === null ? {} : { notEnforced: running.unenforced }),
-    },
-  };
-}
-
-// A Map, not an object: `get JAIL constructor` must not reach Object.prototype.
-const GETTERS: ReadonlyMap<string, (r: RunningJail) => unknown> = new Map<string, (r: RunningJail) => unknown>([
-  ['findtime', (r: RunningJail) => r.options.findtime],
-  ['bantime', (r: RunningJail) => r.options.bantime],
-  ['maxretry', (r: RunningJail) => r.options.maxretry],
-  ['logpath', (r: RunningJail) => r.options.logpath.map((p) => p.path)],
-  ['ignoreip', (r: RunningJail) => r.jail.parts.ignore.entries()],
-  ['failregex', (r: RunningJail) => r.jail.parts.filter?.failRegexes.map((x) => x.original) ?? []],
-]);
-
-async function setCommand(server: BanwardServer, jailName: string | undefined, what: string | undefined, values: string[]) {
-  const running = jailOf(server, jailName);
+async function setCommand(control: DaemonControl, jailName: string | undefined, what: string | undefined, values: string[]) {
+  const jail = jailNamed(control, jailName);
   switch (what) {
     case 'banip': {
-      // All or nothing: a refused target (BANWARD_ERR_BAN_REFUSED) leaves the others unbanned too.
-      for (const ip of values) {
-        const refusal = running.jail.banRefusal(canonical(ip));
-        if (refusal) throw new BanwardError('BANWARD_ERR_BAN_REFUSED', `set ${running.jail.name} banip ${ip}: it overlaps ${refusal}, never banned; nothing was banned`);
+      const outcome = await control.ban(jail, values);
+      if ('refused' in outcome) {
+        const { target, overlaps } = outcome.refused;
+        throw new BanwardError('BANWARD_ERR_BAN_REFUSED', `set ${jail} banip ${target}: it overlaps ${overlaps}, never banned; nothing was banned`);
       }
-      let banned = 0;
-      for (const ip of values) if (await running.jail.ban(ip, { matches: ['banned by hand'] })) banned++;
-      return { banned };
+      return { banned: outcome.banned };
     }
-    case 'unbanip': {
-      let unbanned = 0;
-      for (const ip of values) if (await running.jail.unban(ip)) unbanned++;
-      return { unbanned };
-    }
+    case 'unbanip':
+      return { unbanned: await control.unban(jail, values) };
     case 'addignoreip':
-      for (const ip of values) running.jail.parts.ignore.add(ip);
-      return { ignoreip: running.jail.parts.ignore.entries() };
+      return { ignoreip: control.addIgnore(jail, values) };
     case 'delignoreip':
-      for (const ip of values) running.jail.parts.ignore.remove(ip);
-      return { ignoreip: running.jail.parts.ignore.entries() };
+      return { ignoreip: control.removeIgnore(jail, values) };
     default:
       throw new BanwardError('BANWARD_ERR_COMMAND', `set ${jailName ?? ''} ${what ?? ''}: expected banip, unbanip, addignoreip or delignoreip`);
   }
-}
-
-async function unbanEverywhere(server: BanwardServer, ips: string[], all: boolean): Promise<number> {
-  let count = 0;
-  for (const running of server.jails.values()) {
-    const targets = all ? server.store.activeBans(running.jail.name).map((b) => b.ip) : ips;
-    for (const ip of targets) if (await running.jail.unban(ip)) count++;
-  }
-  return count;
 }
 
 /**
@@ -95,19 +38,19 @@ async function unbanEverywhere(server: BanwardServer, ips: string[], all: boolea
 const APP_COMMANDS: ReadonlySet<string> = new Set(['ping', 'version', 'status', 'get', 'banned', 'report']);
 
 /** The app socket's answers: the app commands as on the admin socket, everything else refused. */
-export async function handleAppRequest(server: BanwardServer, request: ControlRequest): Promise<unknown> {
+export async function handleAppRequest(control: DaemonControl, request: ControlRequest): Promise<unknown> {
   if (!APP_COMMANDS.has(request.command)) {
     throw new BanwardError('BANWARD_ERR_NOT_PERMITTED',
       `'${request.command}' is not allowed on the app socket (it serves ${[...APP_COMMANDS].join(', ')}); use the admin socket`);
   }
   if (request.command === 'report') {
-    const running = jailOf(server, request.args[0]);
-    if (running.options.filter !== null && !running.options.appreports) {
+    const jail = jailNamed(control, request.args[0]);
+    if (!control.acceptsAppReports(jail)) {
       throw new BanwardError('BANWARD_ERR_NOT_PERMITTED',
-        `jail '${running.jail.name}' reads its own logs and does not take reports from apps (set appreports = true in it, or report into a jail without a filter)`);
+        `jail '${jail}' reads its own logs and does not take reports from apps (set appreports = true in it, or report into a jail without a filter)`);
     }
   }
-  return handleRequest(server, request);
+  return handleRequest(control, request);
 }
 
 /** `report`'s address: one host address (IPv4 or IPv6) in canonical form, never a network or a name. */
@@ -124,59 +67,52 @@ function reportedAddress(text: string | undefined): string {
 const ANSWERED_DURING_START: ReadonlySet<string> = new Set(['ping', 'version', 'status', 'get', 'banned', 'test-config', 'dump-config']);
 
 /** The daemon's answers to control requests (docs/protocol.md). */
-export async function handleRequest(server: BanwardServer, request: ControlRequest): Promise<unknown> {
-  if (!ANSWERED_DURING_START.has(request.command)) await server.started;
+export async function handleRequest(control: DaemonControl, request: ControlRequest): Promise<unknown> {
+  if (!ANSWERED_DURING_START.has(request.command)) await control.started;
   const [first, second, ...rest] = request.args;
   const opts = request.options ?? {};
   switch (request.command) {
     case 'ping': return 'pong';
     case 'version': return { version: VERSION };
     case 'status':
-      return first === undefined ? { jails: [...server.jails.keys()] } : jailStatus(server, jailOf(server, first));
+      return first === undefined ? { jails: control.jailNames() } : control.jailStatus(jailNamed(control, first));
     case 'stop':
-      setImmediate(() => void server.stop());
+      control.stop();
       return null;
     case 'reload':
-      return { reloaded: await server.reload(first, { restart: opts['restart'] === true, unban: opts['unban'] === true }) };
+      return { reloaded: await control.reload(first, { restart: opts['restart'] === true, unban: opts['unban'] === true }) };
     case 'set':
-      return setCommand(server, first, second, rest);
+      return setCommand(control, first, second, rest);
     case 'get': {
-      const running = jailOf(server, first);
+      const jail = jailNamed(control, first);
       if (second === 'banip') {
-        return server.store.activeBans(running.jail.name).map((b) => (opts['withTime'] === true ? banWithTime(b) : b.ip));
+        return control.activeBans({ jail }).map(({ ip, time, bantime, expires }) => (opts['withTime'] === true ? { ip, time, bantime, expires } : ip));
       }
-      const getter = second === undefined ? undefined : GETTERS.get(second);
-      if (!getter) throw new BanwardError('BANWARD_ERR_COMMAND', `get ${first}: expected banip, ${[...GETTERS.keys()].join(', ')}`);
-      return getter(running);
+      if (!isJailOptionName(second)) throw new BanwardError('BANWARD_ERR_COMMAND', `get ${jail}: expected banip, ${JAIL_OPTION_NAMES.join(', ')}`);
+      return control.option(jail, second);
     }
     case 'unban':
-      return { unbanned: await unbanEverywhere(server, request.args.map(canonical), opts['all'] === true) };
+      return { unbanned: await control.unbanEverywhere(opts['all'] === true ? 'all' : request.args) };
     case 'banned': {
-      const wanted = request.args.map(canonical);
       const byIp = new Map<string, string[]>();
-      for (const ban of server.store.activeBans()) {
-        if (wanted.length && !wanted.some((ip) => banCovers(ban.ip, ip))) continue;
-        byIp.set(ban.ip, [...(byIp.get(ban.ip) ?? []), ban.jail]);
-      }
+      for (const ban of control.activeBans({ covering: request.args })) byIp.set(ban.ip, [...(byIp.get(ban.ip) ?? []), ban.jail]);
       return [...byIp].map(([ip, jails]) => ({ ip, jails }));
     }
     case 'report': {
-      const running = jailOf(server, first);
+      const jail = jailNamed(control, first);
       const ip = reportedAddress(second);
       const time = opts['time'] === undefined ? undefined : Number(opts['time']);
       if (time !== undefined && !Number.isFinite(time)) throw new BanwardError('BANWARD_ERR_COMMAND', `report: --time must be epoch seconds, not ${String(opts['time'])}`);
-      await running.jail.report(ip, {
+      const ban = await control.report(jail, ip, {
         ...(typeof opts['user'] === 'string' ? { user: opts['user'] } : {}),
         ...(time !== undefined ? { time } : {}),
       });
-      // With countprefix6 the ban may be the address's network: `ban.ip` is then the prefix.
-      const ban = running.jail.banOf(ip);
-      return { accepted: true, ban: ban ? banWithTime(ban) : null };
+      return { accepted: true, ban };
     }
     case 'test-config':
-      return { ok: true, jails: [...server.jails.keys()] };
+      return { ok: true, jails: control.jailNames() };
     case 'dump-config':
-      return { jails: Object.fromEntries([...server.jails].map(([name, r]) => [name, r.options])) };
+      return { jails: Object.fromEntries(control.jailNames().map((name) => [name, control.resolvedOptions(name)])) };
     default:
       throw new BanwardError('BANWARD_ERR_COMMAND', `unknown command '${request.command}'`);
   }

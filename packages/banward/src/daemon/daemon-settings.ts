@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { getOption, loadConfigStack } from '../config/index.js';
+import { getOption, loadConfigStack, parseTimeValue } from '../config/index.js';
 import { BanwardError } from '../errors.js';
-import { parseTimeValue } from '../jail/index.js';
 
 /** The daemon's own settings: banward.conf, or fail2ban.conf when pointed at /etc/fail2ban. */
 export interface DaemonSettings {

@@ -16,10 +16,11 @@ export interface ActionContext {
   jailOptions: Readonly<Record<string, string>>;
 }
 
-interface ActionKind {
+/** A kind of action: whether it can run here with these options, then creation. */
+export interface ActionKind<A extends BanAction = BanAction> {
   /** May run a tool to see (`nft list tables`); such checks are cached, see process/tool-check. */
   canRun(options: Record<string, string>): Promise<CanRun>;
-  create(options: Record<string, string>, ctx: ActionContext): BanAction;
+  create(options: Record<string, string>, ctx: ActionContext): A;
 }
 
 /** Native actions by name. fail2ban's action.d files and the firewall backends join this registry. */

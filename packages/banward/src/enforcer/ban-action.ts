@@ -38,4 +38,4 @@ export interface BanAction {
   reconcile?(active: readonly BanTicket[]): Promise<{ added: number; removed: number }>;
 }
 
-export type CanRun = { ok: true } | { ok: false; reason: string };
+export type { CanRun } from '../result.js';

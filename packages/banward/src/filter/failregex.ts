@@ -1,10 +1,11 @@
+import type { UseDns } from '../config/index.js';
 import { BanwardError } from '../errors.js';
 import { PythonRegex } from './regex/python-regex.js';
 
 /** One log line split around its timestamp: text before the date, the date text, text after it. */
 export type TupleLine = readonly [before: string, date: string, after: string];
 
-export type UseDns = 'yes' | 'warn' | 'no' | 'raw';
+export type { UseDns };
 
 /** Captured values of a match; tuple tags (`F-TUPLE_*`) produce arrays. */
 export type FailGroups = Record<string, unknown>;

@@ -4,10 +4,9 @@
  * attacker managed to put into the "address" stays one argument and is never parsed by a shell.
  * The address is also passed as `BANWARD_IP` in the environment.
  */
-import { splitShellWords, parseInlineOptions } from '../config/index.js';
+import { parseInlineOptions, parseTimeValue, splitShellWords } from '../config/index.js';
 import { BanwardError, type ErrorLocation } from '../errors.js';
 import { exitText, runProcess } from '../process/index.js';
-import { parseTimeValue } from './time-value.js';
 
 const TAG_RE = /<([^ <>]+)>/g;
 

@@ -2,16 +2,12 @@
  * Typed reads of one section's options that never throw: each problem is collected with the file
  * and line that wrote the option, so a whole configuration is checked in one pass.
  */
-import { getOption, type ConfigStore, type SourcedValue } from '../config/index.js';
+import { getOption, parseBooleanWord, parseTimeValue, type ConfigStore, type SourcedValue } from '../config/index.js';
 import { BanwardError, isBanwardError, type ErrorLocation } from '../errors.js';
-import { parseTimeValue } from './time-value.js';
 
 export interface OptionText extends ErrorLocation {
   text: string;
 }
-
-const TRUE_WORDS = ['1', 'yes', 'true', 'on'];
-const FALSE_WORDS = ['0', 'no', 'false', 'off'];
 
 export class SectionReader {
   readonly problems: BanwardError[] = [];
@@ -72,9 +68,8 @@ export class SectionReader {
   bool(name: string, fallback: boolean): boolean {
     const value = this.nonEmpty(name);
     if (!value) return fallback;
-    const word = value.text.toLowerCase();
-    if (TRUE_WORDS.includes(word)) return true;
-    if (FALSE_WORDS.includes(word)) return false;
+    const bool = parseBooleanWord(value.text);
+    if (bool !== undefined) return bool;
     this.fail(name, value, `expected true or false (also yes/no, on/off, 1/0), not ${JSON.stringify(value.text)}`);
     return fallback;
   }

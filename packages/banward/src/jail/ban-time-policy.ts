@@ -5,8 +5,8 @@
  * `bantime.maxtime` cap, then up to `bantime.rndtime` random seconds on top. A permanent ban (-1)
  * stays permanent. As in fail2ban, neither cap nor random applies to a first ban.
  */
+import { compileExpression, evaluateConstant, type CompiledExpression } from '../config/index.js';
 import { BanwardError, type ErrorLocation } from '../errors.js';
-import { compileExpression, evaluateConstant, type CompiledExpression } from './safe-expression.js';
 
 /** fail2ban's default formula: doubling per previous ban, stopping at 2^20. */
 export const DEFAULT_BANTIME_FORMULA = 'ban.Time * (1<<(ban.Count if ban.Count<20 else 20)) * banFactor';

@@ -1,9 +1,6 @@
-export { Jail, canonical } from './jail.js';
+export { Jail } from './jail.js';
 export { banCovers, banRefusal, countingKey, coveringBan } from './ban-scope.js';
 export type { BantimeRule, FailureTracker, IgnoreCheck, JailParts } from './jail-parts.js';
-export { parseTimeValue, timeExpression } from './time-value.js';
-export { compileExpression, evaluateConstant, EXPRESSION_FUNCTIONS } from './safe-expression.js';
-export type { CompileOptions, CompiledExpression } from './safe-expression.js';
 export {
   BanTimePolicy,
   DEFAULT_BANTIME_FORMULA,

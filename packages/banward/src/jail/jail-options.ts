@@ -7,15 +7,15 @@
  * `banward test-config`. As with fail2ban, a problem in a disabled jail does not stop the others:
  * it is reported in `skipped` and the jail is left out.
  */
-import { createRequire } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import {
   INCLUDES_SECTION, getOption, loadConfigStack, nodeConfigFs, parseInlineOptions, sectionNames,
-  splitInlineEntries, TracedText, ownOptionNames, type ConfigFs, type ConfigStack, type SourcedValue, type UseDns,
+  splitInlineEntries, TracedText, ownOptionNames, USEDNS_WORDS, type ConfigFs, type ConfigStack, type SourcedValue, type UseDns,
 } from '../config/index.js';
 import { deepFreeze } from '../deep-freeze.js';
 import { BanwardError, type ErrorLocation } from '../errors.js';
 import { BACKEND_NAMES } from '../source/index.js';
+import { VERSION } from '../version.js';
 import { parseIgnoreCache, IgnoreCommand, type IgnoreCacheSettings } from './_ignore-command.js';
 import { SectionReader, type OptionText } from './_option-readers.js';
 import { compileBantimeFormula, parseBantimeFactor, parseBantimeMultipliers, type BanTimeIncrement } from './ban-time-policy.js';
@@ -98,8 +98,6 @@ export interface ReadJailOptionsContext {
   fs?: ConfigFs;
 }
 
-const USEDNS: readonly UseDns[] = ['yes', 'warn', 'no', 'raw'];
-const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
 /** fail2ban's `logpath`: one path per line, each optionally followed by ` head` or ` tail`. */
 export function splitLogPaths(value: string): LogPath[] {
@@ -260,7 +258,7 @@ function readJail(stack: ConfigStack, name: string, configDir: string, fs: Confi
   const maxtracked = r.nonEmpty('maxtrackedips');
   if (maxtracked) options.maxtracked = r.int('maxtrackedips', 0, 1);
   if (r.text('action') === undefined) options.actionDefaulted = true;
-  const usedns = r.oneOf('usedns', USEDNS);
+  const usedns = r.oneOf('usedns', USEDNS_WORDS);
   if (usedns) options.usedns = usedns;
   const encoding = r.nonEmpty('logencoding');
   if (encoding) {

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import type { UseDns } from '../config/index.js';
 import type { BanStore } from '../decision/ban-store.js';
 import type { BanAction } from '../enforcer/ban-action.js';
 import type { Filter } from '../filter/filter.js';
@@ -49,7 +50,7 @@ export interface JailParts {
   /** Count bans of an ip across all jails for bantime.increment. */
   overallJails: boolean;
   /** Host names in failures: resolved to addresses (yes, warn), or counted as they are (no, raw). */
-  usedns: 'yes' | 'warn' | 'no' | 'raw';
+  usedns: UseDns;
   /** Resolves a host name (default: node:dns lookup); injected in tests. */
   resolve?: (name: string) => Promise<string[]>;
   store: BanStore;

@@ -4,7 +4,7 @@ import type { BanAction, BanTicket } from '../enforcer/ban-action.js';
 import { timeShiftWarning, type Failure } from '../filter/failure.js';
 import { InlineMatcher, type LineMatcher, type MatchedLines } from '../filter/runner/index.js';
 import { BanwardError } from '../errors.js';
-import { formatIp, parseIp } from '../net/ip-address.js';
+import { canonical, parseIp } from '../net/ip-address.js';
 import type { SourceLine } from '../source/log-source.js';
 import { localTime } from './_line-time.js';
 import { banRefusal, countingKey, coveringBan } from './ban-scope.js';
@@ -296,10 +296,4 @@ export class Jail {
       await this.guard(action, `${kind} ${tickets.map((t) => t.ip).join(' ')}`, () => action[kind](tickets));
     }
   }
-}
-
-/** One spelling per address (IPv4-mapped IPv6 as IPv4); a non-address id is kept as it is. */
-export function canonical(ip: string): string {
-  const parsed = parseIp(ip.trim());
-  return parsed ? formatIp(parsed) : ip.trim();
 }

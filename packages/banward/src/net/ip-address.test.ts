@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { formatIp, ipInNetwork, networksOverlap, parseIp } from './ip-address.js';
+import { canonical, formatIp, ipInNetwork, networksOverlap, parseIp } from './ip-address.js';
 
 test('ip-address: parse and format, canonical as inet_ntop writes it', () => {
   const cases: Array<[string, string | null]> = [
@@ -58,4 +58,12 @@ test('fuzz finding: a prefix length with leading zeros is read as Python ipaddre
   assert.equal(formatIp(parseIp('2001:db8::1/0064')!), '2001:db8::/64');
   assert.equal(parseIp('203.0.113.77/0033'), null);
   assert.equal(parseIp('203.0.113.77/ 24'), null);
+});
+
+test('ip-address: canonical() spells an address one way and keeps other ids as written, trimmed', () => {
+  assert.equal(canonical('::ffff:203.0.113.5'), '203.0.113.5');
+  assert.equal(canonical(' 2001:DB8:0::5 '), '2001:db8::5');
+  assert.equal(canonical('198.51.100.0/24'), '198.51.100.0/24');
+  assert.equal(canonical(' host.example.org '), 'host.example.org');
+  assert.equal(canonical('alice@example.org'), 'alice@example.org');
 });

@@ -109,6 +109,12 @@ export function formatIp(ip: IpAddress): string {
   return ip.prefix < full ? `${text}/${ip.prefix}` : text;
 }
 
+/** One spelling per address (IPv4-mapped IPv6 as IPv4, as formatIp writes it); text that is no address is kept, trimmed. */
+export function canonical(text: string): string {
+  const parsed = parseIp(text.trim());
+  return parsed ? formatIp(parsed) : text.trim();
+}
+
 /** True for a single address (not a network of several). */
 export function isHost(ip: IpAddress): boolean {
   return ip.prefix === (ip.family === 4 ? 32 : 128);

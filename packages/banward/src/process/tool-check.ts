@@ -4,14 +4,13 @@
  * the daemon, and the answer kept until clearToolChecks() (reload calls it, so a tool installed since
  * is seen).
  */
+import type { CanRun } from '../result.js';
 import { exitText, runProcess } from './run-process.js';
 
-export type ToolCheck = { ok: true } | { ok: false; reason: string };
-
 const TOOL_CHECK_TIMEOUT_MS = 5000;
-const checks = new Map<string, Promise<ToolCheck>>();
+const checks = new Map<string, Promise<CanRun>>();
 
-async function probe(command: string, args: readonly string[]): Promise<ToolCheck> {
+async function probe(command: string, args: readonly string[]): Promise<CanRun> {
   const r = await runProcess(command, args, { timeoutMs: TOOL_CHECK_TIMEOUT_MS, maxOutput: 4096 });
   if (r.ok) return { ok: true };
   if (!r.started && r.code === 127) return { ok: false, reason: `${command} cannot run: not installed` };
@@ -20,7 +19,7 @@ async function probe(command: string, args: readonly string[]): Promise<ToolChec
   return { ok: false, reason: `${[command, ...args].join(' ')} failed (${exitText(r)})${detail ? `: ${detail}` : ''}` };
 }
 
-export function checkTool(command: string, args: readonly string[]): Promise<ToolCheck> {
+export function checkTool(command: string, args: readonly string[]): Promise<CanRun> {
   const key = JSON.stringify([command, ...args]);
   let check = checks.get(key);
   if (!check) {

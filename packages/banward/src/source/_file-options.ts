@@ -1,5 +1,6 @@
 import { watch as fsWatch } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Checked } from '../result.js';
 import type { StartMode } from './_file-tail.js';
 import { hasMagic } from './_glob.js';
 
@@ -52,8 +53,6 @@ export interface ValidFileOptions {
   saveInterval: number;
 }
 
-export type Validated<T> = { ok: true; value: T } | { ok: false; reason: string };
-
 /** `"/var/log/auth.log tail"` → path and start; fail2ban splits the last word off the same way. */
 export function parseLogPath(entry: string | LogPathSpec): { path: string; start?: StartMode } {
   if (typeof entry !== 'string') {
@@ -65,7 +64,7 @@ export function parseLogPath(entry: string | LogPathSpec): { path: string; start
 }
 
 /** Splits lines on `\n` only; any other encoding whose `\n` is not the byte 0x0a cannot be tailed so. */
-export function checkEncoding(label: string | undefined): Validated<string> {
+export function checkEncoding(label: string | undefined): Checked<string> {
   if (label === undefined || label === '' || label.toLowerCase() === 'auto') return { ok: true, value: 'utf-8' };
   let name: string;
   try {
@@ -77,13 +76,13 @@ export function checkEncoding(label: string | undefined): Validated<string> {
   return { ok: true, value: name };
 }
 
-function interval(name: string, value: number | undefined, fallback: number): Validated<number> {
+function interval(name: string, value: number | undefined, fallback: number): Checked<number> {
   if (value === undefined) return { ok: true, value: fallback };
   return Number.isFinite(value) && value > 0 ? { ok: true, value } : { ok: false, reason: `${name} must be a positive number of milliseconds` };
 }
 
 /** Checks options without I/O, reporting the first problem, and returns them frozen with defaults. */
-export function validateFileOptions(options: FileSourceOptions): Validated<ValidFileOptions> {
+export function validateFileOptions(options: FileSourceOptions): Checked<ValidFileOptions> {
   if (typeof options.id !== 'string' || options.id === '') return { ok: false, reason: 'a file source needs an id' };
   if (!Array.isArray(options.logpath) || options.logpath.length === 0) return { ok: false, reason: 'logpath names no file' };
   const patterns: LogPattern[] = [];

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
+import type { Checked } from '../result.js';
 import { journalMatchArgs, parseJournalLine } from './_journal-entry.js';
-import type { Validated } from './_file-options.js';
 import { PositionSaver } from './_position-saver.js';
 import type { LogSource, SourceContext, SourceLine } from './log-source.js';
 
@@ -38,7 +38,7 @@ export type ValidJournalOptions = Readonly<Required<Pick<JournalSourceOptions, '
   & { since: number | undefined; baseArgs: readonly string[] }>;
 
 /** Checks options without I/O and computes journalctl's fixed arguments. */
-export function validateJournalOptions(o: JournalSourceOptions): Validated<ValidJournalOptions> {
+export function validateJournalOptions(o: JournalSourceOptions): Checked<ValidJournalOptions> {
   if (typeof o.id !== 'string' || o.id === '') return { ok: false, reason: 'a journal source needs an id' };
   if (!Array.isArray(o.journalmatch) || o.journalmatch.some((m) => !Array.isArray(m) || m.some((w) => typeof w !== 'string'))) {
     return { ok: false, reason: 'journalmatch must be lists of words' };

@@ -3,9 +3,10 @@ import { BanwardError } from '../errors.js';
 import { validateFileOptions, type FileSourceOptions } from './_file-options.js';
 import { FileSource } from './file-source.js';
 import { findExecutable, JournalSource, validateJournalOptions, type JournalSourceOptions } from './journal-source.js';
+import type { CanRun } from '../result.js';
 import type { LogSource, SourceContext } from './log-source.js';
 
-export type CanRun = { ok: true } | { ok: false; reason: string };
+export type { CanRun };
 
 /** What the daemon hands a source: the file options or the journal options (and tuning, for tests). */
 export type SourceOptions = { id: string } & Partial<Omit<FileSourceOptions, 'id'>> & Partial<Omit<JournalSourceOptions, 'id'>>;

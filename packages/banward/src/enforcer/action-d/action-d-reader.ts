@@ -16,13 +16,14 @@ import {
   loadConfigStack,
   nodeConfigFs,
   ownOptionNames,
+  parseTimeValue,
   substituteTags,
   MAX_TAG_REPLACE_COUNT,
   TracedText,
+  TRUE_WORDS,
   type ConfigFs,
   type OptionInput,
 } from '../../config/index.js';
-import { parseTimeValue } from '../../jail/index.js';
 
 /** The `[Definition]` options fail2ban's client sends for an action. */
 export const ACTION_OPTION_NAMES = [
@@ -76,7 +77,7 @@ export function hostHasIpv6(): boolean {
 
 function asBool(value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
-  return ['1', 'on', 'true', 'yes'].includes(value.toLowerCase());
+  return TRUE_WORDS.includes(value.toLowerCase());
 }
 
 /** Whether `configDir` has an action of this name (`.conf`, `.local` or `.d/`). */

@@ -4,17 +4,11 @@
  * quoting can hold it is refused by canRun, with the reason.
  */
 import { nodeConfigFs } from '../../config/index.js';
-import type { ActionContext } from '../action-registry.js';
-import type { BanAction, CanRun } from '../ban-action.js';
+import type { ActionKind } from '../action-registry.js';
 import { ActionDAction, actionDProblems } from './action-d-action.js';
 import { actionExists, readActionD } from './action-d-reader.js';
 import { mailKind } from './mail-action.js';
 import { webhookKind } from './webhook-action.js';
-
-export interface ActionKind {
-  canRun(options: Record<string, string>): Promise<CanRun>;
-  create(options: Record<string, string>, ctx: ActionContext): BanAction;
-}
 
 /** The kind for `action.d/<name>`, or null when configDir has no such action. */
 export function actionDKind(name: string, configDir: string): ActionKind | null {

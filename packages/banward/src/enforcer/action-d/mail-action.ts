@@ -9,6 +9,7 @@
  */
 import { hostname } from 'node:os';
 import type { Clock } from '../../clock.js';
+import { TRUE_WORDS } from '../../config/index.js';
 import type { Logger } from '../../log/logger.js';
 import { exitText, runProcess } from '../../process/index.js';
 import type { BanAction, CanRun } from '../ban-action.js';
@@ -129,7 +130,7 @@ export class MailAction implements BanAction {
   async flush(): Promise<void> {}
 }
 
-const yes = (v: string | undefined, dflt: boolean): boolean => (v === undefined ? dflt : ['1', 'yes', 'true', 'on'].includes(v.toLowerCase()));
+const yes = (v: string | undefined, dflt: boolean): boolean => (v === undefined ? dflt : TRUE_WORDS.includes(v.toLowerCase()));
 const addresses = (v: string | undefined): string[] => (v ?? 'root').split(/[\s,]+/).filter(Boolean);
 
 export const mailKind = {

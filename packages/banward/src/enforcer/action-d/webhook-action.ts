@@ -8,6 +8,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../../clock.js';
+import { TRUE_WORDS } from '../../config/index.js';
 import type { Logger } from '../../log/logger.js';
 import type { BanAction, CanRun } from '../ban-action.js';
 import type { ActionContext } from '../action-registry.js';
@@ -157,7 +158,7 @@ export const webhookKind = {
       ...opt('retries', num('retries')),
       ...opt('backoffMs', num('backoff')),
       ...opt('queueLimit', num('queue')),
-      includeMatches: ['1', 'yes', 'true', 'on'].includes((options['matches'] ?? '').toLowerCase()),
+      includeMatches: TRUE_WORDS.includes((options['matches'] ?? '').toLowerCase()),
       clock: ctx.clock,
       log: ctx.log,
     });

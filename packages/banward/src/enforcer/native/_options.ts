@@ -2,6 +2,8 @@
  * The options fail2ban's firewall actions take (port, protocol, type, blocktype, ipv6prefix), validated
  * without I/O; service names are resolved afterwards from /etc/services.
  */
+import type { Checked } from '../../result.js';
+
 export type PortEntry = { from: number; to: number } | { service: string };
 
 export interface FirewallSpec {
@@ -22,13 +24,11 @@ export interface ResolvedSpec extends Omit<FirewallSpec, 'ports'> {
 export const PORT_PROTOCOLS = ['tcp', 'udp', 'udplite', 'sctp', 'dccp'] as const;
 const OTHER_PROTOCOLS = ['icmp', 'icmpv6', 'gre', 'esp', 'ah'];
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
-
 function port(text: string): number | null {
   return /^\d{1,5}$/.test(text) && Number(text) <= 65535 ? Number(text) : null;
 }
 
-export function parsePorts(text: string): Parsed<PortEntry[]> {
+export function parsePorts(text: string): Checked<PortEntry[]> {
   const entries: PortEntry[] = [];
   for (const item of text.split(/[\s,]+/).filter(Boolean)) {
     const range = /^(\d+)[:-](\d+)$/.exec(item);
@@ -49,7 +49,7 @@ export function parsePorts(text: string): Parsed<PortEntry[]> {
   return { ok: true, value: entries };
 }
 
-export function parseFirewallOptions(options: Readonly<Record<string, string>>): Parsed<FirewallSpec> {
+export function parseFirewallOptions(options: Readonly<Record<string, string>>): Checked<FirewallSpec> {
   const type = (options['type'] ?? 'multiport').trim().toLowerCase();
   if (type !== 'multiport' && type !== 'allports') return { ok: false, reason: `type must be multiport or allports, not ${JSON.stringify(type)}` };
   const protoText = (options['protocol'] ?? 'tcp').trim().toLowerCase();
@@ -82,7 +82,7 @@ export function parseFirewallOptions(options: Readonly<Record<string, string>>):
 }
 
 /** Service names to port numbers, from the text of /etc/services (injected in tests). */
-export function resolveSpec(spec: FirewallSpec, servicesText: string): Parsed<ResolvedSpec> {
+export function resolveSpec(spec: FirewallSpec, servicesText: string): Checked<ResolvedSpec> {
   if (spec.ports === null) return { ok: true, value: { ...spec, ports: null } };
   const services = new Map<string, number>();
   for (const line of servicesText.split('\n')) {

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { BanwardError } from '../../errors.js';
 import { checkTool } from '../../process/index.js';
-import type { ActionContext } from '../action-registry.js';
-import type { BanAction, BanTicket, CanRun } from '../ban-action.js';
-import { parseFirewallOptions, resolveSpec, type Parsed, type ResolvedSpec } from './_options.js';
+import type { Checked } from '../../result.js';
+import type { ActionKind } from '../action-registry.js';
+import type { BanAction, BanTicket } from '../ban-action.js';
+import { parseFirewallOptions, resolveSpec, type ResolvedSpec } from './_options.js';
 import type { Reconciled } from './_set-action.js';
 import { IpsetAction } from './ipset-action.js';
 import { multiportList } from './ipset-text.js';
@@ -17,10 +18,7 @@ export type { Reconciled } from './_set-action.js';
 
 export type ReconcilingAction = BanAction & { reconcile(active: readonly BanTicket[]): Promise<Reconciled> };
 
-export interface NativeActionKind {
-  canRun(options: Record<string, string>): Promise<CanRun>;
-  create(options: Record<string, string>, ctx: ActionContext): ReconcilingAction;
-}
+export type NativeActionKind = ActionKind<ReconcilingAction>;
 
 function services(): string {
   try {
@@ -31,7 +29,7 @@ function services(): string {
 }
 
 /** Options resolved for use: the pure checks, then service names looked up. */
-function resolve(options: Readonly<Record<string, string>>): Parsed<ResolvedSpec> {
+function resolve(options: Readonly<Record<string, string>>): Checked<ResolvedSpec> {
   const parsed = parseFirewallOptions(options);
   if (!parsed.ok) return parsed;
   return resolveSpec(parsed.value, parsed.value.ports?.some((p) => 'service' in p) ? services() : '');

@@ -1,0 +1,98 @@
+import { BanwardError } from '../errors.js';
+import type { JailOptions } from '../jail/index.js';
+
+/**
+ * What the control plane may see and do in a running daemon: the socket handlers and the HTTP API speak
+ * to this, never to the daemon's jails or store. Every method that takes a jail name throws
+ * `unknownJail(name)` when no such jail runs.
+ */
+export interface DaemonControl {
+  /** Resolves when every jail has started; commands that change things wait for it. */
+  readonly started: Promise<void>;
+  /** The running jails' names, in start order. */
+  jailNames(): string[];
+  jailStatus(jail: string): JailStatus;
+  /** Active bans, oldest first: of one jail, and/or only those covering one of `covering`'s addresses. */
+  activeBans(filter?: { jail?: string; covering?: readonly string[] }): ActiveBan[];
+  /** Bans every target (address or network) or, when one would cover an ignored or own address, none. */
+  ban(jail: string, targets: readonly string[]): Promise<BanOutcome>;
+  /** How many of `targets` were banned in the jail and are no longer. */
+  unban(jail: string, targets: readonly string[]): Promise<number>;
+  /** Lifts the targets' bans (or every ban) in every jail; how many bans were lifted. */
+  unbanEverywhere(targets: readonly string[] | 'all'): Promise<number>;
+  /** The jail's ignoreip entries after the change. */
+  addIgnore(jail: string, entries: readonly string[]): string[];
+  removeIgnore(jail: string, entries: readonly string[]): string[];
+  option<K extends JailOptionName>(jail: string, name: K): JailOptionValues[K];
+  /** The options the jail runs with, as `dump-config` shows them. */
+  resolvedOptions(jail: string): JailOptions;
+  /** Whether a web app (the app socket) may report into the jail: one without a filter, or `appreports = true`. */
+  acceptsAppReports(jail: string): boolean;
+  /** Counts one failure of a host address; the ban that covers it afterwards, if any. */
+  report(jail: string, ip: string, details?: { user?: string; time?: number }): Promise<BanTimes | null>;
+  /** The jails rebuilt (all changed ones, or only `jail`); throws, changing nothing, on a broken configuration. */
+  reload(jail?: string, options?: { restart?: boolean; unban?: boolean }): Promise<string[]>;
+  /** Shuts the daemon down after the current reply is written. */
+  stop(): void;
+}
+
+/** One ban's times, in epoch seconds; `expires` is null for a permanent ban. */
+export interface BanTimes {
+  ip: string;
+  time: number;
+  bantime: number;
+  expires: number | null;
+}
+
+export interface ActiveBan extends BanTimes {
+  jail: string;
+}
+
+export type BanOutcome = { banned: number } | { refused: { target: string; overlaps: string } };
+
+/** `status JAIL` (docs/protocol.md). */
+export interface JailStatus {
+  jail: string;
+  filter: {
+    currentlyFailed: number;
+    totalFailed: number;
+    /** Ids dropped at the tracking cap. */
+    evicted: number;
+    /** Lines given up because one regex held them longer than linetimeout. */
+    abandonedLines: number;
+    files?: string[];
+    journalMatch?: string[];
+    /** True when the jail has no log source and is fed only by reports. */
+    reports: boolean;
+  };
+  actions: {
+    currentlyBanned: number;
+    totalBanned: number;
+    bannedIps: string[];
+    /** Why the jail's bans block nobody; absent when they are enforced. */
+    notEnforced?: string;
+  };
+}
+
+/** What `get JAIL <option>` reads. */
+export interface JailOptionValues {
+  findtime: number;
+  bantime: number;
+  maxretry: number;
+  logpath: string[];
+  ignoreip: string[];
+  failregex: string[];
+}
+
+export type JailOptionName = keyof JailOptionValues;
+
+export const JAIL_OPTION_NAMES: readonly JailOptionName[] = ['findtime', 'bantime', 'maxretry', 'logpath', 'ignoreip', 'failregex'];
+
+export function isJailOptionName(name: string | undefined): name is JailOptionName {
+  return (JAIL_OPTION_NAMES as readonly (string | undefined)[]).includes(name);
+}
+
+/** The error every jail-taking method of DaemonControl throws for a jail that does not run. */
+export function unknownJail(name: string | undefined): BanwardError {
+  return new BanwardError('BANWARD_ERR_COMMAND', `no jail named '${name ?? ''}' (see banward status)`);
+}
