@@ -2,7 +2,8 @@ import { parseInlineOptions } from '../config/index.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 import type { BanAction, CanRun } from './ban-action.js';
-import { ActionDAction, actionDKind, NOTIFY_ACTIONS, type ActionDefinition } from './action-d/index.js';
+import { ActionDAction, actionDKind, type ActionDefinition } from './action-d/index.js';
+import { NOTIFY_ACTIONS } from './notify/index.js';
 import { LogAction } from './log-action.js';
 import { NATIVE_ACTIONS } from './native/index.js';
 

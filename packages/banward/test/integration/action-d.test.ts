@@ -13,9 +13,8 @@ import assert from 'node:assert/strict';
 import { fixedClock } from '../../src/clock.js';
 import { createLogger } from '../../src/log/logger.js';
 import type { ActionContext } from '../../src/enforcer/action-registry.js';
-import { actionDKind, NOTIFY_ACTIONS, type ActionDTicket } from '../../src/enforcer/action-d/index.js';
-import { MailAction } from '../../src/enforcer/action-d/mail-action.js';
-import { signBody, WebhookAction } from '../../src/enforcer/action-d/webhook-action.js';
+import { actionDKind, type ActionDTicket } from '../../src/enforcer/action-d/index.js';
+import { MailAction, NOTIFY_ACTIONS, signBody, WebhookAction } from '../../src/enforcer/notify/index.js';
 
 const STOCK = '/etc/fail2ban';
 const dir = mkdtempSync(join(tmpdir(), 'banward-action-d-'));

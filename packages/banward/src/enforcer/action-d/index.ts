@@ -1,14 +1,11 @@
 /**
- * fail2ban's action.d actions and banward's native notification actions, as kinds the action
- * registry can create. An action.d action that would place a log-supplied value where no shell
+ * fail2ban's action.d actions, as a kind the action registry can create. An action.d action that would place a log-supplied value where no shell
  * quoting can hold it is refused by canRun, with the reason.
  */
 import { nodeConfigFs } from '../../config/index.js';
 import type { ActionKind } from '../action-registry.js';
 import { ActionDAction, actionDProblems } from './action-d-action.js';
 import { actionExists, readActionD } from './action-d-reader.js';
-import { mailKind } from './mail-action.js';
-import { webhookKind } from './webhook-action.js';
 
 /** The kind for `action.d/<name>`, or null when configDir has no such action. */
 export function actionDKind(name: string, configDir: string): ActionKind | null {
@@ -30,15 +27,8 @@ export function actionDKind(name: string, configDir: string): ActionKind | null 
   };
 }
 
-export const NOTIFY_ACTIONS: Record<string, ActionKind> = {
-  webhook: webhookKind,
-  mail: mailKind,
-};
-
 export { ActionDAction, actionDProblems } from './action-d-action.js';
 export type { ActionDActionOptions } from './action-d-action.js';
 export { readActionD, operationText, actionExists, ACTION_OPTION_NAMES, OPERATIONS } from './action-d-reader.js';
 export type { ActionDefinition, HostNames, Operation, ReadActionContext } from './action-d-reader.js';
 export type { ActionDTicket } from './dynamic-tags.js';
-export { WebhookAction } from './webhook-action.js';
-export { MailAction } from './mail-action.js';

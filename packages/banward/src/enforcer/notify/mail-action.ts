@@ -15,7 +15,7 @@ import { exitText, runProcess } from '../../process/index.js';
 import type { BanAction, CanRun } from '../ban-action.js';
 import type { ActionContext } from '../action-registry.js';
 import { NotifyQueue, type Delivery } from './_notify-queue.js';
-import type { ActionDTicket } from './dynamic-tags.js';
+import type { ActionDTicket } from '../action-d/index.js';
 
 export interface MailOptions {
   dest: string[];

@@ -13,7 +13,7 @@ import type { Logger } from '../../log/logger.js';
 import type { BanAction, CanRun } from '../ban-action.js';
 import type { ActionContext } from '../action-registry.js';
 import { NotifyQueue, type Delivery } from './_notify-queue.js';
-import type { ActionDTicket } from './dynamic-tags.js';
+import type { ActionDTicket } from '../action-d/index.js';
 
 export interface WebhookOptions {
   url: string;
