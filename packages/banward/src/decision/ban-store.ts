@@ -1,4 +1,5 @@
 /** The decision store's contract: every implementation (SQLite, memory) passes one contract test suite. */
+import type { LogPosition } from '../source/index.js';
 
 /** One ban as recorded; written (committed) before any action enforces it. */
 export interface BanRecord {
@@ -14,11 +15,6 @@ export interface BanRecord {
   /** The log lines that led to the ban (bounded by the jail's maxmatches). */
   matches: string[];
 }
-
-/** Where a log source stopped: a file by offset plus a hash of its first line, or a journal cursor. */
-export type LogPosition =
-  | { kind: 'file'; offset: number; firstLineHash: string; inode?: number }
-  | { kind: 'journal'; cursor: string };
 
 export interface BanHistory {
   /** Bans of this ip so far (within the store's purge age). */

@@ -2,8 +2,9 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { BanwardError } from '../errors.js';
-import type { BanHistory, BanRecord, BanStore, LogPosition } from './ban-store.js';
-import { assertBanRecord, assertLogPosition, copyPosition } from './_records.js';
+import type { BanHistory, BanRecord, BanStore } from './ban-store.js';
+import { assertLogPosition, copyPosition, type LogPosition } from '../source/index.js';
+import { assertBanRecord } from './_records.js';
 import { migrateSchema } from './_schema-migrations.js';
 
 export interface SqliteBanStoreOptions {
