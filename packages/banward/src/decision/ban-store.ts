@@ -31,6 +31,8 @@ export interface BanStore {
   addBans(bans: readonly BanRecord[]): void;
   /** Ends a ban; its history stays. Returns false when it was not active. */
   removeBan(jail: string, ip: string): boolean;
+  /** Ends many bans of one jail in one transaction; returns those that were active. */
+  removeBans(jail: string, ips: readonly string[]): string[];
   getBan(jail: string, ip: string): BanRecord | undefined;
   /** Active bans, all jails or one. */
   activeBans(jail?: string): BanRecord[];

@@ -37,6 +37,10 @@ export class MemoryBanStore implements BanStore {
     return true;
   }
 
+  removeBans(jail: string, ips: readonly string[]): string[] {
+    return ips.filter((ip) => this.removeBan(jail, ip));
+  }
+
   getBan(jail: string, ip: string): BanRecord | undefined {
     const row = this.#activeRow(jail, ip);
     return row && copyBan(row.ban);
