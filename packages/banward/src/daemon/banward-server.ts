@@ -27,6 +27,11 @@ export interface ServerOptions {
   tickMs?: number;
 }
 
+/** Seconds between purges of old ban history. */
+const PURGE_INTERVAL = 60;
+/** Every this many reconcile intervals the firewall's elements are compared with the store (else its structure only). */
+const REPAIR_ROUNDS = 10;
+
 /** Compiles the whole configuration; throws every problem (file:line) without touching the running daemon. */
 export async function loadConfiguration(configDir: string): Promise<CompiledConfiguration> {
   const config = await compileConfiguration(configDir);
@@ -136,15 +141,26 @@ export class BanwardServer {
   }
 
   private lastReconcile = 0;
+  private lastRepair = 0;
+  private lastPurge = 0;
 
-  /** Lifts expired bans, forgets old history, and now and then repairs the firewall. */
+  /**
+   * Lifts expired bans; once a minute forgets old history; every reconcileinterval checks that each
+   * firewall still has its table, sets and rules (cheap: no elements are listed) and repairs what is
+   * gone; every REPAIR_ROUNDS intervals compares every element with the store, both ways.
+   */
   async tick(): Promise<void> {
     const now = this.clock();
     for (const { jail } of this.jails.values()) await jail.unbanExpired(now);
-    this.store.purgeHistory(now - this.settings.dbPurgeAge);
+    if (now - this.lastPurge >= PURGE_INTERVAL) {
+      this.lastPurge = now;
+      this.store.purgeHistory(now - this.settings.dbPurgeAge);
+    }
     if (now - this.lastReconcile >= this.settings.reconcileInterval) {
       this.lastReconcile = now;
-      for (const { jail } of this.jails.values()) await jail.reconcile();
+      const full = now - this.lastRepair >= this.settings.reconcileInterval * REPAIR_ROUNDS;
+      if (full) this.lastRepair = now;
+      for (const { jail } of this.jails.values()) await jail.reconcile(full);
     }
   }
 

@@ -162,26 +162,36 @@ describe('SqliteBanStore: schema versions', () => {
   });
 
   test('a v1 database is migrated by a later migration, once, keeping its rows', () => {
-    const v2 = { version: 2, sql: 'ALTER TABLE bans ADD COLUMN country TEXT' };
+    const later = SCHEMA_MIGRATIONS.length + 1;
+    const v2 = { version: later, sql: 'ALTER TABLE bans ADD COLUMN country TEXT' };
     const db = new Database(databaseFromSql(SCHEMA_V1_SQL));
-    assert.equal(migrateSchema(db, [...SCHEMA_MIGRATIONS, v2]), 2);
-    assert.equal(schemaVersion(db), 2);
+    assert.equal(migrateSchema(db, [...SCHEMA_MIGRATIONS, v2]), later);
+    assert.equal(schemaVersion(db), later);
     assert.deepEqual(db.prepare('SELECT ip, country FROM bans ORDER BY id').all(), [
       { ip: '192.0.2.7', country: null },
       { ip: '192.0.2.7', country: null },
       { ip: '2001:db8::5', country: null },
     ]);
     migrateSchema(db, [...SCHEMA_MIGRATIONS, v2]);
-    assert.equal(schemaVersion(db), 2);
+    assert.equal(schemaVersion(db), later);
     db.close();
   });
 
   test('a failing migration leaves the file at its last whole version', () => {
     const db = new Database(databaseFromSql(SCHEMA_V1_SQL));
-    const broken = { version: 2, sql: 'CREATE TABLE extra (x); INSERT INTO no_such_table VALUES (1);' };
+    const broken = { version: SCHEMA_MIGRATIONS.length + 1, sql: 'CREATE TABLE extra (x); INSERT INTO no_such_table VALUES (1);' };
     assert.throws(() => migrateSchema(db, [...SCHEMA_MIGRATIONS, broken]), /no such table/);
-    assert.equal(schemaVersion(db), 1);
+    assert.equal(schemaVersion(db), SCHEMA_MIGRATIONS.length, 'the shipped migrations went through, the broken one did not');
     assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE name = 'extra'").all(), []);
+    db.close();
+  });
+
+  test('issue 13: the expiry check and the history purge use an index, not a scan of every ban', () => {
+    const db = new Database(':memory:');
+    migrateSchema(db);
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(0) as { detail: string }[]).map((r) => r.detail).join('; ');
+    assert.match(plan('SELECT id FROM bans WHERE active = 1 AND bantime <> -1 AND time + bantime <= ? ORDER BY time + bantime, id'), /USING INDEX bans_expiry/);
+    assert.match(plan('DELETE FROM bans WHERE active = 0 AND time < ?'), /USING INDEX bans_history_time/);
     db.close();
   });
 

@@ -37,12 +37,19 @@ export class ActionRunner {
     return this.then(() => this.each('restore', tickets, (a) => (a.reconcile ? a.reconcile(tickets) : tickets.length ? a.ban(tickets) : undefined)));
   }
 
-  /** Makes each action that can read its state back hold exactly these bans; says when it had to repair. */
-  reconcile(tickets: readonly BanTicket[]): Promise<void> {
+  /**
+   * Makes each action that can read its state back hold exactly the active bans; says when it had to
+   * repair. Unless `full`, an action whose check() passes is trusted as it is (no listing of its elements).
+   */
+  reconcile(active: () => readonly BanTicket[], full: boolean): Promise<void> {
     return this.then(async () => {
+      let tickets: readonly BanTicket[] | null = null;
       for (const action of this.actions) {
         if (!action.reconcile) continue;
-        const result = await this.guard(action, 'reconcile', () => action.reconcile!(tickets));
+        if (!full && (await this.guard(action, 'check', () => action.check())) === true) continue;
+        tickets ??= active();
+        const all = tickets;
+        const result = await this.guard(action, 'reconcile', () => action.reconcile!(all));
         if (result && (result.added || result.removed)) {
           this.log.warn(`${action.name}: repaired the firewall (${result.added} ban(s) re-added, ${result.removed} stale removed)`);
         }

@@ -286,9 +286,12 @@ export class Jail {
     return active.length;
   }
 
-  /** Repairs enforcement that drifted from the store (run periodically). */
-  reconcile(): Promise<void> {
-    return this.actions.reconcile(this.parts.store.activeBans(this.name).map((b) => ({ ...b, failures: 0 })));
+  /**
+   * Repairs enforcement that drifted from the store (run periodically): `full` compares every element;
+   * otherwise an action whose check passes (its table, sets and rules are there) is left alone.
+   */
+  reconcile(full = true): Promise<void> {
+    return this.actions.reconcile(() => this.parts.store.activeBans(this.name).map((b) => ({ ...b, failures: 0 })), full);
   }
 
   startActions(): Promise<void> {
