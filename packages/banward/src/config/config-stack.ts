@@ -100,8 +100,9 @@ function mergeFile(stack: ConfigStack, ini: IniFile): void {
     let section: OptionMap = options;
     const cond = CONDITIONAL_SECTION_RE.exec(rawName);
     if (cond) {
-      name = cond[1];
-      section = new Map([...options].map(([k, v]) => [k + cond[2], v]));
+      const condition = cond[2]!;
+      name = cond[1]!;
+      section = new Map([...options].map(([k, v]) => [k + condition, v]));
     }
     const existing = stack.sections.get(name);
     if (!existing) {

@@ -175,7 +175,7 @@ test('inotify unavailable (fs.watch throws): the safety-net poll still delivers'
   const file = join(tempDir(), 'app.log');
   writeFileSync(file, '');
   const rec = recorder();
-  const noInotify = (() => { throw Object.assign(new Error('inotify unavailable'), { code: 'ENOSYS' }); }) as unknown as FileSourceOptions['watch'];
+  const noInotify = (() => { throw Object.assign(new Error('inotify unavailable'), { code: 'ENOSYS' }); }) as unknown as NonNullable<FileSourceOptions['watch']>;
   const source = fileSource([file], rec, { watch: noInotify });
   await source.start();
   appendFileSync(file, 'safety\n');

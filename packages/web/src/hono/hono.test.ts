@@ -56,7 +56,10 @@ test('Hono: rules judge the status Hono sends, HTTPException and onError include
   const lines: string[] = [];
   const app = new Hono<BanwardEnv>();
   app.use(banward({
-    getConnInfo: (c) => ({ remote: { address: c.req.header('x-test-peer') } }),
+    getConnInfo: (c) => {
+      const address = c.req.header('x-test-peer');
+      return { remote: address === undefined ? {} : { address } };
+    },
     rules: [{ path: '/login', status: [401] }],
     lockout: false,
     log: (l) => lines.push(l.replace(/^\S+ /, '')),
