@@ -103,7 +103,7 @@ export function parseIni(text: string, file: string): IniFile {
       return;
     }
     if (!current) fail(lineno, `option outside of any section: ${JSON.stringify(raw.trim())}`);
-    const section = current as { name: string; options: OptionMap };
+    const section = current;
     const option = OPTION_RE.exec(value);
     const [, rawName, , text] = option ?? [];
     if (!rawName || text === undefined) {

@@ -190,10 +190,10 @@ test('backpressure: while the consumer\'s promise is pending no more lines are r
   const rec = recorder();
   let release = (): void => {};
   const held = new Promise<void>((resolve) => { release = resolve; });
-  const record = rec.ctx.onLines;
+  const record = rec.ctx.onLines.bind(rec.ctx);
   rec.ctx.onLines = (batch) => {
-    record(batch);
-    return rec.lines.length === 1 ? held : undefined;
+    const wait = record(batch);
+    return rec.lines.length === 1 ? held : wait;
   };
   const source = fileSource([file], rec);
   await source.start();

@@ -132,7 +132,7 @@ export class ActionDAction implements BanAction {
 
   private executedBy(op: Operation): Map<string, string> {
     let m = this.executed.get(op);
-    if (!m) this.executed.set(op, (m = new Map()));
+    if (!m) this.executed.set(op, (m = new Map<string, string>()));
     return m;
   }
 
