@@ -74,3 +74,10 @@ test('issue 12: the compiled configuration is frozen', async () => {
   assert.ok(Object.isFrozen(config.jails[0]?.filter?.spec.failregex));
   assert.ok(Object.isFrozen(config.jails[0]?.options));
 });
+
+test('issue 12: runtime checks say what will not work: a log that is missing is waited for, a directory is read from never', async () => {
+  const dir = configDir(jailConf('[a]\nenabled = true\nfilter = test\nlogpath = $DIR/missing.log\n\n[b]\nenabled = true\nfilter = test\nlogpath = $DIR/filter.d\n'));
+  const config = await compileConfiguration(dir);
+  assert.deepEqual(config.jails.find((j) => j.name === 'a')?.notices, [`${dir}/missing.log does not exist yet: the jail reads it when it appears`]);
+  assert.deepEqual(config.jails.find((j) => j.name === 'b')?.warnings.slice(0, 1), [`${dir}/filter.d is not a file: the jail reads nothing from it`]);
+});

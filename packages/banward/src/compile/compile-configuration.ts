@@ -16,6 +16,7 @@ import { canRunSource } from '../source/index.js';
 import type { BanwardWarning } from '../warnings.js';
 import { planActions } from './_action-plans.js';
 import { chooseBackend } from './_backend-choice.js';
+import { checkLogPaths } from './_log-checks.js';
 import { planFilter } from './_filter-plan.js';
 import { referencedNames, unusedOptionWarnings } from './_unused-options.js';
 import type { CompiledConfiguration, JailSpec } from './jail-spec.js';
@@ -82,11 +83,12 @@ async function compileJail(options: JailOptions, ctx: CompileContext): Promise<J
   const referenced = new Set([...ctx.jailReferences, ...referencedNames([...filter.files, ...actions.files])]);
   warnings.push(...unusedOptionWarnings(options, referenced));
   if (problems.length > before) return null;
-  const notices: string[] = [];
+  const logs = plan && !journal ? checkLogPaths(options.logpath) : { notices: [], warnings: [] };
+  const notices = [...logs.notices];
   if (backend !== options.backend) notices.push('no log file found: reading the systemd journal instead (backend = auto)');
   if (options.actionDefaulted) notices.push(`no action is set: using the default banaction (${options.action.join(', ')})`);
   const unenforced = unenforcedReason({ actions: actions.plans, unavailable: actions.unavailable });
-  const jailWarnings = [...actions.unavailable];
+  const jailWarnings = [...logs.warnings, ...actions.unavailable];
   if (unenforced !== null) jailWarnings.push(`bans are recorded, not enforced: ${unenforced}`);
   // Where options were written is not what they mean: a comment added above them restarts nothing.
   const fingerprint = createHash('sha256').update(JSON.stringify([

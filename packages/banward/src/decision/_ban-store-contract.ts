@@ -38,6 +38,13 @@ export function runBanStoreContract(name: string, makeStore: () => BanStore): vo
       assert.equal(store.removeBan('sshd', '198.51.100.9'), false);
     }));
 
+    test('removeBans ends many bans of one jail at once and says which were active', withStore((store) => {
+      store.addBans([ban({ ip: '192.0.2.1' }), ban({ ip: '192.0.2.2' }), ban({ jail: 'nginx', ip: '192.0.2.3' })]);
+      assert.deepEqual(store.removeBans('sshd', ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.9']), ['192.0.2.1', '192.0.2.2']);
+      assert.deepEqual(store.activeBans().map((b) => b.ip), ['192.0.2.3']);
+      assert.ok(store.history('192.0.2.1', 'sshd'), 'their history stays');
+    }));
+
     test('records handed in and out are copies', withStore((store) => {
       const added = ban({ matches: ['line one'] });
       store.addBan(added);

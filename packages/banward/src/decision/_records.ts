@@ -1,4 +1,4 @@
-import type { BanRecord, LogPosition } from './ban-store.js';
+import type { BanRecord } from './ban-store.js';
 
 /** Shared by every store, so a record the memory store refuses is refused by SQLite too. */
 export function assertBanRecord(ban: BanRecord): void {
@@ -17,34 +17,10 @@ export function assertBanRecord(ban: BanRecord): void {
   }
 }
 
-export function assertLogPosition(sourceId: string, position: LogPosition): void {
-  assertNonEmptyString(sourceId, 'sourceId');
-  if (typeof position !== 'object' || position === null) throw new TypeError('position must be an object');
-  if (position.kind === 'file') {
-    if (!Number.isSafeInteger(position.offset) || position.offset < 0) {
-      throw new TypeError('position.offset must be a non-negative integer');
-    }
-    if (typeof position.firstLineHash !== 'string') throw new TypeError('position.firstLineHash must be a string');
-    if (position.inode !== undefined && (!Number.isSafeInteger(position.inode) || position.inode < 0)) {
-      throw new TypeError('position.inode must be a non-negative integer when given');
-    }
-  } else if (position.kind === 'journal') {
-    assertNonEmptyString(position.cursor, 'position.cursor');
-  } else {
-    throw new TypeError(`position.kind must be 'file' or 'journal'`);
-  }
-}
-
 /** Stores hand out copies in one shape, so callers cannot mutate what is stored and both stores agree. */
 export function copyBan(ban: BanRecord): BanRecord {
   const { jail, ip, time, bantime, banCount, matches } = ban;
   return { jail, ip, time, bantime, banCount, matches: [...matches] };
-}
-
-export function copyPosition(position: LogPosition): LogPosition {
-  if (position.kind === 'journal') return { kind: 'journal', cursor: position.cursor };
-  const { offset, firstLineHash, inode } = position;
-  return inode === undefined ? { kind: 'file', offset, firstLineHash } : { kind: 'file', offset, firstLineHash, inode };
 }
 
 /** Permanent bans (-1) never expire. */

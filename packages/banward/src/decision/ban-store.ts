@@ -1,4 +1,5 @@
 /** The decision store's contract: every implementation (SQLite, memory) passes one contract test suite. */
+import type { LogPosition } from '../source/index.js';
 
 /** One ban as recorded; written (committed) before any action enforces it. */
 export interface BanRecord {
@@ -15,11 +16,6 @@ export interface BanRecord {
   matches: string[];
 }
 
-/** Where a log source stopped: a file by offset plus a hash of its first line, or a journal cursor. */
-export type LogPosition =
-  | { kind: 'file'; offset: number; firstLineHash: string; inode?: number }
-  | { kind: 'journal'; cursor: string };
-
 export interface BanHistory {
   /** Bans of this ip so far (within the store's purge age). */
   banCount: number;
@@ -35,6 +31,8 @@ export interface BanStore {
   addBans(bans: readonly BanRecord[]): void;
   /** Ends a ban; its history stays. Returns false when it was not active. */
   removeBan(jail: string, ip: string): boolean;
+  /** Ends many bans of one jail in one transaction; returns those that were active. */
+  removeBans(jail: string, ips: readonly string[]): string[];
   getBan(jail: string, ip: string): BanRecord | undefined;
   /** Active bans, all jails or one. */
   activeBans(jail?: string): BanRecord[];

@@ -1,5 +1,6 @@
-import type { BanHistory, BanRecord, BanStore, LogPosition } from './ban-store.js';
-import { assertBanRecord, assertLogPosition, copyBan, copyPosition, isExpired } from './_records.js';
+import type { BanHistory, BanRecord, BanStore } from './ban-store.js';
+import { assertLogPosition, copyPosition, type LogPosition } from '../source/index.js';
+import { assertBanRecord, copyBan, isExpired } from './_records.js';
 
 interface StoredBan {
   ban: BanRecord;
@@ -34,6 +35,10 @@ export class MemoryBanStore implements BanStore {
     if (!row) return false;
     row.active = false;
     return true;
+  }
+
+  removeBans(jail: string, ips: readonly string[]): string[] {
+    return ips.filter((ip) => this.removeBan(jail, ip));
   }
 
   getBan(jail: string, ip: string): BanRecord | undefined {

@@ -2,8 +2,9 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { BanwardError } from '../errors.js';
-import type { BanHistory, BanRecord, BanStore, LogPosition } from './ban-store.js';
-import { assertBanRecord, assertLogPosition, copyPosition } from './_records.js';
+import type { BanHistory, BanRecord, BanStore } from './ban-store.js';
+import { assertLogPosition, copyPosition, type LogPosition } from '../source/index.js';
+import { assertBanRecord } from './_records.js';
 import { migrateSchema } from './_schema-migrations.js';
 
 export interface SqliteBanStoreOptions {
@@ -47,6 +48,7 @@ export class SqliteBanStore implements BanStore {
   readonly #getPosition: Database.Statement<[string], { data: string }>;
   readonly #setPosition: Database.Statement<[string, string]>;
   readonly #addBans: Database.Transaction<(bans: readonly BanRecord[]) => void>;
+  readonly #removeBans: Database.Transaction<(jail: string, ips: readonly string[]) => string[]>;
 
   constructor(options: SqliteBanStoreOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -87,6 +89,7 @@ export class SqliteBanStore implements BanStore {
         this.#insertBan.run(ban.jail, ban.ip, ban.time, ban.bantime, ban.banCount, JSON.stringify(ban.matches));
       }
     });
+    this.#removeBans = db.transaction((jail: string, ips: readonly string[]) => ips.filter((ip) => this.#endBan.run(jail, ip).changes > 0));
   }
 
   addBan(ban: BanRecord): void {
@@ -99,6 +102,10 @@ export class SqliteBanStore implements BanStore {
 
   removeBan(jail: string, ip: string): boolean {
     return this.#endBan.run(jail, ip).changes > 0;
+  }
+
+  removeBans(jail: string, ips: readonly string[]): string[] {
+    return this.#removeBans.immediate(jail, ips);
   }
 
   getBan(jail: string, ip: string): BanRecord | undefined {

@@ -19,8 +19,10 @@ class RecordingAction implements BanAction {
   async start() {}
   async stop() {}
   async check() { return true; }
-  async ban(t: readonly BanTicket[]) { this.events.push(...t.map((x) => `ban ${x.ip} ${x.bantime}`)); }
-  async unban(t: readonly BanTicket[]) { this.events.push(...t.map((x) => `unban ${x.ip}`)); }
+  /** Calls of ban and unban: a batch is one call. */
+  calls = 0;
+  async ban(t: readonly BanTicket[]) { this.calls++; this.events.push(...t.map((x) => `ban ${x.ip} ${x.bantime}`)); }
+  async unban(t: readonly BanTicket[]) { this.calls++; this.events.push(...t.map((x) => `unban ${x.ip}`)); }
   async flush() {}
 }
 
@@ -59,14 +61,43 @@ function jail(overrides: Partial<JailParts> = {}) {
 describe('Jail', () => {
   it('bans on the maxretry-th failure, commits before the action, logs like fail2ban', async () => {
     const { j, store, action, lines, line } = jail();
+    const addBans = store.addBans.bind(store);
+    store.addBans = (bans) => { action.events.push(`commit ${bans.map((b) => b.ip).join(' ')}`); addBans(bans); };
     feed(j, [line('203.0.113.5'), line('203.0.113.5')]);
     assert.equal(store.activeBans().length, 0);
     feed(j, [line('203.0.113.5')]);
-    assert.deepEqual(store.activeBans().map((b) => b.ip), ['203.0.113.5'], 'committed synchronously, before any action ran');
+    await j.counted();
+    assert.deepEqual(store.activeBans().map((b) => b.ip), ['203.0.113.5'], 'committed once counted');
     await j.settle();
-    assert.deepEqual(action.events, ['ban 203.0.113.5 600']);
+    assert.deepEqual(action.events, ['commit 203.0.113.5', 'ban 203.0.113.5 600'], 'committed before any action ran');
     assert.ok(lines.some((l) => l.endsWith('[test] Ban 203.0.113.5')));
     assert.ok(lines.some((l) => l.includes('[test] Found 203.0.113.5 - ')));
+  });
+
+  it('issue 13: bans found together are committed in one transaction and enforced in one batch per action', async () => {
+    const { j, store, action, line } = jail();
+    let commits = 0;
+    const addBans = store.addBans.bind(store);
+    store.addBans = (bans) => { commits++; addBans(bans); };
+    const burst = Array.from({ length: 50 }, (_, i) => `203.0.113.${i + 1}`);
+    feed(j, burst.flatMap((ip) => [line(ip), line(ip), line(ip)]));
+    await j.settle();
+    assert.equal(commits, 1);
+    assert.equal(store.activeBans().length, 50);
+    assert.equal(action.events.length, 50);
+    assert.equal(action.calls, 1, 'one ban call for the whole burst');
+  });
+
+  it('issue 13: expired bans are lifted in one transaction and one unban batch', async () => {
+    const { j, store, action, line, advance } = jail();
+    feed(j, ['203.0.113.1', '203.0.113.2'].flatMap((ip) => [line(ip), line(ip), line(ip)]));
+    await j.settle();
+    advance(601);
+    const calls = action.calls;
+    assert.equal(await j.unbanExpired(Number.MAX_SAFE_INTEGER), 2);
+    assert.equal(store.activeBans().length, 0);
+    assert.equal(action.calls - calls, 1, 'one unban call for both');
+    assert.deepEqual(action.events.filter((e) => e.startsWith('unban')), ['unban 203.0.113.1', 'unban 203.0.113.2']);
   });
 
   it('ignores listed ranges and reports "already banned"', async () => {

@@ -1,11 +1,12 @@
 import { lookup } from 'node:dns/promises';
 import type { BanRecord } from '../decision/ban-store.js';
-import type { BanAction, BanTicket } from '../enforcer/ban-action.js';
+import type { BanTicket } from '../enforcer/ban-action.js';
 import { timeShiftWarning, type Failure } from '../filter/failure.js';
 import { InlineMatcher, type LineMatcher, type MatchedLines } from '../filter/runner/index.js';
 import { BanwardError } from '../errors.js';
 import { canonical, parseIp } from '../net/ip-address.js';
 import type { SourceLine } from '../source/log-source.js';
+import { ActionRunner } from './_action-runner.js';
 import { localTime } from './_line-time.js';
 import { banRefusal, countingKey, coveringBan } from './ban-scope.js';
 import type { JailParts } from './jail-parts.js';
@@ -13,7 +14,8 @@ import type { JailParts } from './jail-parts.js';
 /**
  * One jail at run time: lines in, failures counted per id within findtime, a ban when maxretry is
  * reached. The ban is committed to the store before any action runs, so a crash between the two
- * loses nothing: the restore on the next start re-applies it.
+ * loses nothing: the restore on the next start re-applies it. Bans found together (one batch of lines,
+ * a burst) are committed in one transaction and enforced in one batch per action.
  */
 export class Jail {
   totalBanned = 0;
@@ -25,9 +27,13 @@ export class Jail {
   private readonly matcher: LineMatcher | null;
   /** The last batch of lines being matched (batches are answered in order). */
   private matching: Promise<void> = Promise.resolve();
+  /** Bans decided and not yet committed: they go to the store together, at the end of the current turn. */
+  private uncommitted = new Map<string, BanTicket>();
+  private readonly actions: ActionRunner;
 
   constructor(readonly parts: JailParts) {
     this.matcher = parts.matcher ?? (parts.filter ? new InlineMatcher(parts.filter) : null);
+    this.actions = new ActionRunner(parts.actions, parts.log);
   }
 
   get name(): string {
@@ -93,10 +99,10 @@ export class Jail {
     return coveringBan(this.parts.store, this.name, id, this.countKey(id));
   }
 
-  /** Resolves when the lines given so far are matched and their failures counted. */
+  /** Resolves when the lines given so far are matched, their failures counted and their bans committed. */
   async drain(): Promise<void> {
     await this.matching;
-    await this.queue;
+    await this.counted();
   }
 
   /** Starts the matcher (its worker) before the first lines arrive. */
@@ -122,7 +128,7 @@ export class Jail {
       captures: user === undefined ? {} : { user },
       nofail: false,
     });
-    return this.settle();
+    return this.counted();
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {
@@ -133,9 +139,16 @@ export class Jail {
     return next;
   }
 
-  /** Resolves when everything queued so far is done (lines still being matched aside). */
-  settle(): Promise<void> {
-    return this.queue;
+  /** Resolves when the failures queued so far are counted and their bans committed (their actions may still run). */
+  async counted(): Promise<void> {
+    await this.queue;
+    this.commit();
+  }
+
+  /** Resolves when everything queued so far is done, actions included (lines still being matched aside). */
+  async settle(): Promise<void> {
+    await this.counted();
+    await this.actions.idle();
   }
 
   /** fail2ban's usedns: a host name in a log line counts against each address it resolves to. */
@@ -206,7 +219,7 @@ export class Jail {
       log.warn(`Not banning ${id}: it overlaps ${refusal}, never banned`);
       return false;
     }
-    if (store.getBan(this.name, id)) {
+    if (this.uncommitted.has(id) || store.getBan(this.name, id)) {
       log.notice(`${id} already banned`);
       return false;
     }
@@ -219,28 +232,43 @@ export class Jail {
       banCount: previous + 1,
       matches: details.matches ?? [],
     };
-    store.addBan(ban);
+    if (this.uncommitted.size === 0) queueMicrotask(() => this.commit());
+    this.uncommitted.set(id, { ...ban, failures: details.failures ?? 0, ...(details.data ? { data: details.data } : {}) });
     this.totalBanned++;
-    log.notice(`Ban ${id}`);
-    void this.enqueue(() => this.runActions('ban', [{ ...ban, failures: details.failures ?? 0, ...(details.data ? { data: details.data } : {}) }]));
     return true;
   }
 
+  /** Writes the decided bans in one transaction, then hands them to the actions as one batch. */
+  private commit(): void {
+    if (this.uncommitted.size === 0) return;
+    const tickets = [...this.uncommitted.values()];
+    this.uncommitted = new Map();
+    this.parts.store.addBans(tickets.map(({ jail, ip, time, bantime, banCount, matches }) => ({ jail, ip, time, bantime, banCount, matches: [...matches] })));
+    // Logged once committed: a `Ban` line in the log is a ban a crash cannot lose.
+    for (const t of tickets) this.parts.log.notice(`Ban ${t.ip}`);
+    this.actions.ban(tickets);
+  }
+
   async unban(ip: string, reason = ''): Promise<boolean> {
+    this.commit();
     const { store, log } = this.parts;
     const record = this.banOf(ip);
     if (!record || !store.removeBan(this.name, record.ip)) return false;
     log.notice(`Unban ${record.ip}${reason}`);
-    await this.runActions('unban', [{ ...record, failures: 0 }]);
+    await this.actions.unban([{ ...record, failures: 0 }]);
     return true;
   }
 
-  /** Lifts the bans whose time is up. */
+  /** Lifts the bans whose time is up: one transaction, one batch per action. */
   async unbanExpired(now: number): Promise<number> {
-    const expired = this.parts.store.expiredBans(now).filter((b) => b.jail === this.name);
-    for (const ban of expired) await this.unban(ban.ip);
-    this.parts.failures.cleanup(now);
-    return expired.length;
+    const { store, log, failures } = this.parts;
+    const expired = store.expiredBans(now).filter((b) => b.jail === this.name);
+    const lifted = new Set(expired.length ? store.removeBans(this.name, expired.map((b) => b.ip)) : []);
+    const tickets = expired.filter((b) => lifted.has(b.ip)).map((b) => ({ ...b, failures: 0 }));
+    for (const t of tickets) log.notice(`Unban ${t.ip}`);
+    if (tickets.length) await this.actions.unban(tickets);
+    failures.cleanup(now);
+    return tickets.length;
   }
 
   /** Re-applies the stored bans (after a start or a restart of the actions), in one batch per action. */
@@ -254,46 +282,20 @@ export class Jail {
       return !refusal;
     });
     if (active.length) this.parts.log.notice(`Restore ${active.length} ban(s)`);
-    const tickets = active.map((b) => ({ ...b, failures: 0, restored: true }));
-    for (const action of this.parts.actions) {
-      if (action.reconcile) await this.guard(action, 'restore', () => action.reconcile!(tickets));
-      else if (tickets.length) await this.guard(action, 'restore', () => action.ban(tickets));
-    }
+    await this.actions.restore(active.map((b) => ({ ...b, failures: 0, restored: true })));
     return active.length;
   }
 
   /** Repairs enforcement that drifted from the store (run periodically). */
-  async reconcile(): Promise<void> {
-    const tickets = this.parts.store.activeBans(this.name).map((b) => ({ ...b, failures: 0 }));
-    for (const action of this.parts.actions) {
-      if (!action.reconcile) continue;
-      const result = await this.guard(action, 'reconcile', () => action.reconcile!(tickets));
-      if (result && (result.added || result.removed)) {
-        this.parts.log.warn(`${action.name}: repaired the firewall (${result.added} ban(s) re-added, ${result.removed} stale removed)`);
-      }
-    }
+  reconcile(): Promise<void> {
+    return this.actions.reconcile(this.parts.store.activeBans(this.name).map((b) => ({ ...b, failures: 0 })));
   }
 
-  private async guard<T>(action: BanAction, what: string, work: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await work();
-    } catch (error) {
-      this.parts.log.error(`action ${action.name} failed to ${what}: ${error instanceof Error ? error.message : String(error)}`);
-      return undefined;
-    }
+  startActions(): Promise<void> {
+    return this.actions.start();
   }
 
-  async startActions(): Promise<void> {
-    for (const a of this.parts.actions) await a.start();
-  }
-
-  async stopActions(): Promise<void> {
-    for (const a of this.parts.actions) await a.stop();
-  }
-
-  private async runActions(kind: 'ban' | 'unban', tickets: BanTicket[]): Promise<void> {
-    for (const action of this.parts.actions) {
-      await this.guard(action, `${kind} ${tickets.map((t) => t.ip).join(' ')}`, () => action[kind](tickets));
-    }
+  stopActions(): Promise<void> {
+    return this.actions.stop();
   }
 }

@@ -1,5 +1,5 @@
 import { statSync, type Stats } from 'node:fs';
-import type { LogPosition } from '../decision/ban-store.js';
+import type { LogPosition } from './log-position.js';
 import type { Logger } from '../log/logger.js';
 import { FdReader } from './_fd-reader.js';
 import { firstLineHash } from './_first-line-hash.js';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import type { LogPosition } from '../decision/ban-store.js';
+import type { LogPosition } from './log-position.js';
 import { PositionSaver } from './_position-saver.js';
 
 const at = (offset: number): LogPosition => ({ kind: 'file', offset, firstLineHash: '' });

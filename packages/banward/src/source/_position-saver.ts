@@ -1,4 +1,4 @@
-import type { LogPosition } from '../decision/ban-store.js';
+import type { LogPosition } from './log-position.js';
 import type { PositionStore } from './log-source.js';
 
 /**

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LogPosition } from '../decision/ban-store.js';
+import type { LogPosition } from './log-position.js';
 import type { Logger } from '../log/logger.js';
 import type { PositionStore, SourceContext, SourceLine } from './log-source.js';
 

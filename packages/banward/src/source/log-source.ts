@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { LogPosition } from '../decision/ban-store.js';
+import type { LogPosition } from './log-position.js';
 import type { Logger } from '../log/logger.js';
 
 /** A line read from a log source. Journal lines carry their own time; file lines are dated by the filter. */

@@ -1,0 +1,133 @@
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sendRequest } from '../src/control/control-client.js';
+
+/**
+ * A distributed attack, side by side: N distinct addresses × maxretry sshd failures appended to auth.log in
+ * one write, each daemon in a network namespace of its own with its nftables action (banward's native
+ * `nftables`, fail2ban's stock `nftables-multiport`). Measured: from the append to every address in the
+ * namespace's nft sets, and for banward from its last line counted to the last element, plus how long
+ * `status` took to answer while the burst was being applied.
+ */
+
+export interface BurstResult {
+  offenders: number;
+  /** Seconds from the append to all N elements in nft. */
+  enforcedSeconds: number;
+  /** Seconds from every line counted (status) to all N in nft; null where the daemon cannot say cheaply. */
+  afterReadSeconds: number | null;
+  /** The slowest `status` reply while the burst was applied (ms); null when not measured. */
+  statusMaxMs: number | null;
+}
+
+const MAXRETRY = 3;
+
+function ip(i: number): string {
+  return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+}
+
+function authLog(n: number): string {
+  const stamp = new Date().toString().slice(4, 15).replace(/ (\d) /, '  $1 ');
+  const time = new Date().toTimeString().slice(0, 8);
+  let text = '';
+  for (let r = 0; r < MAXRETRY; r++) {
+    for (let i = 0; i < n; i++) text += `${stamp.slice(0, 6)} ${time} bench sshd[${1000 + i}]: Failed password for root from ${ip(i)} port ${20000 + r} ssh2\n`;
+  }
+  return text;
+}
+
+function nft(ns: string): string {
+  return execFileSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'ruleset'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+}
+
+/** Addresses in the namespace's sets: the namespace is the bench's own, so every one is a ban. */
+function elements(ns: string): number {
+  return nft(ns).match(/\b10\.\d+\.\d+\.\d+\b/g)?.length ?? 0;
+}
+
+async function until(probe: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const JAIL = (log: string, action: string) => `[DEFAULT]\nbantime = 1h\nfindtime = 1h\nbackend = auto\n\n[sshd]\nenabled = true\nfilter = sshd\nlogpath = ${log}\nmaxretry = ${MAXRETRY}\naction = ${action}\n`;
+
+async function banwardBurst(bin: string, config: string, dir: string, ns: string, n: number): Promise<BurstResult> {
+  const conf = join(dir, 'bw');
+  cpSync(join(config, 'filter.d'), join(conf, 'filter.d'), { recursive: true });
+  const log = join(dir, 'auth.log');
+  writeFileSync(log, '');
+  writeFileSync(join(conf, 'jail.conf'), JAIL(log, 'nftables[port=22, protocol=tcp]'));
+  const socket = join(dir, 'bw.sock');
+  const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, process.execPath, bin, 'server', '--config', conf, '--state-dir', join(dir, 'bw-state'), '--socket', socket, '--log-level', 'notice', '--log-target', join(dir, 'bw.log')], { stdio: 'ignore' });
+  const status = async () => (await sendRequest(socket, 'status', ['sshd'])) as { filter: { totalFailed: number }; actions: { currentlyBanned: number } };
+  try {
+    await until(async () => { try { await status(); return true; } catch { return false; } }, 30_000, 'banward to start');
+    const t0 = performance.now();
+    appendFileSync(log, authLog(n));
+    let statusMaxMs = 0;
+    let readAt: number | null = null;
+    await until(async () => {
+      const asked = performance.now();
+      const s = await status();
+      statusMaxMs = Math.max(statusMaxMs, performance.now() - asked);
+      if (readAt === null && s.filter.totalFailed >= n * MAXRETRY) readAt = performance.now();
+      return readAt !== null && elements(ns) >= n;
+    }, 600_000, `banward to enforce ${n} bans`);
+    const done = performance.now();
+    return { offenders: n, enforcedSeconds: (done - t0) / 1000, afterReadSeconds: (done - readAt!) / 1000, statusMaxMs };
+  } finally {
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+async function fail2banBurst(dir: string, ns: string, n: number): Promise<BurstResult> {
+  const conf = join(dir, 'f2b');
+  mkdirSync(conf, { recursive: true });
+  for (const d of ['filter.d', 'action.d']) symlinkSync(`/etc/fail2ban/${d}`, join(conf, d));
+  for (const f of ['paths-common.conf', 'paths-debian.conf']) symlinkSync(`/etc/fail2ban/${f}`, join(conf, f));
+  const log = join(dir, 'auth.log');
+  writeFileSync(log, '');
+  writeFileSync(join(conf, 'jail.conf'), JAIL(log, 'nftables-multiport[port=22, protocol=tcp]'));
+  writeFileSync(join(conf, 'fail2ban.conf'), `[Definition]\nloglevel = NOTICE\nlogtarget = ${join(dir, 'f2b.log')}\ndbfile = ${join(dir, 'f2b.sqlite3')}\n`);
+  const client = (...args: string[]) => spawnSync('ip', ['netns', 'exec', ns, 'fail2ban-client', '-c', conf, '-s', join(dir, 'f2b.sock'), '-p', join(dir, 'f2b.pid'), ...args], { encoding: 'utf8' });
+  const started = client('start');
+  if (started.status !== 0) throw new Error(`fail2ban-client start: ${started.stderr}`);
+  try {
+    await until(() => client('ping').status === 0, 30_000, 'fail2ban-server to start');
+    const t0 = performance.now();
+    appendFileSync(log, authLog(n));
+    await until(() => elements(ns) >= n, 1_800_000, `fail2ban-server to enforce ${n} bans`);
+    return { offenders: n, enforcedSeconds: (performance.now() - t0) / 1000, afterReadSeconds: null, statusMaxMs: null };
+  } finally {
+    client('stop');
+  }
+}
+
+async function inNamespace<T>(run: (ns: string, dir: string) => Promise<T>): Promise<T> {
+  const ns = `bwburst${process.pid}`;
+  const dir = mkdtempSync(join(tmpdir(), 'banward-burst-'));
+  execFileSync('ip', ['netns', 'add', ns]);
+  try {
+    execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
+    return await run(ns, dir);
+  } finally {
+    execFileSync('ip', ['netns', 'del', ns]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runBurstBench(bin: string, config: string, n: number): Promise<{ banward: BurstResult; fail2ban: BurstResult | null }> {
+  const banward = await inNamespace((ns, dir) => banwardBurst(bin, config, dir, ns, n));
+  const fail2ban = existsSync('/usr/bin/fail2ban-server') && process.env['BENCH_BURST_FAIL2BAN'] !== '0'
+    ? await inNamespace((ns, dir) => fail2banBurst(dir, ns, n)) : null;
+  return { banward, fail2ban };
+}
