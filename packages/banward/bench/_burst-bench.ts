@@ -13,6 +13,16 @@ import { sendRequest } from '../src/control/control-client.js';
  * `status` took to answer while the burst was being applied.
  */
 
+export interface LatencyResult {
+  samples: number;
+  /** The daemon's first ban after its start (cold: first transaction, first firewall write), apart. */
+  firstMs: number;
+  /** Over the bans after the first. */
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
 export interface BurstResult {
   offenders: number;
   /** Seconds from the append to all N elements in nft. */
@@ -89,6 +99,55 @@ async function banwardBurst(bin: string, config: string, dir: string, ns: string
   }
 }
 
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/**
+ * Single-ban latency on a quiet daemon (maxretry 1): from appending one line to its address appearing in
+ * nft, as `nft monitor` in the namespace reports the element (the firewall's own word, not the log's).
+ */
+async function banwardLatency(bin: string, config: string, dir: string, ns: string, samples: number): Promise<LatencyResult> {
+  const conf = join(dir, 'bw');
+  cpSync(join(config, 'filter.d'), join(conf, 'filter.d'), { recursive: true });
+  const log = join(dir, 'auth.log');
+  writeFileSync(log, '');
+  writeFileSync(join(conf, 'jail.conf'), JAIL(log, 'nftables[port=22, protocol=tcp]').replace(`maxretry = ${MAXRETRY}`, 'maxretry = 1'));
+  const socket = join(dir, 'bw.sock');
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, bin, 'server', '--config', conf, '--state-dir', join(dir, 'bw-state'), '--socket', socket, '--log-level', 'notice', '--log-target', join(dir, 'bw.log')], { stdio: 'ignore' });
+  const monitor = spawn('ip', ['netns', 'exec', ns, 'nft', 'monitor', 'elements'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const seen = new Map<string, number>();
+  let pending = '';
+  monitor.stdout.on('data', (chunk: Buffer) => {
+    const at = performance.now();
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) for (const m of line.matchAll(/\b10\.\d+\.\d+\.\d+\b/g)) if (!seen.has(m[0])) seen.set(m[0], at);
+  });
+  try {
+    await until(async () => { try { await sendRequest(socket, 'ping', []); return true; } catch { return false; } }, 30_000, 'banward to start');
+    await until(() => elements(ns) === 0 && nft(ns).includes('banward'), 30_000, 'the banward table');
+    const latencies: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const address = ip(200_000 + i);
+      const appended = performance.now();
+      appendFileSync(log, authLog(1).replace('10.0.0.0', address).split('\n')[0] + '\n');
+      await until(() => seen.has(address), 30_000, `the element of ${address}`);
+      latencies.push(seen.get(address)! - appended);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const [first, ...warm] = latencies;
+    return { samples, firstMs: first ?? NaN, p50Ms: percentile(warm, 50), p99Ms: percentile(warm, 99), maxMs: Math.max(...warm) };
+  } finally {
+    monitor.kill();
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
 async function fail2banBurst(dir: string, ns: string, n: number): Promise<BurstResult> {
   const conf = join(dir, 'f2b');
   mkdirSync(conf, { recursive: true });
@@ -123,6 +182,10 @@ async function inNamespace<T>(run: (ns: string, dir: string) => Promise<T>): Pro
     execFileSync('ip', ['netns', 'del', ns]);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export async function runLatencyBench(bin: string, config: string, samples: number): Promise<LatencyResult> {
+  return inNamespace((ns, dir) => banwardLatency(bin, config, dir, ns, samples));
 }
 
 export async function runBurstBench(bin: string, config: string, n: number): Promise<{ banward: BurstResult; fail2ban: BurstResult | null }> {

@@ -33,6 +33,8 @@ export class FileSource implements LogSource {
   private readonly tails = new Map<string, FileTail>();
   private retired: Retired[] = [];
   private readonly watchers = new Map<string, FSWatcher>();
+  /** When an inotify event last made us read (performance.now()). */
+  private lastEventTick = -Infinity;
   /** Watched ancestors of directories that do not exist yet. */
   private readonly standIns = new Set<string>();
   /** Globs that match no file now. */
@@ -201,7 +203,13 @@ export class FileSource implements LogSource {
       if (event === 'rename' || !known) this.globDirty = true;
     }
     if (this.scheduled || !this.running) return;
-    this.scheduled = setTimeout(() => { this.scheduled = null; this.tick(); }, EVENT_DELAY);
+    // The first event of a quiet file is read at once (ban latency); a busy one is read every EVENT_DELAY ms.
+    const delay = performance.now() - this.lastEventTick < EVENT_DELAY ? EVENT_DELAY : 0;
+    this.scheduled = setTimeout(() => {
+      this.scheduled = null;
+      this.lastEventTick = performance.now();
+      this.tick();
+    }, delay);
   }
 
   /** One check of every file: rotation, new lines, late lines of rotated files. */

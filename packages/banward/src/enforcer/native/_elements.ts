@@ -39,6 +39,21 @@ export function banElement(ip: string, ipv6prefix: number | null): IpAddress | n
   return net;
 }
 
+export interface ElementOptions {
+  ipv6prefix: number | null;
+  /** Expiries beyond this many seconds become "no timeout" (the daemon lifts them). */
+  maxTimeout: number;
+}
+
+/** The element one ban needs at `now`, or null when it is not an address or its time is up. */
+export function elementOf(ban: BanTime, now: number, options: ElementOptions): SetElement | null {
+  const net = banElement(ban.ip, options.ipv6prefix);
+  if (!net) return null;
+  const expires = ban.bantime < 0 ? null : ban.time + ban.bantime;
+  if (expires !== null && expires <= now) return null;
+  return { family: net.family, key: elementKey(net), net, expires: expires !== null && expires - now > options.maxTimeout ? null : expires };
+}
+
 function later(a: number | null, b: number | null): number | null {
   return a === null || b === null ? null : Math.max(a, b);
 }
@@ -49,14 +64,11 @@ function later(a: number | null, b: number | null): number | null {
  * the longest ban it covers: the firewall never lifts a ban the store still holds. Bans whose time is up
  * are left out, and expiries beyond `maxTimeout` seconds become "no timeout" (the daemon lifts them).
  */
-export function desiredElements(bans: Iterable<BanTime>, now: number, options: { ipv6prefix: number | null; maxTimeout: number }): Map<string, SetElement> {
+export function desiredElements(bans: Iterable<BanTime>, now: number, options: ElementOptions): Map<string, SetElement> {
   const all: SetElement[] = [];
   for (const ban of bans) {
-    const net = banElement(ban.ip, options.ipv6prefix);
-    if (!net) continue;
-    const expires = ban.bantime < 0 ? null : ban.time + ban.bantime;
-    if (expires !== null && expires <= now) continue;
-    all.push({ family: net.family, key: elementKey(net), net, expires: expires !== null && expires - now > options.maxTimeout ? null : expires });
+    const e = elementOf(ban, now, options);
+    if (e) all.push(e);
   }
   all.sort((a, b) => a.net.prefix - b.net.prefix);
   const kept = new Map<string, SetElement>();

@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log/logger.js';
 import type { BanAction, BanTicket } from '../ban-action.js';
-import { applyDiff, desiredElements, diffElements, type Applied, type ElementDiff } from './_elements.js';
+import { applyDiff, desiredElements, diffElements, elementOf, type Applied, type ElementDiff, type SetElement } from './_elements.js';
 import { ToolFailure } from './_run.js';
 
 export interface Reconciled {
@@ -72,12 +72,72 @@ export abstract class SetAction implements BanAction {
 
   async ban(tickets: readonly BanTicket[]): Promise<void> {
     for (const t of tickets) this.bans.set(t.ip, t);
-    await this.sync();
+    const hosts = this.applied && !this.holdsNetworks() ? this.hostElements(tickets) : null;
+    if (!hosts) {
+      await this.sync();
+      return;
+    }
+    // Single addresses among single addresses cannot fold into each other: only these elements change.
+    const now = this.base.clock();
+    const desired = new Map(hosts.map((e) => [e.key, e]));
+    const touched: Applied = new Map([...desired.keys()].flatMap((k) => {
+      const held = this.applied!.get(k);
+      return held ? [[k, held] as const] : [];
+    }));
+    await this.writeOrSync(diffElements(desired, touched, now));
   }
 
   async unban(tickets: readonly BanTicket[]): Promise<void> {
     for (const t of tickets) this.bans.delete(t.ip);
-    await this.sync();
+    const hosts = this.applied && !this.holdsNetworks() ? this.hostElements(tickets, true) : null;
+    if (!hosts) {
+      await this.sync();
+      return;
+    }
+    const now = this.base.clock();
+    const touched: Applied = new Map(hosts.flatMap((e) => {
+      const held = this.applied!.get(e.key);
+      return held ? [[e.key, held] as const] : [];
+    }));
+    await this.writeOrSync(diffElements(new Map(), touched, now));
+  }
+
+  /** Writes a diff of a few elements; when the firewall refuses it, the full comparison repairs and retries. */
+  private async writeOrSync(diff: ElementDiff): Promise<void> {
+    if (!diff.add.length && !diff.remove.length) {
+      applyDiff(this.applied!, diff);
+      return;
+    }
+    try {
+      await this.write(diff, this.base.clock());
+      applyDiff(this.applied!, diff);
+    } catch (error) {
+      this.applied = null;
+      if (error instanceof ToolFailure && error.timedOut) throw error;
+      await this.sync();
+    }
+  }
+
+  /** Whether any ban is enforced by a network element (a ban of a network, or IPv6 by ipv6prefix). */
+  private holdsNetworks(): boolean {
+    for (const key of this.applied!.keys()) if (key.includes('/')) return true;
+    return false;
+  }
+
+  /**
+   * The tickets' elements when each is one address; null when one is a network (then everything is
+   * compared). Bans whose time is up have none, except for an unban (`all`): it must find every key.
+   */
+  private hostElements(tickets: readonly BanTicket[], all = false): SetElement[] | null {
+    const out: SetElement[] = [];
+    const now = this.base.clock();
+    for (const t of tickets) {
+      const e = elementOf(all ? { ...t, bantime: -1 } : t, now, this.base);
+      if (!e) continue;
+      if (e.net.prefix < (e.family === 4 ? 32 : 128)) return null;
+      out.push(e);
+    }
+    return out;
   }
 
   async flush(): Promise<void> {
