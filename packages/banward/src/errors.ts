@@ -25,9 +25,10 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** Where a problem is; either part may be unknown. */
 export interface ErrorLocation {
-  file?: string;
-  line?: number;
+  file?: string | undefined;
+  line?: number | undefined;
 }
 
 export class BanwardError extends Error {

@@ -14,8 +14,8 @@ export type WarningCode = keyof typeof WARNING_CODES;
 export interface BanwardWarning {
   readonly code: WarningCode;
   readonly message: string;
-  readonly file?: string;
-  readonly line?: number;
+  readonly file?: string | undefined;
+  readonly line?: number | undefined;
 }
 
 /** `file:line: message [CODE]`, the form warnings are printed in. */

@@ -11,7 +11,7 @@ export const VARIANTS = ['express alone', 'an empty middleware', '@banward/web',
 export type Variant = (typeof VARIANTS)[number];
 
 interface ExampleModule {
-  createApp(options: { user: string; password: string; banward?: object | false; protect?: RequestHandler }): {
+  createApp: (options: { user: string; password: string; banward?: object | false; protect?: RequestHandler }) => {
     listen(port: number, host: string, cb: () => void): { address(): AddressInfo | string | null };
   };
 }

@@ -61,7 +61,7 @@ async function startVariant(variant: Variant, socket: string, pinned: { serverCp
     ? spawn('taskset', ['-c', pinned.serverCpu, ...command], { stdio: ['ignore', 'pipe', 'inherit'] })
     : spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
+    createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the ${variant} server exited (${String(code)})`)));
   });
   return { url: `http://127.0.0.1:${port}`, child };

@@ -7,7 +7,7 @@ import { manualClock, serve } from './http.js';
 interface ExpressLike {
   (): RequestListener & {
     use(handler: unknown): unknown;
-    post(path: string, handler: (req: { body: unknown; banward: Attempt }, res: LoginResponse) => void): unknown;
+    post(path: string, handler: (req: { body: unknown; banward: Attempt }, res: LoginResponse, next: (error: unknown) => void) => void): unknown;
   };
   json(): unknown;
 }
@@ -27,15 +27,14 @@ export async function expressLoginScenario(createApp: ExpressLike): Promise<void
   const app = createApp();
   app.use(createApp.json());
   app.use(banward({ trustProxy: ['loopback'], lockout: { maxFailures: 2, durationSeconds: 60 }, log: (l) => lines.push(l), clock: clock.now }));
-  app.post('/login', (req, res) => {
+  app.post('/login', (req, res, next) => {
     const { username, password } = req.body as { username: string; password: string };
     if (password === 'right') {
       req.banward.succeed({ username });
       res.send('ok');
       return;
     }
-    req.banward.fail({ username });
-    res.status(401).send('bad login');
+    req.banward.fail({ username }).then(() => res.status(401).send('bad login'), next);
   });
   const server = await serve(app);
   try {

@@ -4,7 +4,7 @@
  * unsafe, a Python action) is recorded as unavailable, so the jail says what it will not enforce.
  */
 import { parseInlineOptions } from '../config/index.js';
-import { BanwardError, isBanwardError } from '../errors.js';
+import { BanwardError, isBanwardError, type ErrorLocation } from '../errors.js';
 import { readActionD, type ActionDefinition } from '../enforcer/action-d/index.js';
 import { findAction, NATIVE_ACTION_NAMES } from '../enforcer/action-registry.js';
 import type { JailOptions } from '../jail/index.js';
@@ -18,7 +18,7 @@ export interface ActionsChecked {
   files: string[];
 }
 
-function where(options: JailOptions): { file?: string; line?: number } {
+function where(options: JailOptions): ErrorLocation {
   return options.locations[options.actionDefaulted ? 'banaction' : 'action'] ?? {};
 }
 

@@ -77,7 +77,8 @@ class Parser {
   constructor(private readonly tokens: Token[]) {}
 
   private get peek(): Token {
-    return this.tokens[this.i];
+    // The last token is 'end', and the parser never moves past it.
+    return this.tokens[Math.min(this.i, this.tokens.length - 1)]!;
   }
 
   private at(text: string): boolean {
@@ -156,9 +157,10 @@ class Parser {
   private static readonly LEVELS = [['<<', '>>'], ['+', '-'], ['*', '/', '//', '%']];
 
   private binary(level: number): Node {
-    if (level >= Parser.LEVELS.length) return this.unary();
+    const ops = Parser.LEVELS[level];
+    if (!ops) return this.unary();
     let left = this.binary(level + 1);
-    while (this.peek.type === 'op' && Parser.LEVELS[level].includes(this.peek.text)) {
+    while (this.peek.type === 'op' && ops.includes(this.peek.text)) {
       const { text: op, pos } = this.peek;
       this.i++;
       left = { kind: 'binary', op, left, right: this.binary(level + 1), pos };

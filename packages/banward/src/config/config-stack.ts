@@ -8,7 +8,7 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { BanwardError } from '../errors.js';
 import { nodeConfigFs, type ConfigFs } from './config-fs.js';
-import { DEFAULT_SECTION, parseIni, type IniFile, type OptionMap } from './ini-file.js';
+import { DEFAULT_SECTION, parseIni, type IniFile, type OptionMap, type RawOption } from './ini-file.js';
 import { getOption, KNOWN_PREFIX, type ConfigStore } from './interpolation.js';
 
 export const INCLUDES_SECTION = 'INCLUDES';
@@ -100,8 +100,9 @@ function mergeFile(stack: ConfigStack, ini: IniFile): void {
     let section: OptionMap = options;
     const cond = CONDITIONAL_SECTION_RE.exec(rawName);
     if (cond) {
-      name = cond[1];
-      section = new Map([...options].map(([k, v]) => [k + cond[2], v]));
+      const condition = cond[2]!;
+      name = cond[1]!;
+      section = new Map([...options].map(([k, v]) => [k + condition, v]));
     }
     const existing = stack.sections.get(name);
     if (!existing) {
@@ -109,7 +110,7 @@ function mergeFile(stack: ConfigStack, ini: IniFile): void {
       continue;
     }
     const knownName = KNOWN_PREFIX + name;
-    const known = stack.sections.get(knownName) ?? new Map();
+    const known: OptionMap = stack.sections.get(knownName) ?? new Map<string, RawOption>();
     for (const [k, v] of existing) if (section.has(k)) known.set(k, v);
     stack.sections.set(knownName, known);
     for (const [k, v] of section) existing.set(k, v);

@@ -82,7 +82,7 @@ export function combineDefinition(store: ConfigStore, request: DefinitionRequest
   const ignore = new Set(request.ignoreTags ?? []);
   for (const name of combined.keys()) {
     const cond = CONDITIONAL_OPTION_RE.exec(name);
-    if (cond) ignore.add(cond[1]);
+    if (cond) ignore.add(cond[1]!);
   }
   return substituteTags(combined, {
     ignore,

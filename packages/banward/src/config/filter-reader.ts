@@ -97,14 +97,14 @@ export function readFilter(
   const name = spec.name.trim();
   const stack = loadFilterFiles(configDir, name, fs);
   const initOptions = { ...extraOptions, ...spec.options };
-  const request = { wanted: FILTER_OPTION_NAMES, initOptions, vars: context.vars };
+  const request = { wanted: FILTER_OPTION_NAMES, initOptions, ...(context.vars ? { vars: context.vars } : {}) };
   const final = combineDefinition(stack, request);
   const everything = combineDefinition(stack, { ...request, all: true });
 
   const shortName = basename(name).replace(/\.(conf|local)$/, '');
   const definition: FilterDefinition = {
     name: shortName,
-    file: stack.files.find((f) => f.endsWith(`/${shortName}.conf`)) ?? stack.files[0],
+    file: stack.files.find((f) => f.endsWith(`/${shortName}.conf`)) ?? stack.files[0] ?? name,
     failregex: lines(final.get('failregex')).map(sourced),
     ignoreregex: lines(final.get('ignoreregex')).map(sourced),
     journalmatch: [],

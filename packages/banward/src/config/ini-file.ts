@@ -37,7 +37,7 @@ const OPTION_RE = /^(.*?)\s*([=:])\s*(.*)$/;
 /** Where an inline `;` comment starts, or -1. */
 function inlineCommentStart(line: string): number {
   for (let i = line.indexOf(';'); i >= 0; i = line.indexOf(';', i + 1)) {
-    if (i === 0 || /\s/.test(line[i - 1])) return i;
+    if (i === 0 || /\s/.test(line.charAt(i - 1))) return i;
   }
   return -1;
 }
@@ -66,7 +66,8 @@ export function parseIni(text: string, file: string): IniFile {
     pending.section.set(pending.name, { value, file, line: pending.line });
     pending = undefined;
   };
-  const fail = (lineno: number, message: string): never => {
+  // Typed on the name so that a call narrows like a `throw`.
+  const fail: (lineno: number, message: string) => never = (lineno, message) => {
     throw new BanwardError('BANWARD_ERR_CONFIG_SYNTAX', message, { file, line: lineno });
   };
 
@@ -89,7 +90,7 @@ export function parseIni(text: string, file: string): IniFile {
     finish();
     const header = SECTION_RE.exec(value);
     if (header) {
-      const name = header[1];
+      const name = header[1]!;
       if (name === DEFAULT_SECTION) {
         current = { name, options: result.defaults };
         return;
@@ -102,12 +103,13 @@ export function parseIni(text: string, file: string): IniFile {
       return;
     }
     if (!current) fail(lineno, `option outside of any section: ${JSON.stringify(raw.trim())}`);
-    const section = current as { name: string; options: OptionMap };
+    const section = current;
     const option = OPTION_RE.exec(value);
-    if (!option || option[1] === '') {
+    const [, rawName, , text] = option ?? [];
+    if (!rawName || text === undefined) {
       fail(lineno, `expected "name = value" or "[section]", found ${JSON.stringify(raw.trim())}`);
     }
-    const name = (option as RegExpExecArray)[1].trimEnd().toLowerCase();
+    const name = rawName.trimEnd().toLowerCase();
     const key = `${section.name}\u0000${name}`;
     if (seen.has(key)) fail(lineno, `option "${name}" appears twice in section [${section.name}]`);
     seen.add(key);
@@ -115,7 +117,7 @@ export function parseIni(text: string, file: string): IniFile {
       section: section.options,
       name,
       line: lineno,
-      lines: [{ text: (option as RegExpExecArray)[3].trim(), line: lineno }],
+      lines: [{ text: text.trim(), line: lineno }],
     };
   });
   finish();

@@ -3,7 +3,7 @@
  * `action = iptables[name=SSH, port="ssh, 2222"][protocol=tcp]`, and splitting a multi-line
  * `action` value into its entries when an entry's options themselves span lines.
  */
-import { BanwardError } from '../errors.js';
+import { BanwardError, type ErrorLocation } from '../errors.js';
 
 export interface InlineOptions {
   name: string;
@@ -20,7 +20,7 @@ const ENTRY_RE =
  * `name[k=v, k2="quoted, text"][k3='x']` → name and options. Values are trimmed; an unquoted value
  * ends at `,` or `]`.
  */
-export function parseInlineOptions(spec: string, where: { file?: string; line?: number } = {}): InlineOptions {
+export function parseInlineOptions(spec: string, where: ErrorLocation = {}): InlineOptions {
   const m = NAME_AND_OPTIONS_RE.exec(spec);
   if (!m) {
     throw new BanwardError('BANWARD_ERR_CONFIG_SYNTAX', `cannot read ${JSON.stringify(spec)} as name[option=value, …]`, where);
@@ -40,7 +40,7 @@ export function parseInlineOptions(spec: string, where: { file?: string; line?: 
     if (!o[1]) continue;
     options[o[1].trim()] = (o[2] ?? o[3] ?? o[4] ?? '').trim();
   }
-  return { name: m[1], options };
+  return { name: m[1]!, options };
 }
 
 /**

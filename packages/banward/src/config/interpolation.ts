@@ -39,8 +39,8 @@ function chainLookup(store: ConfigStore, section: string, key: string, vars?: Va
 function lookupSectionOption(store: ConfigStore, section: string, ref: string): RawOption | undefined {
   const m = SECTION_OPTION_RE.exec(ref);
   if (!m) return undefined;
-  const [, sec, opt] = m;
-  const key = opt.toLowerCase();
+  const sec = m[1]!;
+  const key = m[2]!.toLowerCase();
   const lower = sec.toLowerCase();
   if (lower === 'default') return store.defaults.get(key);
   if (lower === 'known') {
@@ -94,7 +94,7 @@ export function interpolate(
         );
       }
       rest = rest.slice(m[0].length);
-      const ref = m[1];
+      const ref = m[1]!;
       const key = ref.toLowerCase();
       let found: TracedText | undefined;
       if (key === '__name__') found = TracedText.of(section, where);
@@ -129,7 +129,8 @@ export function getOption(store: ConfigStore, section: string, name: string, var
 export function getOptionEx(store: ConfigStore, section: string, name: string, vars?: Vars): RawOption | undefined {
   const m = name.includes('/') ? SECTION_OPTION_EX_RE.exec(name) : null;
   if (m) {
-    const [, sec, opt] = m;
+    const sec = m[1]!;
+    const opt = m[2]!;
     const lower = sec.toLowerCase();
     const candidates =
       lower === 'known' ? [KNOWN_PREFIX + section, section] : [lower === 'default' ? DEFAULT_SECTION : sec];

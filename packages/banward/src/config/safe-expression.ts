@@ -127,8 +127,9 @@ function evaluate(node: Node, vars: Readonly<Record<string, number>>): Value {
     case 'name': {
       const constant = CONSTANTS.get(node.name);
       if (constant !== undefined) return constant;
-      if (!Object.hasOwn(vars, node.name)) throw new EvalError(`no value for ${node.name}`, node.pos);
-      return vars[node.name];
+      const value = Object.hasOwn(vars, node.name) ? vars[node.name] : undefined;
+      if (value === undefined) throw new EvalError(`no value for ${node.name}`, node.pos);
+      return value;
     }
     case 'call': {
       const f = FUNCTIONS.get(node.name)!;

@@ -7,13 +7,13 @@ export function splitShellWords(line: string): string[] | { error: string } {
   let word: string | undefined;
   let quote: '"' | "'" | undefined;
   for (let i = 0; i < line.length; i++) {
-    const c = line[i];
+    const c = line.charAt(i);
     if (quote === "'") {
       if (c === "'") quote = undefined;
       else word += c;
     } else if (quote === '"') {
       if (c === '"') quote = undefined;
-      else if (c === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) word += line[++i];
+      else if (c === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) word += line.charAt(++i);
       else word += c;
     } else if (/\s/.test(c)) {
       if (word !== undefined) words.push(word);
@@ -23,7 +23,7 @@ export function splitShellWords(line: string): string[] | { error: string } {
       word ??= '';
     } else if (c === '\\') {
       if (i + 1 >= line.length) return { error: 'no character after a backslash' };
-      word = (word ?? '') + line[++i];
+      word = (word ?? '') + line.charAt(++i);
     } else {
       word = (word ?? '') + c;
     }

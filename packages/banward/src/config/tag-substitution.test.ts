@@ -16,7 +16,10 @@ test('tags resolve recursively and unknown tags such as <HOST> stay', () => {
 
 test('nested tags resolve from the inside out, reaching other sections through the fallback', () => {
   const sections: Record<string, string> = { 'lt_file/prefix': 'FILE', 'lt_journal/prefix': 'JOURNAL' };
-  const fallback = (t: string): TracedText | undefined => (t in sections ? TracedText.of(sections[t]) : undefined);
+  const fallback = (t: string): TracedText | undefined => {
+    const text = sections[t];
+    return text === undefined ? undefined : TracedText.of(text);
+  };
   const out = substituteTags(tags({ logtype: 'journal', failregex: '^<lt_<logtype>/prefix> x' }), { fallback });
   assert.equal(out.get('failregex')?.text, '^JOURNAL x');
 });

@@ -44,7 +44,7 @@ export function substituteTags(
       const count = counts.get(tag) ?? new Map<string, number>();
       let m = findTag(value.text, 0);
       while (m) {
-        const ref = m[1];
+        const ref = m[1]!;
         if (ignore.has(ref)) {
           m = findTag(value.text, m.index + m[0].length);
           continue;

@@ -123,6 +123,7 @@ export class TracedText {
       if (index < pos + s.text.length) return s;
       pos += s.text.length;
     }
-    return this.segments[this.segments.length - 1];
+    // Callers only ask for a position inside the text, so there is a last segment.
+    return this.segments[this.segments.length - 1]!;
   }
 }

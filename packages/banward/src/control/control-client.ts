@@ -29,22 +29,17 @@ function unreachable(path: string, error: NodeJS.ErrnoException): BanwardError {
  * BANWARD_ERR_DAEMON_UNREACHABLE when the daemon cannot be reached or does not answer in time,
  * BANWARD_ERR_PROTOCOL for a reply that breaks the protocol, and the reply's own code for a refusal.
  */
-export function sendRequest(
+export async function sendRequest(
   path: string,
   command: string,
   args: readonly string[] = [],
   options: Readonly<Record<string, OptionValue>> = {},
   { timeoutMs = DEFAULT_TIMEOUT_MS }: SendOptions = {},
 ): Promise<unknown> {
-  let line: string;
-  try {
-    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-      throw new BanwardError('BANWARD_ERR_USAGE', `the timeout must be a positive number of seconds, not ${timeoutMs / 1000}`);
-    }
-    line = encodeRequest({ id: REQUEST_ID, command, args, options });
-  } catch (error) {
-    return Promise.reject(error);
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw new BanwardError('BANWARD_ERR_USAGE', `the timeout must be a positive number of seconds, not ${timeoutMs / 1000}`);
   }
+  const line = encodeRequest({ id: REQUEST_ID, command, args, options });
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     const splitter = new LineSplitter(MAX_RESPONSE_BYTES);

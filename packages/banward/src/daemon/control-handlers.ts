@@ -114,6 +114,7 @@ export async function handleRequest(control: DaemonControl, request: ControlRequ
     case 'dump-config':
       return { jails: Object.fromEntries(control.jailNames().map((name) => [name, control.resolvedOptions(name)])) };
     default:
-      throw new BanwardError('BANWARD_ERR_COMMAND', `unknown command '${request.command}'`);
+      // Requests are validated against COMMANDS; this guards a command added there without a case here.
+      throw new BanwardError('BANWARD_ERR_COMMAND', `unknown command '${request.command as string}'`);
   }
 }

@@ -59,7 +59,8 @@ export function findAction(name: string, configDir: string): FoundAction | undef
   const actionD = actionDKind(name, configDir);
   if (actionD) return { kind: actionD, origin: 'action.d', blocks: true };
   // Own properties only: a name from a config file must not reach Object.prototype (`constructor`).
-  return Object.hasOwn(ACTIONS, name) ? { kind: ACTIONS[name], origin: 'native', blocks: !NOTIFY_ONLY.has(name) } : undefined;
+  const kind = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
+  return kind && { kind, origin: 'native', blocks: !NOTIFY_ONLY.has(name) };
 }
 
 export interface ResolvedAction {

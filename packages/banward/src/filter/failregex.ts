@@ -121,7 +121,7 @@ export class TaggedRegex {
     }
     for (const [from, to] of this.tuples) {
       const current = groups[to];
-      groups[to] = Array.isArray(current) ? [...current, groups[from]] : [current, groups[from]];
+      groups[to] = Array.isArray(current) ? [...(current as unknown[]), groups[from]] : [current, groups[from]];
     }
     if (lines.length <= 1) return { groups, matched: [...lines], unmatched: [] };
     return { groups, ...this.splitLines(buf, m.start, m.end, lines, groups) };

@@ -46,8 +46,8 @@ describe('Failure (the filter → jail seam)', () => {
     const [failure] = filter({ failregex: ['^\\s*accepted <F-NOFAIL>key</F-NOFAIL> for <F-USER>\\S+</F-USER> from <HOST>$'] })
       .failures(line('2026-11-22 10:00:01 accepted key for bob from 203.0.113.5'));
     assert.equal(failure?.nofail, true);
-    assert.deepEqual(Object.keys(failure!).sort(), FIELDS.filter((k) => k !== 'timeShift'));
-    assert.deepEqual(failure!.captures, { user: 'bob', ip4: '203.0.113.5' });
+    assert.deepEqual(Object.keys(failure).sort(), FIELDS.filter((k) => k !== 'timeShift'));
+    assert.deepEqual(failure.captures, { user: 'bob', ip4: '203.0.113.5' });
   });
 
   it('the filter owns the time: a line in the future counts as now, backlog or live; an old backlog line is dropped; a live one hours off counts as now with its shift', () => {

@@ -12,7 +12,7 @@ const TAG_RE = /<([^ <>]+)>/g;
 
 /** Replaces `<tag>` with `tags[tag]`; unknown tags stay. Not recursive: values are untrusted. */
 export function replaceTags(text: string, tags: Readonly<Record<string, string>>): string {
-  return text.replace(TAG_RE, (whole, name: string) => (Object.hasOwn(tags, name) ? tags[name] : whole));
+  return text.replace(TAG_RE, (whole, name: string) => (Object.hasOwn(tags, name) ? tags[name] : undefined) ?? whole);
 }
 
 export type CommandVerdict = { ignore: boolean } | { error: string };

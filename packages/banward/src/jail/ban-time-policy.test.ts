@@ -12,11 +12,11 @@ test('bantime.increment: default formula doubles per previous ban, capped at 2^2
 
 test('bantime.multipliers: jail.conf examples', () => {
   const doubling = new BanTimePolicy({ increment: true, multipliers: parseBantimeMultipliers('1 2 4 8 16 32 64') });
-  for (const [banCount, seconds] of [[1, 1200], [2, 2400], [6, 38400], [7, 38400], [10, 38400]]) {
+  for (const [banCount, seconds] of [[1, 1200], [2, 2400], [6, 38400], [7, 38400], [10, 38400]] as const) {
     assert.equal(doubling.nextBantime({ base: 600, banCount }), seconds, `count ${banCount}`);
   }
   const minutes = new BanTimePolicy({ increment: true, multipliers: parseBantimeMultipliers('1 5 30 60 300 720 1440 2880') });
-  for (const [banCount, seconds] of [[1, 300], [2, 1800], [3, 3600], [7, 172800], [50, 172800]]) {
+  for (const [banCount, seconds] of [[1, 300], [2, 1800], [3, 3600], [7, 172800], [50, 172800]] as const) {
     assert.equal(minutes.nextBantime({ base: 60, banCount }), seconds, `count ${banCount}`);
   }
 });

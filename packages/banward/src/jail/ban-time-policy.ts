@@ -94,7 +94,8 @@ export class BanTimePolicy {
     if (!o.increment || base <= 0 || banCount <= 0) return base;
     let time: number;
     if (o.multipliers.length > 0) {
-      time = base * o.factor * o.multipliers[Math.min(banCount, o.multipliers.length - 1)];
+      // banCount > 0 and the list is not empty, so the index is inside it.
+      time = base * o.factor * o.multipliers[Math.min(banCount, o.multipliers.length - 1)]!;
     } else {
       time = Math.max(base, this.formula.evaluate({ 'ban.Time': base, 'ban.Count': banCount, banFactor: o.factor }));
     }

@@ -148,7 +148,7 @@ export class IgnoreList {
 
   /** Resolves when every host name has been looked up once. */
   async ready(): Promise<void> {
-    await Promise.all([...this.names.values()].map((r) => r.pending));
+    await Promise.all([...this.names.values()].flatMap((r) => r.pending ?? []));
   }
 
   /** True when matchStatic gives the whole answer (no host names, files or command to consult). */

@@ -155,7 +155,9 @@ test('jail options: each kind of problem is found and placed', () => {
     const fs = memoryConfigFs({ ...BASE, '/c/jail.local': `[sshd]\n${line}\n${enable}` });
     const report = checkJailConfig('/c', { fs });
     assert.equal(report.problems.length, 1, `${line}: ${report.problems.map((p) => p.describe()).join('; ')}`);
-    assert.match(report.problems[0].describe(), new RegExp(`^/c/jail\\.local${message.source}`), line);
+    const [problem] = report.problems;
+    assert.ok(problem);
+    assert.match(problem.describe(), new RegExp(`^/c/jail\\.local${message.source}`), line);
   }
 });
 

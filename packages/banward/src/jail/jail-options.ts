@@ -103,7 +103,7 @@ export interface ReadJailOptionsContext {
 export function splitLogPaths(value: string): LogPath[] {
   return value.split('\n').map((l) => l.trim()).filter(Boolean).map((line) => {
     const m = /^(.*?)\s+(head|tail)$/i.exec(line);
-    return m ? { path: m[1], tail: m[2].toLowerCase() === 'tail' } : { path: line, tail: false };
+    return m ? { path: m[1]!, tail: m[2]!.toLowerCase() === 'tail' } : { path: line, tail: false };
   });
 }
 
@@ -286,7 +286,7 @@ export function checkJailConfig(configDir: string, context: ReadJailOptionsConte
     throw new BanwardError('BANWARD_ERR_CONFIG_VALUE', `no jail configuration: none of jail.conf, jail.local, jail.d/ in ${configDir}`, { file: join(configDir, 'jail.conf') });
   }
   // The values fail2ban's client adds before interpolation (jail.conf's fail2ban_agent uses one).
-  for (const [key, value] of [['fail2ban_version', VERSION], ['fail2ban_confpath', configDir]]) {
+  for (const [key, value] of [['fail2ban_version', VERSION], ['fail2ban_confpath', configDir]] as const) {
     if (!stack.defaults.has(key)) stack.defaults.set(key, { value: TracedText.of(value), file: '', line: 0 });
   }
   const report: JailConfigReport = { jails: [], problems: [], skipped: [], files: stack.files };

@@ -87,7 +87,7 @@ export function validateFileOptions(options: FileSourceOptions): Checked<ValidFi
   if (!Array.isArray(options.logpath) || options.logpath.length === 0) return { ok: false, reason: 'logpath names no file' };
   const patterns: LogPattern[] = [];
   for (const entry of options.logpath) {
-    const spec = parseLogPath(entry);
+    const spec = parseLogPath(entry as string | LogPathSpec);
     if (typeof spec.path !== 'string' || spec.path === '') return { ok: false, reason: 'logpath has an empty entry' };
     if (spec.path.includes('\0')) return { ok: false, reason: `logpath ${JSON.stringify(spec.path)} contains a NUL byte` };
     const pattern = resolve(spec.path);
@@ -97,7 +97,7 @@ export function validateFileOptions(options: FileSourceOptions): Checked<ValidFi
   if (!encoding.ok) return encoding;
   const polling = options.polling === true || options.watch === null;
   const values: Record<string, number> = {};
-  const defaults: [keyof FileSourceOptions & string, number][] = [
+  const defaults: [keyof FileSourceOptions, number][] = [
     ['pollInterval', 1000], ['safetyInterval', 10_000], ['rotateGrace', 30_000], ['saveInterval', 200],
   ];
   for (const [name, fallback] of defaults) {

@@ -175,7 +175,7 @@ test('inotify unavailable (fs.watch throws): the safety-net poll still delivers'
   const file = join(tempDir(), 'app.log');
   writeFileSync(file, '');
   const rec = recorder();
-  const noInotify = (() => { throw Object.assign(new Error('inotify unavailable'), { code: 'ENOSYS' }); }) as unknown as FileSourceOptions['watch'];
+  const noInotify = (() => { throw Object.assign(new Error('inotify unavailable'), { code: 'ENOSYS' }); }) as unknown as NonNullable<FileSourceOptions['watch']>;
   const source = fileSource([file], rec, { watch: noInotify });
   await source.start();
   appendFileSync(file, 'safety\n');
@@ -190,10 +190,10 @@ test('backpressure: while the consumer\'s promise is pending no more lines are r
   const rec = recorder();
   let release = (): void => {};
   const held = new Promise<void>((resolve) => { release = resolve; });
-  const record = rec.ctx.onLines;
+  const record = rec.ctx.onLines.bind(rec.ctx);
   rec.ctx.onLines = (batch) => {
-    record(batch);
-    return rec.lines.length === 1 ? held : undefined;
+    const wait = record(batch);
+    return rec.lines.length === 1 ? held : wait;
   };
   const source = fileSource([file], rec);
   await source.start();

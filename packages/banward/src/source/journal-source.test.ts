@@ -30,7 +30,7 @@ test('journal entries are formatted as fail2ban formats them (compared with its 
   for (const [json, text, time] of cases) {
     const parsed = parseJournalLine(json);
     assert.deepEqual(parsed?.line, { text, origin: 'journal', time });
-    assert.equal(parsed?.cursor, JSON.parse(json).__CURSOR);
+    assert.equal(parsed?.cursor, (JSON.parse(json) as { __CURSOR: string }).__CURSOR);
   }
   assert.equal(formatJournalEntry({ _HOSTNAME: 'h', MESSAGE: 'bare' }), 'h bare');
   assert.equal(parseJournalLine('-- No entries --'), undefined);

@@ -165,8 +165,8 @@ export class JournalSource implements LogSource {
     let received = false;
     let buffer = '';
     let dropping = false;
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
       const batch: SourceLine[] = [];
       let start = 0;
       for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
@@ -191,15 +191,15 @@ export class JournalSource implements LogSource {
       received = true;
       const wait = this.ctx.onLines(batch);
       if (wait) {
-        child.stdout!.pause();
-        void wait.then(() => child.stdout!.resume());
+        child.stdout.pause();
+        void wait.then(() => child.stdout.resume());
       }
       const cursor = this.cursor;
       if (cursor !== undefined) this.saver.mark(this.id, () => ({ kind: 'journal', cursor }));
     });
     let stderr = '';
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => { if (stderr.length < 2000) stderr += chunk; });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => { if (stderr.length < 2000) stderr += chunk; });
     let ended = false;
     const onEnd = (why: string): void => {
       if (ended) return;

@@ -67,7 +67,8 @@ export function planSamples(name: string, logsDir: string): OptionSetPlan[] {
           ignoreBlock = false;
           for (const entry of Array.isArray(data) ? data : [data]) {
             const opts = { ...common, ...(entry as Record<string, unknown>) };
-            if (opts['test.condition']) ignoreBlock = !evaluateCondition(String(opts['test.condition']), name, opts);
+            const condition = opts['test.condition'];
+            if (typeof condition === 'string' && condition) ignoreBlock = !evaluateCondition(condition, name, opts);
             if (ignoreBlock) continue;
             const fltOpts = Object.fromEntries(Object.entries(opts).filter(([k]) => !k.startsWith('test.')));
             const suffix = (opts['test.filter-name'] as string | undefined) ?? (Object.keys(fltOpts).length ? JSON.stringify(fltOpts) : '');
@@ -89,7 +90,8 @@ export function planSamples(name: string, logsDir: string): OptionSetPlan[] {
       for (const { key, opts } of current) {
         const constraint = expected?.['constraint'];
         if (typeof constraint === 'string' && !evaluateCondition(constraint, name, opts)) continue;
-        const prefix = opts['logtype'] === 'journal' ? String(opts['test.prefix-line'] ?? '') : '';
+        const prefixLine = opts['test.prefix-line'];
+        const prefix = opts['logtype'] === 'journal' && typeof prefixLine === 'string' ? prefixLine : '';
         planFor(key, opts).lines.push({ text: prefix + text, expected, where });
       }
     }

@@ -148,7 +148,7 @@ test('fuzz: the config reader reads random files with includes as fail2ban\'s Sa
         for (const s of Object.keys(theirs)) {
           for (const o of Object.keys(theirs[s]!)) {
             const t = theirs[s]![o]!;
-            if (typeof t !== 'string' && typeof ours[s]?.[o] === 'object') ours[s]![o] = t;
+            if (typeof t !== 'string' && typeof ours[s]?.[o] === 'object') ours[s][o] = t;
           }
         }
         assert.deepEqual(ours, theirs);

@@ -50,8 +50,8 @@ export function spawnDaemon(h: DaemonHarness, extra: string[] = [], netns?: stri
   const child = spawn(prefix[0]!, [...prefix.slice(1), BANWARD_BIN, 'server', '--config', h.config, '--state-dir', h.state, '--socket', h.socket, '--log-level', 'info', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d: Buffer) => h.output.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => h.output.push(d.toString()));
+  child.stdout.on('data', (d: Buffer) => h.output.push(d.toString()));
+  child.stderr.on('data', (d: Buffer) => h.output.push(d.toString()));
   h.process = child;
   return child;
 }

@@ -38,7 +38,8 @@ export function buildRefusal(info: RefusalInfo, respond: ((info: RefusalInfo) =>
     'Content-Type': json ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8',
   };
   if (info.retryAfter > 0) headers['Retry-After'] = String(info.retryAfter);
-  const body = custom.body === undefined ? DEFAULTS[info.reason].body : json ? JSON.stringify(custom.body) : String(custom.body);
+  const body =
+    custom.body === undefined ? DEFAULTS[info.reason].body : typeof custom.body === 'string' ? custom.body : JSON.stringify(custom.body);
   return Object.freeze({
     status: custom.status ?? DEFAULTS[info.reason].status,
     headers: Object.freeze({ ...headers, ...custom.headers }),

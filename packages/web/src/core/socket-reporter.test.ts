@@ -34,7 +34,8 @@ test('failures are reported to the daemon socket in the protocol of docs/protoco
   const socket = join(dir, 'banward.sock');
   const daemon = await fakeDaemon(socket);
   const listener = withBanward({ jail: 'web-login', socket, lockout: false, clock: () => 1_795_341_601_500 }, (req, res) => {
-    req.banward.fail({ username: 'bob' });
+    // With lockout off, fail() queues the report before it returns; its promise only carries Retry-After.
+    void req.banward.fail({ username: 'bob' });
     res.statusCode = 401;
     res.end();
   });

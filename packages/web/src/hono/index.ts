@@ -21,7 +21,8 @@ export interface HonoBanwardOptions extends BanwardWebOptions {
 
 const nodeServerConnInfo: GetConnInfo = (c) => {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return { remote: { address: env?.incoming?.socket?.remoteAddress } };
+  const address = env?.incoming?.socket?.remoteAddress;
+  return { remote: address === undefined ? {} : { address } };
 };
 
 /**

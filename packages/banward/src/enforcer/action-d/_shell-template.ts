@@ -60,8 +60,8 @@ function readDelimiter(text: string, i: number): { word: string; quoted: boolean
   while (text[j] === ' ' || text[j] === '\t') j++;
   let word = '';
   let quoted = false;
-  while (j < text.length && !WORD_BREAK.test(text[j])) {
-    const c = text[j];
+  while (j < text.length && !WORD_BREAK.test(text.charAt(j))) {
+    const c = text.charAt(j);
     if (c === "'" || c === '"') {
       quoted = true;
       const close = text.indexOf(c, j + 1);
@@ -104,7 +104,7 @@ export function compileShellTemplate(text: string, isDynamic: (tag: string) => b
 
   let i = 0;
   while (i < text.length) {
-    const c = text[i];
+    const c = text.charAt(i);
     if (doc) {
       const lineEnd = text.indexOf('\n', i);
       const stop = lineEnd < 0 ? text.length : lineEnd;
@@ -122,7 +122,8 @@ export function compileShellTemplate(text: string, isDynamic: (tag: string) => b
       if (lineEnd >= 0 && i >= text.length) break;
       continue;
     }
-    const frame = stack[stack.length - 1];
+    // The top-level frame has no closer, so it is never popped.
+    const frame = stack[stack.length - 1]!;
     const tag = tagAt(text, i, isDynamic);
     if (tag) {
       let context: TagContext;

@@ -92,7 +92,12 @@ export class ActionDAction implements BanAction {
   /** The command as fail2ban compares it between families: static text, with `<family>` filled in. */
   private text(op: Operation, family: string): string {
     const { parts, slots } = this.template(op, family);
-    return parts.map((p, i) => p + (i < slots.length ? (slots[i].tag === 'family' ? family : `<${slots[i].tag}>`) : '')).join('');
+    return parts
+      .map((p, i) => {
+        const tag = slots[i]?.tag;
+        return p + (tag === undefined ? '' : tag === 'family' ? family : `<${tag}>`);
+      })
+      .join('');
   }
 
   private template(op: Operation, family: string): ShellTemplate {
@@ -107,7 +112,7 @@ export class ActionDAction implements BanAction {
 
   private isEmpty(op: Operation, family: string): boolean {
     const t = this.template(op, family);
-    return t.slots.length === 0 && t.parts[0].trim() === '';
+    return t.slots.length === 0 && t.parts.join('').trim() === '';
   }
 
   /** Runs one operation; false when it failed (logged). */
@@ -127,7 +132,7 @@ export class ActionDAction implements BanAction {
 
   private executedBy(op: Operation): Map<string, string> {
     let m = this.executed.get(op);
-    if (!m) this.executed.set(op, (m = new Map()));
+    if (!m) this.executed.set(op, (m = new Map<string, string>()));
     return m;
   }
 

@@ -152,7 +152,7 @@ function isCanonicalIp(v: string): boolean {
 export function renderTemplate(template: ShellTemplate, value: (tag: string) => string | undefined): RenderedCommand {
   const env: Record<string, string> = {};
   const names = new Map<string, string>();
-  let script = template.parts[0];
+  let script = template.parts[0] ?? '';
   template.slots.forEach((s, k) => {
     const v = value(s.tag) ?? '';
     let text: string;
@@ -176,7 +176,7 @@ export function renderTemplate(template: ShellTemplate, value: (tag: string) => 
       }
       text = ref;
     }
-    script += text + template.parts[k + 1];
+    script += text + (template.parts[k + 1] ?? '');
   });
   return { script, env };
 }

@@ -19,7 +19,11 @@ export interface SetElement {
 }
 
 /** What the firewall holds: element text by family, with its expiry (null: no timeout). */
-export type Applied = Map<string, { family: 4 | 6; expires: number | null }>;
+export type Applied = Map<string, AppliedElement>;
+export interface AppliedElement {
+  family: 4 | 6;
+  expires: number | null;
+}
 
 export function elementKey(net: IpAddress): string {
   const bits = net.family === 4 ? 32 : 128;

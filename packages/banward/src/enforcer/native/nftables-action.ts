@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock.js';
 import { parseIp } from '../../net/ip-address.js';
 import type { Logger } from '../../log/logger.js';
-import type { Applied, ElementDiff } from './_elements.js';
+import type { Applied, AppliedElement, ElementDiff } from './_elements.js';
 import type { ResolvedSpec } from './_options.js';
 import { failure, firewallRunner, type Runner } from './_run.js';
 import { SetAction } from './_set-action.js';
@@ -66,7 +66,7 @@ export class NftablesAction extends SetAction {
   }
 
   protected async write(diff: ElementDiff, now: number): Promise<void> {
-    const applied = this.applied ?? new Map();
+    const applied: Applied = this.applied ?? new Map<string, AppliedElement>();
     // nft deletes interval-set elements one by one (minutes for 20k): past a size, refill the sets instead.
     if (diff.remove.length >= REFILL_AT && diff.remove.length * 4 >= applied.size) {
       const gone = new Set([...diff.remove.map((r) => r.key), ...diff.forget]);

@@ -3,7 +3,7 @@ import type { ActionKind } from '../action-registry.js';
 import { mailKind } from './mail-action.js';
 import { webhookKind } from './webhook-action.js';
 
-export const NOTIFY_ACTIONS: Record<string, ActionKind> = {
+export const NOTIFY_ACTIONS: Readonly<Record<'webhook' | 'mail', ActionKind>> = {
   webhook: webhookKind,
   mail: mailKind,
 };

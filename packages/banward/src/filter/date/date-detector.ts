@@ -32,9 +32,9 @@ export interface DateMatch {
 
 export interface DateDetectorOptions {
   /** The `datepattern` option, verbatim; one template per line. Undefined: fail2ban's defaults. */
-  datepattern?: string;
+  datepattern?: string | undefined;
   /** `logtimezone`; undefined: the process's zone (`TZ`). */
-  timezone?: string;
+  timezone?: string | undefined;
   now: Clock;
 }
 
