@@ -183,9 +183,8 @@ test('webhook: signed POST, retried after a 500, never blocking the ban', async 
   assert.deepEqual(await NOTIFY_ACTIONS['webhook'].canRun(options), { ok: true });
   assert.equal((await NOTIFY_ACTIONS['webhook'].canRun({ url: 'file:///etc/passwd' })).ok, false);
   const hook = NOTIFY_ACTIONS['webhook'].create(options, ctx) as WebhookAction;
-  const started = Date.now();
   await hook.ban([ticket('192.0.2.11')]);
-  assert.ok(Date.now() - started < 50, 'ban returned at once');
+  assert.equal(bodies.length, 0, 'ban returned before any delivery was tried: it never waits for the hook');
   assert.equal(await hook.queue.idle(5000), true);
   await hook.stop();
   server.close();
