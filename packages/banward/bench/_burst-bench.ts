@@ -1,6 +1,6 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sendRequest } from '../src/control/control-client.js';
@@ -23,7 +23,15 @@ export interface LatencyResult {
   maxMs: number;
 }
 
+/** CPU the daemon (and the tools it ran) used while idle, holding `bans` bans. */
+export interface IdleResult {
+  bans: number;
+  seconds: number;
+  cpuSeconds: number;
+}
+
 export interface BurstResult {
+  idle: IdleResult | null;
   offenders: number;
   /** Seconds from the append to all N elements in nft. */
   enforcedSeconds: number;
@@ -39,12 +47,12 @@ function ip(i: number): string {
   return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 }
 
-function authLog(n: number): string {
+function authLog(n: number, first = 0): string {
   const stamp = new Date().toString().slice(4, 15).replace(/ (\d) /, '  $1 ');
   const time = new Date().toTimeString().slice(0, 8);
   let text = '';
   for (let r = 0; r < MAXRETRY; r++) {
-    for (let i = 0; i < n; i++) text += `${stamp.slice(0, 6)} ${time} bench sshd[${1000 + i}]: Failed password for root from ${ip(i)} port ${20000 + r} ssh2\n`;
+    for (let i = first; i < first + n; i++) text += `${stamp.slice(0, 6)} ${time} bench sshd[${1000 + i}]: Failed password for root from ${ip(i)} port ${20000 + r} ssh2\n`;
   }
   return text;
 }
@@ -58,6 +66,22 @@ function elements(ns: string): number {
   return nft(ns).match(/\b10\.\d+\.\d+\.\d+\b/g)?.length ?? 0;
 }
 
+/** utime + stime of the process and of its children it waited for, in seconds (/proc/PID/stat). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / 100;
+}
+
+/** Brings the daemon to `bans` bans (more offenders in one append), then measures its CPU over idle seconds. */
+async function idleCost(pid: number, ns: string, log: string, from: number, bans: number, seconds: number): Promise<IdleResult> {
+  if (bans > from) appendFileSync(log, authLog(bans - from, from));
+  await until(() => elements(ns) >= bans, 1_800_000, `${bans} bans for the idle measurement`);
+  await new Promise((r) => setTimeout(r, 5000));
+  const before = cpuSeconds(pid);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  return { bans, seconds, cpuSeconds: cpuSeconds(pid) - before };
+}
+
 async function until(probe: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
@@ -68,7 +92,7 @@ async function until(probe: () => boolean | Promise<boolean>, timeoutMs: number,
 
 const JAIL = (log: string, action: string) => `[DEFAULT]\nbantime = 1h\nfindtime = 1h\nbackend = auto\n\n[sshd]\nenabled = true\nfilter = sshd\nlogpath = ${log}\nmaxretry = ${MAXRETRY}\naction = ${action}\n`;
 
-async function banwardBurst(bin: string, config: string, dir: string, ns: string, n: number): Promise<BurstResult> {
+async function banwardBurst(bin: string, config: string, dir: string, ns: string, n: number, idle: IdleOptions): Promise<BurstResult> {
   const conf = join(dir, 'bw');
   cpSync(join(config, 'filter.d'), join(conf, 'filter.d'), { recursive: true });
   const log = join(dir, 'auth.log');
@@ -91,7 +115,8 @@ async function banwardBurst(bin: string, config: string, dir: string, ns: string
       return readAt !== null && elements(ns) >= n;
     }, 600_000, `banward to enforce ${n} bans`);
     const done = performance.now();
-    return { offenders: n, enforcedSeconds: (done - t0) / 1000, afterReadSeconds: (done - readAt!) / 1000, statusMaxMs };
+    const result = { offenders: n, enforcedSeconds: (done - t0) / 1000, afterReadSeconds: (done - readAt!) / 1000, statusMaxMs };
+    return { ...result, idle: idle.seconds > 0 ? await idleCost(child.pid!, ns, log, n, idle.bans, idle.seconds) : null };
   } finally {
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
@@ -148,7 +173,7 @@ async function banwardLatency(bin: string, config: string, dir: string, ns: stri
   }
 }
 
-async function fail2banBurst(dir: string, ns: string, n: number): Promise<BurstResult> {
+async function fail2banBurst(dir: string, ns: string, n: number, idle: IdleOptions): Promise<BurstResult> {
   const conf = join(dir, 'f2b');
   mkdirSync(conf, { recursive: true });
   for (const d of ['filter.d', 'action.d']) symlinkSync(`/etc/fail2ban/${d}`, join(conf, d));
@@ -165,7 +190,9 @@ async function fail2banBurst(dir: string, ns: string, n: number): Promise<BurstR
     const t0 = performance.now();
     appendFileSync(log, authLog(n));
     await until(() => elements(ns) >= n, 1_800_000, `fail2ban-server to enforce ${n} bans`);
-    return { offenders: n, enforcedSeconds: (performance.now() - t0) / 1000, afterReadSeconds: null, statusMaxMs: null };
+    const result = { offenders: n, enforcedSeconds: (performance.now() - t0) / 1000, afterReadSeconds: null, statusMaxMs: null };
+    const pid = Number(readFileSync(join(dir, 'f2b.pid'), 'utf8'));
+    return { ...result, idle: idle.seconds > 0 ? await idleCost(pid, ns, log, n, idle.bans, idle.seconds) : null };
   } finally {
     client('stop');
   }
@@ -188,9 +215,15 @@ export async function runLatencyBench(bin: string, config: string, samples: numb
   return inNamespace((ns, dir) => banwardLatency(bin, config, dir, ns, samples));
 }
 
-export async function runBurstBench(bin: string, config: string, n: number): Promise<{ banward: BurstResult; fail2ban: BurstResult | null }> {
-  const banward = await inNamespace((ns, dir) => banwardBurst(bin, config, dir, ns, n));
+export interface IdleOptions {
+  /** Bans held while idle (the burst's, plus more offenders); seconds measured (0: no idle measurement). */
+  bans: number;
+  seconds: number;
+}
+
+export async function runBurstBench(bin: string, config: string, n: number, idle: IdleOptions): Promise<{ banward: BurstResult; fail2ban: BurstResult | null }> {
+  const banward = await inNamespace((ns, dir) => banwardBurst(bin, config, dir, ns, n, idle));
   const fail2ban = existsSync('/usr/bin/fail2ban-server') && process.env['BENCH_BURST_FAIL2BAN'] !== '0'
-    ? await inNamespace((ns, dir) => fail2banBurst(dir, ns, n)) : null;
+    ? await inNamespace((ns, dir) => fail2banBurst(dir, ns, n, idle)) : null;
   return { banward, fail2ban };
 }

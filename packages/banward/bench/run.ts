@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runBurstBench, runLatencyBench, type BurstResult } from './_burst-bench.js';
 import { runDaemonBench, type DaemonResult } from './_daemon-bench.js';
 import { runEnforcementBench } from './_enforcement-bench.js';
 import { WORKLOADS } from './_workloads.js';
@@ -34,6 +35,15 @@ function measure(command: string[], stdinFile?: string): Measure {
 const lineCounts = (report: string): string => report.match(/^Lines: .*$/m)?.[0] ?? '(no summary)';
 
 const DAEMON_LINES = Number(process.env['BENCH_DAEMON_LINES'] ?? 100_000);
+const BURST = Number(process.env['BENCH_BURST'] ?? 10_000);
+const IDLE_BANS = Number(process.env['BENCH_IDLE_BANS'] ?? 20_000);
+const IDLE_SECONDS = Number(process.env['BENCH_IDLE_SECONDS'] ?? 300);
+
+function burstRow(name: string, r: BurstResult | null): string {
+  if (!r) return `| ${name} | not installed | | | |`;
+  const idle = r.idle ? `${r.idle.cpuSeconds.toFixed(2)} s CPU in ${r.idle.seconds} s (${r.idle.bans.toLocaleString('en')} bans)` : '—';
+  return `| ${name} | ${r.enforcedSeconds.toFixed(2)} s | ${r.afterReadSeconds === null ? '—' : `${r.afterReadSeconds.toFixed(2)} s`} | ${r.statusMaxMs === null ? '—' : `${r.statusMaxMs.toFixed(0)} ms`} | ${idle} |`;
+}
 const LATENCY_SAMPLES = Number(process.env['BENCH_LATENCY_SAMPLES'] ?? 50);
 
 function daemonRow(name: string, r: DaemonResult | null): string {
@@ -134,10 +144,45 @@ address, which is also how fail2ban-server restores (issue #3088), so that row s
 |---|---:|---:|---:|---:|
 ${enforcement.map((r, i) => `| ${labels[i]} | ${r.tickets.toLocaleString('en')} | ${r.restoreSeconds.toFixed(2)} s | ${r.unbanSeconds.toFixed(2)} s | ${Math.round(r.singleBansPerSecond)} |`).join('\n')}
 `;
+  const latency = await runLatencyBench(BIN, CONFIG, LATENCY_SAMPLES * 2);
+  const burst = await runBurstBench(BIN, CONFIG, BURST, { bans: IDLE_BANS, seconds: IDLE_SECONDS });
+  const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(1)}×` : '—');
+  const burstDoc = `
+## A distributed attack: burst, single-ban latency, idle cost
+
+Each daemon runs in a network namespace of its own with its stock nftables action (banward's native
+\`nftables\`, fail2ban's \`nftables-multiport\`) and the sshd filter (banward's bundled, Debian's fail2ban's).
+**Burst**: ${BURST.toLocaleString('en')} distinct addresses × 3 \`Failed password\` lines (maxretry 3) appended to
+auth.log in one write; timed until \`nft list ruleset\` in the namespace holds all ${BURST.toLocaleString('en')}
+addresses (polled every 20 ms). For banward also from the moment \`status\` counted every line to the last
+element, and the slowest \`status\` reply while the burst was applied. **Idle**: then more offenders up to
+${IDLE_BANS.toLocaleString('en')} bans, 5 s to settle, and the daemon's CPU time (user + system, its own and its
+tools', from /proc) over ${IDLE_SECONDS} idle seconds.
+
+| daemon | burst: all in nft | after the last line counted | slowest status | idle |
+|---|---:|---:|---:|---|
+${burstRow('banward server', burst.banward)}
+${burstRow('fail2ban-server', burst.fail2ban)}
+
+Burst speed-up over fail2ban-server: **${ratio(burst.fail2ban?.enforcedSeconds, burst.banward.enforcedSeconds)}**; idle CPU,
+fail2ban-server ÷ banward: **${ratio(burst.fail2ban?.idle?.cpuSeconds, burst.banward.idle?.cpuSeconds)}**.
+
+**Single-ban latency** on a quiet banward (maxretry 1, one line at a time, ${latency.samples} bans 50 ms apart):
+from the append to the element reported by \`nft monitor\` in the namespace — the firewall's own word.
+p50 **${latency.p50Ms.toFixed(1)} ms**, p99 **${latency.p99Ms.toFixed(1)} ms**, max ${latency.maxMs.toFixed(1)} ms over the bans
+after the first; the daemon's first ban after its start took ${latency.firstMs.toFixed(1)} ms (cold: its first
+transaction and first firewall write).
+
+Where the time goes: bans found in one batch of lines are committed in one SQLite transaction and handed to
+the firewall as one \`nft -f -\` transaction; bans found while it runs join the next. A single ban among
+single addresses writes only its own element. A quiet file's first inotify event is read at once. At idle,
+expiries and the history purge are found by index, and the periodic check lists the table without its
+elements (\`nft -t\`); every tenth round compares every element with the store.
+`;
   const docPath = join(ROOT, 'docs/benchmarks.md');
   // @banward/web's bench (packages/web/bench) owns the section between its markers: carried over as it is.
   const webSection = existsSync(docPath) ? /<!-- web-bench:start -->[\s\S]*<!-- web-bench:end -->\n/.exec(readFileSync(docPath, 'utf8'))?.[0] : undefined;
-  writeFileSync(docPath, doc + daemonDoc + enforcementDoc + (webSection ? `\n${webSection}` : ''));
+  writeFileSync(docPath, doc + daemonDoc + burstDoc + enforcementDoc + (webSection ? `\n${webSection}` : ''));
   process.stdout.write(`geometric mean ${geomean.toFixed(1)}×; wrote docs/benchmarks.md\n`);
 }
 
