@@ -9,42 +9,12 @@
 import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { it } from 'node:test';
-import Database from 'better-sqlite3';
 import { failureLine, makeDaemonDirs, startDaemon, waitFor, type DaemonHarness } from './_daemon.js';
-import { inNs, makeNetPair } from './_netns.js';
+import { dbBans, nftSet } from './_firewall-state.js';
+import { makeNetPair } from './_netns.js';
 
 const KILLS = 50;
-
-function dbBans(h: DaemonHarness): { integrity: string; ips: Set<string> } {
-  const db = new Database(join(h.state, 'banward.sqlite3'), { readonly: true, fileMustExist: true });
-  try {
-    const integrity = db.pragma('integrity_check', { simple: true }) as string;
-    const rows = db.prepare("SELECT ip FROM bans WHERE jail = 'test' AND active = 1").all() as Array<{ ip: string }>;
-    return { integrity, ips: new Set(rows.map((r) => r.ip)) };
-  } finally {
-    db.close();
-  }
-}
-
-/** The addresses in the jail's IPv4 set, read back from nft's JSON listing. */
-function nftSet(ns: string): Set<string> {
-  let listing: unknown;
-  try {
-    listing = JSON.parse(inNs(ns, 'nft', '-j', 'list', 'set', 'inet', 'banward', 'test-v4'));
-  } catch {
-    return new Set(); // the action has not made its table yet
-  }
-  const found = new Set<string>();
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string' && /^\d+\.\d+\.\d+\.\d+$/.test(v)) found.add(v);
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(listing);
-  return found;
-}
 
 const sameSet = (a: Set<string>, b: Set<string>): boolean => a.size === b.size && [...a].every((x) => b.has(x));
 const minus = (a: Set<string>, b: Set<string>): string[] => [...a].filter((x) => !b.has(x));
