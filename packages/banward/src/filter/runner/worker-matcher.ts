@@ -3,7 +3,8 @@ import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log/logger.js';
 import type { SourceLine } from '../../source/log-source.js';
 import type { FilterSpec, RegexKind } from '../filter.js';
-import { HB, REGEX_KINDS, type BatchMessage, type ResultMessage, type WorkerInit } from './_protocol.js';
+import { unpackFailures } from './_packed-failures.js';
+import { batchMessage, HB, REGEX_KINDS, type BatchMessage, type ResultMessage, type WorkerInit } from './_protocol.js';
 import type { LineMatcher, MatchedLines } from './line-matcher.js';
 
 const WORKER_URL = new URL('./_worker.js', import.meta.url);
@@ -89,7 +90,7 @@ export class WorkerMatcher implements LineMatcher {
     if (this.closed) return Promise.resolve([]);
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
-      const pending: Pending = { message: { id: this.nextId++, lines, now: this.options.clock(), skip: [] }, resolve, reject };
+      const pending: Pending = { message: batchMessage(this.nextId++, lines, this.options.clock()), resolve, reject };
       this.pending.push(pending);
       (this.worker ?? this.spawn()).postMessage(pending.message);
       this.arm();
@@ -116,7 +117,7 @@ export class WorkerMatcher implements LineMatcher {
     const head = this.pending[0];
     if (head?.message.id !== result.id) return;
     this.pending.shift();
-    head.resolve(result.found);
+    head.resolve(unpackFailures(result.found, head.message.texts));
     if (this.pending.length === 0) this.disarm();
     if (this.pending.length < this.maxInFlight) this.release();
   }
