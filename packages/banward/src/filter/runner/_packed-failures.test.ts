@@ -36,6 +36,6 @@ test('packed failures: a failure on its own line carries no copy of it, and the 
   const texts = ['login failed from 192.0.2.1', 'noise'];
   const packed = packFailures([[0, [{ id: '192.0.2.1', idKind: 'ip', time: 5, lines: [texts[0]!], captures: { ip4: '192.0.2.1' }, nofail: false }]]], texts);
   assert.deepEqual(packed.lines, []);
-  assert.equal(transferables(packed).length, 4);
+  assert.equal(transferables(packed).length, 5);
   assert.ok(transferables(packed).every((b) => b instanceof ArrayBuffer));
 });
