@@ -61,7 +61,7 @@ export class WorkerMatcher implements LineMatcher {
 
   constructor(private readonly options: WorkerMatcherOptions) {
     this.batchLines = options.batchLines ?? 1000;
-    this.maxInFlight = options.maxInFlight ?? 8;
+    this.maxInFlight = options.maxInFlight ?? 3;
   }
 
   match(lines: readonly SourceLine[]): Promise<MatchedLines> {
