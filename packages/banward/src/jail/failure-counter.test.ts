@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { FailureCounter } from './failure-counter.js';
 
 const IP = '203.0.113.5';
@@ -66,4 +67,77 @@ test('failure counter: options are checked', () => {
   assert.throws(() => new FailureCounter({ findtime: 0 }), /findtime must be above 0/);
   assert.throws(() => new FailureCounter({ findtime: 600, maxmatches: -1 }), /maxmatches/);
   assert.throws(() => new FailureCounter({ findtime: 600, maxTracked: 0 }), /cap on tracked ids/);
+});
+
+/** The counter as it was before it was packed (a Map of records in update order): the semantics the packed one keeps. */
+class ModelCounter {
+  readonly entries = new Map<string, { firstTime: number; lastTime: number; count: number; attempts: number; matches: string[] }>();
+  total = 0;
+  evicted = 0;
+  constructor(private readonly findtime: number, private readonly maxmatches: number, private readonly maxTracked: number) {}
+
+  add(id: string, time: number, lines: readonly string[], attempts: number): number {
+    this.total++;
+    let e = this.entries.get(id);
+    if (e) {
+      this.entries.delete(id);
+      if (time > e.lastTime) {
+        if (e.firstTime < time - this.findtime) {
+          const x = (e.count / (time - e.firstTime)) * this.findtime;
+          const r = Math.round(x);
+          e.count = Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+          e.firstTime = time - this.findtime;
+        }
+        e.lastTime = time;
+      }
+      e.count += attempts;
+      e.attempts += attempts;
+    } else {
+      while (this.entries.size >= this.maxTracked) {
+        this.entries.delete(this.entries.keys().next().value!);
+        this.evicted++;
+      }
+      e = { firstTime: time, lastTime: time, count: attempts, attempts, matches: [] };
+    }
+    e.matches = [...e.matches, ...lines].slice(Math.max(0, e.matches.length + lines.length - this.maxmatches));
+    this.entries.set(id, e);
+    return e.count;
+  }
+}
+
+test('failure counter: the packed counter counts, keeps lines, evicts and cleans up exactly as the Map of records did', () => {
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('add' as const), id: fc.integer({ min: 0, max: 6 }), dt: fc.integer({ min: -50, max: 900 }), lines: fc.integer({ min: 0, max: 4 }), attempts: fc.integer({ min: 1, max: 3 }) }),
+    fc.record({ kind: fc.constant('reset' as const), id: fc.integer({ min: 0, max: 6 }) }),
+    fc.record({ kind: fc.constant('cleanup' as const), dt: fc.integer({ min: 0, max: 1200 }) }),
+  );
+  fc.assert(fc.property(
+    fc.integer({ min: 1, max: 700 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 5 }), fc.array(op, { maxLength: 120 }),
+    (findtime, maxmatches, maxTracked, ops) => {
+      const packed = new FailureCounter({ findtime, maxmatches, maxTracked });
+      const model = new ModelCounter(findtime, maxmatches, maxTracked);
+      let now = 10_000;
+      let n = 0;
+      for (const o of ops) {
+        if (o.kind === 'add') {
+          now += o.dt;
+          const lines = Array.from({ length: o.lines }, () => `line ${n++}`);
+          assert.equal(packed.add(`id${o.id}`, now, lines, o.attempts), model.add(`id${o.id}`, now, lines, o.attempts));
+        } else if (o.kind === 'reset') {
+          const kept = model.entries.get(`id${o.id}`)?.matches ?? [];
+          model.entries.delete(`id${o.id}`);
+          assert.deepEqual(packed.reset(`id${o.id}`), kept);
+        } else {
+          let removed = 0;
+          for (const [id, e] of model.entries) if (e.lastTime <= now + o.dt - findtime && model.entries.delete(id)) removed++;
+          assert.equal(packed.cleanup(now + o.dt), removed);
+        }
+        for (let id = 0; id <= 6; id++) {
+          const e = model.entries.get(`id${id}`);
+          assert.deepEqual(packed.get(`id${id}`), e && { id: `id${id}`, ...e });
+        }
+        assert.deepEqual([packed.currentlyFailed, packed.totalFailed, packed.evicted], [model.entries.size, model.total, model.evicted]);
+      }
+    },
+  ), { numRuns: 300 });
 });

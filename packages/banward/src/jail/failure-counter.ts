@@ -9,9 +9,11 @@
  * counts as 0) while a steady stream keeps its weight.
  *
  * Memory is bounded: at most `maxTracked` ids; when a new id would exceed it, the id updated
- * longest ago is dropped and counted in `evicted`. The Map's insertion order is the update order
- * (an updated id is re-inserted), so that id is always the first one. No timers: `cleanup(now)` is
- * called by the jail's tick.
+ * longest ago is dropped and counted in `evicted`. No timers: `cleanup(now)` is called by the jail's tick.
+ *
+ * The state is packed, since a botnet makes it 100k ids: a Map from id to a slot, the slot's numbers in
+ * typed arrays, its kept lines in one ring of maxmatches places per slot, and the update order as a
+ * doubly linked list of slots (head: updated longest ago), so a failure allocates nothing but its id.
  */
 import { BanwardError } from '../errors.js';
 
@@ -46,13 +48,33 @@ function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+const NONE = -1;
+const FIRST_CAPACITY = 1024;
+
 export class FailureCounter {
-  private readonly entries = new Map<string, FailureRecord>();
+  private readonly slots = new Map<string, number>();
   private readonly findtime: number;
   private readonly maxmatches: number;
   private readonly maxTracked: number;
   private total = 0;
   private evictions = 0;
+  private capacity = 0;
+  private ids: Array<string | undefined> = [];
+  private firstTime = new Float64Array(0);
+  private lastTime = new Float64Array(0);
+  private counts = new Float64Array(0);
+  private attemptCounts = new Float64Array(0);
+  private older = new Int32Array(0);
+  private newer = new Int32Array(0);
+  /** Slot s keeps its lines in matches[s * maxmatches ...], `matchCount[s]` of them from `matchStart[s]` on. */
+  private matches: Array<string | undefined> = [];
+  private matchStart = new Int32Array(0);
+  private matchCount = new Int32Array(0);
+  private oldest = NONE;
+  private newest = NONE;
+  /** Slots given back (reset, cleanup, eviction), reused before a new one is taken. */
+  private free: number[] = [];
+  private used = 0;
 
   constructor(options: FailureCounterOptions) {
     const { findtime, maxmatches = 5, maxTracked = DEFAULT_MAX_TRACKED_IDS } = options;
@@ -73,44 +95,60 @@ export class FailureCounter {
    */
   add(id: string, time: number, lines: readonly string[], attempts = 1): number {
     this.total++;
-    let entry = this.entries.get(id);
-    if (entry) {
-      this.entries.delete(id);
-      if (time > entry.lastTime) {
-        if (entry.firstTime < time - this.findtime) {
-          entry.count = roundHalfEven((entry.count / (time - entry.firstTime)) * this.findtime);
-          entry.firstTime = time - this.findtime;
+    let slot = this.slots.get(id);
+    if (slot !== undefined) {
+      this.unlink(slot);
+      const last = this.lastTime[slot]!;
+      if (time > last) {
+        const first = this.firstTime[slot]!;
+        if (first < time - this.findtime) {
+          this.counts[slot] = roundHalfEven((this.counts[slot]! / (time - first)) * this.findtime);
+          this.firstTime[slot] = time - this.findtime;
         }
-        entry.lastTime = time;
+        this.lastTime[slot] = time;
       }
-      entry.count += attempts;
-      entry.attempts += attempts;
+      this.counts[slot] = this.counts[slot]! + attempts;
+      this.attemptCounts[slot] = this.attemptCounts[slot]! + attempts;
     } else {
-      while (this.entries.size >= this.maxTracked) {
-        const oldest = this.entries.keys().next().value as string;
-        this.entries.delete(oldest);
+      while (this.slots.size >= this.maxTracked) {
+        this.drop(this.oldest);
         this.evictions++;
       }
-      entry = { id, firstTime: time, lastTime: time, count: attempts, attempts, matches: [] };
+      slot = this.take();
+      this.slots.set(id, slot);
+      this.ids[slot] = id;
+      this.firstTime[slot] = time;
+      this.lastTime[slot] = time;
+      this.counts[slot] = attempts;
+      this.attemptCounts[slot] = attempts;
+      this.matchStart[slot] = 0;
+      this.matchCount[slot] = 0;
     }
-    if (this.maxmatches > 0) {
-      entry.matches.push(...lines);
-      if (entry.matches.length > this.maxmatches) entry.matches.splice(0, entry.matches.length - this.maxmatches);
-    }
-    this.entries.set(id, entry);
-    return entry.count;
+    this.append(slot);
+    for (const line of lines) this.keep(slot, line);
+    return this.counts[slot]!;
   }
 
   /** The id's current state (a copy), or undefined. */
   get(id: string): FailureRecord | undefined {
-    const entry = this.entries.get(id);
-    return entry && { ...entry, matches: [...entry.matches] };
+    const slot = this.slots.get(id);
+    if (slot === undefined) return undefined;
+    return {
+      id,
+      firstTime: this.firstTime[slot]!,
+      lastTime: this.lastTime[slot]!,
+      count: this.counts[slot]!,
+      attempts: this.attemptCounts[slot]!,
+      matches: this.kept(slot),
+    };
   }
 
   /** Forgets an id (after its ban); returns the lines it kept, oldest first, for the ban. */
   reset(id: string): string[] {
-    const matches = this.entries.get(id)?.matches ?? [];
-    this.entries.delete(id);
+    const slot = this.slots.get(id);
+    if (slot === undefined) return [];
+    const matches = this.kept(slot);
+    this.drop(slot);
     return matches;
   }
 
@@ -118,18 +156,20 @@ export class FailureCounter {
   cleanup(now: number): number {
     const limit = now - this.findtime;
     let removed = 0;
-    for (const [id, entry] of this.entries) {
-      if (entry.lastTime <= limit) {
-        this.entries.delete(id);
+    for (let slot = this.oldest; slot !== NONE;) {
+      const next = this.newer[slot]!;
+      if (this.lastTime[slot]! <= limit) {
+        this.drop(slot);
         removed++;
       }
+      slot = next;
     }
     return removed;
   }
 
   /** Ids with failures now (fail2ban's "Currently failed"). */
   get currentlyFailed(): number {
-    return this.entries.size;
+    return this.slots.size;
   }
 
   /** Failures added since start (fail2ban's "Total failed"). */
@@ -140,5 +180,72 @@ export class FailureCounter {
   /** Ids dropped because the cap on tracked ids was reached. */
   get evicted(): number {
     return this.evictions;
+  }
+
+  /** Keeps `line` as the slot's newest, dropping its oldest beyond maxmatches. */
+  private keep(slot: number, line: string): void {
+    const max = this.maxmatches;
+    if (max === 0) return;
+    const count = this.matchCount[slot]!;
+    const start = this.matchStart[slot]!;
+    this.matches[slot * max + ((start + count) % max)] = line;
+    if (count < max) this.matchCount[slot] = count + 1;
+    else this.matchStart[slot] = (start + 1) % max;
+  }
+
+  private kept(slot: number): string[] {
+    const max = this.maxmatches;
+    const out: string[] = [];
+    for (let i = 0; i < this.matchCount[slot]!; i++) out.push(this.matches[slot * max + ((this.matchStart[slot]! + i) % max)]!);
+    return out;
+  }
+
+  private drop(slot: number): void {
+    this.slots.delete(this.ids[slot]!);
+    this.ids[slot] = undefined;
+    for (let i = 0; i < this.maxmatches; i++) this.matches[slot * this.maxmatches + i] = undefined;
+    this.unlink(slot);
+    this.free.push(slot);
+  }
+
+  private take(): number {
+    const reused = this.free.pop();
+    if (reused !== undefined) return reused;
+    if (this.used === this.capacity) this.grow(Math.min(this.maxTracked, Math.max(FIRST_CAPACITY, this.capacity * 2)));
+    return this.used++;
+  }
+
+  private grow(capacity: number): void {
+    const grown = <T extends Float64Array | Int32Array>(old: T, make: (n: number) => T): T => {
+      const next = make(capacity);
+      next.set(old);
+      return next;
+    };
+    this.firstTime = grown(this.firstTime, (n) => new Float64Array(n));
+    this.lastTime = grown(this.lastTime, (n) => new Float64Array(n));
+    this.counts = grown(this.counts, (n) => new Float64Array(n));
+    this.attemptCounts = grown(this.attemptCounts, (n) => new Float64Array(n));
+    this.older = grown(this.older, (n) => new Int32Array(n));
+    this.newer = grown(this.newer, (n) => new Int32Array(n));
+    this.matchStart = grown(this.matchStart, (n) => new Int32Array(n));
+    this.matchCount = grown(this.matchCount, (n) => new Int32Array(n));
+    this.capacity = capacity;
+  }
+
+  private unlink(slot: number): void {
+    const older = this.older[slot]!;
+    const newer = this.newer[slot]!;
+    if (older === NONE) this.oldest = newer;
+    else this.newer[older] = newer;
+    if (newer === NONE) this.newest = older;
+    else this.older[newer] = older;
+  }
+
+  private append(slot: number): void {
+    this.older[slot] = this.newest;
+    this.newer[slot] = NONE;
+    if (this.newest === NONE) this.oldest = slot;
+    else this.newer[this.newest] = slot;
+    this.newest = slot;
   }
 }

@@ -191,7 +191,8 @@ export class Jail {
       return;
     }
     if (log.enabled('info')) log.info(`Found ${id} - ${localTime(failure.time)}`);
-    const key = this.countKey(id);
+    // `id` is canonical already (the filter's policy, or canonical() above): countKey would parse it again.
+    const key = countingKey(id, this.parts.countprefix6 ?? 0);
     const count = failures.add(key, failure.time, failure.lines);
     if (count >= maxretry) {
       const matches = failures.reset(key);

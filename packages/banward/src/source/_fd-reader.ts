@@ -85,8 +85,12 @@ export class FdReader {
       const chunk = buffer.subarray(0, n);
       let start = 0;
       for (let nl = chunk.indexOf(NL, 0); nl >= 0; nl = chunk.indexOf(NL, start)) {
-        this.hold(chunk.subarray(start, nl));
-        lines.push(this.takeLine());
+        // A line whole in this chunk is decoded where it lies; only one split across reads is copied.
+        if (this.heldBytes === 0 && this.tail === null && nl - start <= END_BYTES) lines.push(this.decodeLine(chunk.subarray(start, nl)));
+        else {
+          this.hold(chunk.subarray(start, nl));
+          lines.push(this.takeLine());
+        }
         start = nl + 1;
         this.lineStart = this.readPos + start;
       }
@@ -126,6 +130,12 @@ export class FdReader {
     this.tail = Buffer.from(joined.subarray(Math.max(0, joined.length - END_BYTES)));
   }
 
+  /** A line's bytes (up to END_BYTES, without its `\n`) as text, a trailing `\r` dropped. */
+  private decodeLine(bytes: Buffer): string {
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
+    return clipLine(this.decoder.decode(end === bytes.length ? bytes : bytes.subarray(0, end)));
+  }
+
   private takeLine(): string {
     const head = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
     let tail = this.tail;
@@ -134,11 +144,7 @@ export class FdReader {
     this.heldBytes = 0;
     this.tail = null;
     this.cut = false;
-    if (!cut) {
-      let bytes = tail === null ? head : Buffer.concat([head, tail]);
-      if (bytes.length > 0 && bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, bytes.length - 1);
-      return clipLine(this.decoder.decode(bytes));
-    }
+    if (!cut) return this.decodeLine(tail === null ? head : Buffer.concat([head, tail]));
     if (tail![tail!.length - 1] === CR) tail = tail!.subarray(0, tail!.length - 1);
     // The two ends are decoded apart: a character the cut splits becomes U+FFFD, never a different one.
     const start = this.decoder.decode(head);

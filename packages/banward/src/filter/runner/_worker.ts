@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Filter } from '../filter.js';
-import { HB, REGEX_KINDS, type BatchMessage, type ResultMessage, type WorkerInit } from './_protocol.js';
+import { packFailures, transferables } from './_packed-failures.js';
+import { batchLines, HB, REGEX_KINDS, type BatchMessage, type ResultMessage, type WorkerInit } from './_protocol.js';
 import { matchLines } from './line-matcher.js';
 
 const init = workerData as WorkerInit;
@@ -24,11 +25,12 @@ parentPort!.on('message', (batch: BatchMessage) => {
   now = batch.now;
   Atomics.store(hb, HB.batch, batch.id);
   Atomics.store(hb, HB.busy, 1);
-  const found = matchLines(filter, batch.lines, new Set(batch.skip), (i) => {
+  const found = matchLines(filter, batchLines(batch), new Set(batch.skip), (i) => {
     Atomics.store(hb, HB.line, i);
     Atomics.store(hb, HB.kind, 0);
     Atomics.add(hb, HB.lines, 1);
   });
   Atomics.store(hb, HB.busy, 0);
-  parentPort!.postMessage({ id: batch.id, found } satisfies ResultMessage);
+  const packed = packFailures(found, batch.texts);
+  parentPort!.postMessage({ id: batch.id, found: packed } satisfies ResultMessage, transferables(packed));
 });

@@ -3,10 +3,17 @@ import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log/logger.js';
 import type { SourceLine } from '../../source/log-source.js';
 import type { FilterSpec, RegexKind } from '../filter.js';
-import { HB, REGEX_KINDS, type BatchMessage, type ResultMessage, type WorkerInit } from './_protocol.js';
+import { unpackFailures } from './_packed-failures.js';
+import { batchMessage, HB, REGEX_KINDS, type BatchMessage, type ResultMessage, type WorkerInit } from './_protocol.js';
 import type { LineMatcher, MatchedLines } from './line-matcher.js';
 
 const WORKER_URL = new URL('./_worker.js', import.meta.url);
+/**
+ * The worker's young generation, in MB. A worker keeps little from line to line (the filter and its
+ * caches): V8's default lets it grow to tens of MB of resident memory per jail for nothing
+ * (measured: the daemon's peak 12 MB lower with 100k failure lines, no slower).
+ */
+const WORKER_YOUNG_MB = 6;
 /** Seconds between two log lines about abandoned lines of one filter. */
 const REPORT_EVERY = 60;
 
@@ -54,7 +61,7 @@ export class WorkerMatcher implements LineMatcher {
 
   constructor(private readonly options: WorkerMatcherOptions) {
     this.batchLines = options.batchLines ?? 1000;
-    this.maxInFlight = options.maxInFlight ?? 8;
+    this.maxInFlight = options.maxInFlight ?? 3;
   }
 
   match(lines: readonly SourceLine[]): Promise<MatchedLines> {
@@ -89,7 +96,7 @@ export class WorkerMatcher implements LineMatcher {
     if (this.closed) return Promise.resolve([]);
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
-      const pending: Pending = { message: { id: this.nextId++, lines, now: this.options.clock(), skip: [] }, resolve, reject };
+      const pending: Pending = { message: batchMessage(this.nextId++, lines, this.options.clock()), resolve, reject };
       this.pending.push(pending);
       (this.worker ?? this.spawn()).postMessage(pending.message);
       this.arm();
@@ -98,7 +105,10 @@ export class WorkerMatcher implements LineMatcher {
 
   private spawn(): Worker {
     const heartbeat = new SharedArrayBuffer(HB.size * Int32Array.BYTES_PER_ELEMENT);
-    const worker = new Worker(WORKER_URL, { workerData: { spec: this.options.spec, heartbeat } satisfies WorkerInit });
+    const worker = new Worker(WORKER_URL, {
+      workerData: { spec: this.options.spec, heartbeat } satisfies WorkerInit,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+    });
     this.worker = worker;
     this.heartbeat = new Int32Array(heartbeat);
     this.seen = { lines: -1, since: 0 };
@@ -116,7 +126,7 @@ export class WorkerMatcher implements LineMatcher {
     const head = this.pending[0];
     if (head?.message.id !== result.id) return;
     this.pending.shift();
-    head.resolve(result.found);
+    head.resolve(unpackFailures(result.found, head.message.texts));
     if (this.pending.length === 0) this.disarm();
     if (this.pending.length < this.maxInFlight) this.release();
   }
