@@ -96,7 +96,9 @@ function banwardDaemon(bin: string): Daemon {
     waitForFailed: async (dir, want, timeoutMs) => {
       const failed = async () => {
         try {
-          return (await sendRequest(join(dir, 'bw.sock'), 'status', ['test']) as { filter: { totalFailed: number } }).filter.totalFailed;
+          // A line the watchdog abandoned (linetimeout) is accounted for, not waited for.
+          const { filter } = await sendRequest(join(dir, 'bw.sock'), 'status', ['test']) as { filter: { totalFailed: number; abandonedLines: number } };
+          return filter.totalFailed + filter.abandonedLines;
         } catch {
           return -1;
         }
