@@ -108,13 +108,14 @@ export class RegexSession {
     }
     return {
       line: this.lineNumber, text, result,
-      failures: failures.filter((f) => f.id !== null),
+      failures: failures.every((f) => f.id !== null) ? failures : failures.filter((f) => f.id !== null),
       dateTemplate: date,
     };
   }
 
   private keepIfSlow(ms: number): void {
     const slowest = this.stats.slowest;
+    if (slowest.length >= SLOWEST_KEPT && slowest[SLOWEST_KEPT - 1]!.ms >= ms) return;
     const at = slowest.findIndex((s) => s.ms < ms);
     if (at < 0 && slowest.length >= SLOWEST_KEPT) return;
     slowest.splice(at < 0 ? slowest.length : at, 0, { line: this.lineNumber, ms });
