@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { combineProblems, compileConfiguration, describeJail, jailInputs, type JailSpec } from '../compile/index.js';
+import type { JailSpec, jailInputs as JailInputs } from '../compile/index.js';
 import { describeWarning } from '../warnings.js';
 import { defineCommand, type CommandIo } from './_command.js';
 import { DEFAULT_CONFIG_DIR } from './_paths.js';
@@ -9,7 +9,7 @@ export interface ConfigCommandInput {
   json: boolean;
 }
 
-function jailSummary(spec: JailSpec) {
+function jailSummary(spec: JailSpec, jailInputs: typeof JailInputs) {
   return {
     name: spec.name,
     backend: spec.backend,
@@ -30,6 +30,8 @@ function jailSummary(spec: JailSpec) {
  * without a daemon, so what test-config prints is what the daemon would do.
  */
 export async function configCommand(command: 'test-config' | 'dump-config', { configDir, json }: ConfigCommandInput, { out, err }: CommandIo): Promise<number> {
+  // The compile step loads only for these commands, so `banward regex` and the clients start without it.
+  const { combineProblems, compileConfiguration, describeJail, jailInputs } = await import('../compile/index.js');
   const config = await compileConfiguration(configDir);
   if (config.problems.length > 0) throw combineProblems(config.problems);
   for (const w of config.warnings) err.write(`WARNING ${describeWarning(w)}\n`);
@@ -38,7 +40,7 @@ export async function configCommand(command: 'test-config' | 'dump-config', { co
     const options = jails.map((j) => j.options);
     out.write(json ? JSON.stringify({ jails: options }, null, 2) + '\n' : options.map((j) => `[${j.name}]\n${Object.entries(j.options).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`).join('\n'));
   } else if (json) {
-    out.write(JSON.stringify({ ok: true, jails: jails.map(jailSummary), warnings: config.warnings.map(describeWarning) }, null, 2) + '\n');
+    out.write(JSON.stringify({ ok: true, jails: jails.map((spec) => jailSummary(spec, jailInputs)), warnings: config.warnings.map(describeWarning) }, null, 2) + '\n');
   } else {
     for (const spec of jails) out.write(describeJail(spec).map((l) => `${l}\n`).join(''));
     out.write(`OK: configuration test is successful (${jails.length} jail(s) enabled: ${jails.map((j) => j.name).join(', ') || 'none'})\n`);

@@ -3,12 +3,13 @@ import { existsSync, statSync } from 'node:fs';
 import { fixedClock, systemClock } from '../clock.js';
 import { readFilter, USEDNS_WORDS, type FilterDefinition } from '../config/index.js';
 import { BanwardError } from '../errors.js';
-import { Filter } from '../filter/filter.js';
+import { Filter, type FilterSpec } from '../filter/filter.js';
 import { backtrackWarnings } from '../filter/backtrack-warnings.js';
 import { describeWarning } from '../warnings.js';
 import { readLines } from '../source/line-reader.js';
 import { defineCommand, usageError, type CommandContext } from './_command.js';
 import { bundledConfigDir } from './_paths.js';
+import { canTestInParts, lineAlignedRanges, partCount, testInParts } from './_regex-parallel.js';
 import { RegexSession } from './_regex-session.js';
 import { formatJsonSummary, formatJsonVerdict, formatReport } from './_regex-report.js';
 
@@ -29,12 +30,16 @@ function resolveFilterArg(configDir: string, value: string): FilterDefinition | 
   return readFilter(configDir, value);
 }
 
+function unreadable(path: string, error: unknown): BanwardError {
+  const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+  return new BanwardError('BANWARD_ERR_LOG_UNREADABLE', `cannot read ${path}: ${reason}`, { cause: error });
+}
+
 function* readLogFile(path: string): Generator<string> {
   try {
     yield* readLines(path);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new BanwardError('BANWARD_ERR_LOG_UNREADABLE', `cannot read ${path}: ${reason}`, { cause: error });
+    throw unreadable(path, error);
   }
 }
 
@@ -55,7 +60,7 @@ async function runRegex({ values, args: positionals, out, err }: CommandContext<
   const datepattern = values.datepattern ?? definition?.datepattern?.value;
   const usedns = values.usedns ?? definition?.usedns;
 
-  const filter = new Filter({
+  const spec: FilterSpec = {
     failregex,
     ignoreregex,
     ...(definition?.prefregex?.value ? { prefregex: definition.prefregex } : {}),
@@ -63,12 +68,12 @@ async function runRegex({ values, args: positionals, out, err }: CommandContext<
     ...(datepattern !== undefined ? { datepattern } : {}),
     ...(values.timezone !== undefined ? { logtimezone: values.timezone } : {}),
     ...(usedns !== undefined ? { usedns } : {}),
-    now: fixedClock(parseNow(values.now)),
     checkAllRegex: true,
     returnRawHost: true,
     checkFindTime: false,
-    onIgnoreRegex: (i) => session.onIgnoreRegex(i),
-  });
+  };
+  const now = parseNow(values.now);
+  const filter = new Filter({ ...spec, now: fixedClock(now), onIgnoreRegex: (i) => session.onIgnoreRegex(i) });
   const warnings = backtrackWarnings(definition ? definition.failregex : [{ value: filterArg }], { multiline: filter.maxLineCount > 1 });
   for (const w of warnings) err.write(`WARNING ${describeWarning(w)}\n`);
   const keep = (all: boolean | undefined) => (all ? Infinity : DEFAULT_PRINT_LIMIT + 1);
@@ -82,14 +87,24 @@ async function runRegex({ values, args: positionals, out, err }: CommandContext<
   if (!isFile && /^\.{0,2}\/\S*$/.test(log)) {
     throw new BanwardError('BANWARD_ERR_LOG_UNREADABLE', `cannot read ${log}: no such file`);
   }
-  const lines = isFile ? readLogFile(log) : log.split('\n');
   const started = process.hrtime.bigint();
+  // One verdict per line in file order (--json) or a filter that learns from earlier lines: one pass.
+  const parts = isFile && !values.json && canTestInParts(filter) ? partCount(statSync(log).size) : 1;
   let chunk = '';
-  for (const line of lines) {
-    const verdict = session.test(line);
-    if (values.json && verdict) {
-      chunk += formatJsonVerdict(verdict);
-      if (chunk.length > 1 << 16) { out.write(chunk); chunk = ''; }
+  if (parts > 1) {
+    try {
+      const jobs = lineAlignedRanges(log, parts).map((range) => ({ path: log, range, spec, now, ignoreRegexCount: ignoreregex.length, keep: session.keep }));
+      await testInParts(jobs, session, filter);
+    } catch (error) {
+      throw (error as NodeJS.ErrnoException).code === undefined ? error : unreadable(log, error);
+    }
+  } else {
+    for (const line of isFile ? readLogFile(log) : log.split('\n')) {
+      const verdict = session.test(line);
+      if (values.json && verdict) {
+        chunk += formatJsonVerdict(verdict);
+        if (chunk.length > 1 << 16) { out.write(chunk); chunk = ''; }
+      }
     }
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

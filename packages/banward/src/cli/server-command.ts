@@ -1,7 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
-import { BanwardServer } from '../daemon/banward-server.js';
-import { readDaemonSettings } from '../daemon/daemon-settings.js';
 import { BanwardError, isBanwardError } from '../errors.js';
 import { LOG_LEVELS, createLogger, type LogLevel } from '../log/logger.js';
 import { defineCommand, type CommandContext } from './_command.js';
@@ -37,6 +35,8 @@ function logLevelFromSettings(name: string | undefined): LogLevel {
 }
 
 async function runServer({ values }: CommandContext<typeof SERVER_OPTIONS>): Promise<number> {
+  // The daemon's modules load only for this command: every other command starts faster without them.
+  const [{ BanwardServer }, { readDaemonSettings }] = await Promise.all([import('../daemon/banward-server.js'), import('../daemon/daemon-settings.js')]);
   const configDir = resolve(values.config ?? DEFAULT_CONFIG_DIR);
   const level = values['log-level'] ?? logLevelFromSettings(readDaemonSettings(configDir).logLevel);
   const target = values['log-target'] ?? 'stderr';

@@ -2,11 +2,31 @@ import { formatIp, parseIp } from '../net/ip-address.js';
 import type { FailGroups } from './failregex.js';
 import type { IdKind } from './failure.js';
 
-const CANONICAL_V4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+/**
+ * `text` is a dotted quad as fail2ban prints it (no leading zeros, each part at most 255): then it is
+ * its own canonical form. Runs for nearly every failure, hence a scan rather than a parse.
+ */
+function isCanonicalV4(text: string): boolean {
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || value > 255 || ++parts > 4) return false;
+      digits = value = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && value === 0) return false;
+      value = value * 10 + c - 48;
+      if (++digits > 3) return false;
+    } else return false;
+  }
+  return parts === 4;
+}
 
 /** An address as fail2ban's IPAddr prints it: canonical when it parses, the raw text otherwise. */
 function addressText(text: string, prefix?: number): string {
-  if (prefix === undefined && CANONICAL_V4.test(text)) return text;
+  if (prefix === undefined && isCanonicalV4(text)) return text;
   const ip = parseIp(text, prefix);
   return ip === null ? text : formatIp(ip);
 }
@@ -17,7 +37,7 @@ export interface Identity {
 }
 
 function identity(id: string): Identity {
-  return { id, kind: parseIp(id) === null ? 'other' : 'ip' };
+  return { id, kind: isCanonicalV4(id) || parseIp(id) !== null ? 'ip' : 'other' };
 }
 
 /**

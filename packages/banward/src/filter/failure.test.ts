@@ -42,6 +42,17 @@ describe('Failure (the filter → jail seam)', () => {
     assert.deepEqual(kinds, [['203.0.113.5', 'ip'], ['mail.example.org', 'host'], ['abc123', 'other']]);
   });
 
+  it('an F-ID that looks like a dotted quad is an address only when it is one (no leading zeros, parts up to 255)', () => {
+    const f = filter({ failregex: ['^\\s*token <F-ID>\\S+</F-ID> refused$'] });
+    const kinds = ['203.0.113.5', '0.0.0.0', '203.0.113.05', '203.0.113.256', '203.0.113', '1.2.3.4.5'].map((id) => {
+      const [failure] = f.failures(line(`2026-11-22 10:00:01 token ${id} refused`));
+      return [failure?.id, failure?.idKind];
+    });
+    assert.deepEqual(kinds, [
+      ['203.0.113.5', 'ip'], ['0.0.0.0', 'ip'], ['203.0.113.05', 'other'], ['203.0.113.256', 'other'], ['203.0.113', 'other'], ['1.2.3.4.5', 'other'],
+    ]);
+  });
+
   it('<F-NOFAIL> is a flag of the failure, not a key among its captures', () => {
     const [failure] = filter({ failregex: ['^\\s*accepted <F-NOFAIL>key</F-NOFAIL> for <F-USER>\\S+</F-USER> from <HOST>$'] })
       .failures(line('2026-11-22 10:00:01 accepted key for bob from 203.0.113.5'));

@@ -7,6 +7,7 @@ import {
   joinTupleLines, TaggedRegex, type FailGroups, type RegexHit, type TupleLine, type UseDns,
 } from './failregex.js';
 import { failureIdentity } from './_failure-identity.js';
+import { LiteralPrefilter } from './_literal-prefilter.js';
 import type { Failure, IdKind } from './failure.js';
 import { toFailure } from './_to-failure.js';
 import type { SourceLine } from '../source/log-source.js';
@@ -86,6 +87,7 @@ export class Filter {
   /** Name of the date template that matched the last line given to processLine, if any. */
   lastDateTemplate: string | null = null;
   private readonly mlfidCache: FailureIdCache;
+  private readonly prefilter: LiteralPrefilter;
   private readonly onIgnoreRegex: ((index: number) => void) | undefined;
   private readonly onRegex: ((kind: RegexKind, index: number) => void) | undefined;
 
@@ -108,6 +110,7 @@ export class Filter {
       return regex;
     });
     this.ignoreRegexes = (options.ignoreregex ?? []).map((r) => compileAt(r, { useDns }));
+    this.prefilter = new LiteralPrefilter(this.failRegexes.map((r) => r.regex.literal));
     this.dateDetector = new DateDetector({
       now: options.now,
       ...(options.datepattern !== undefined ? { datepattern: options.datepattern } : {}),
@@ -251,9 +254,14 @@ export class Filter {
       }
     }
 
+    let scanned = buf;
+    let mayMatch = this.prefilter.scan(buf);
     for (let index = 0; index < this.failRegexes.length; index++) {
       const failRegex = this.failRegexes[index]!;
-      if (buf !== null && !failRegex.regex.mayMatch(buf)) continue;
+      if (buf !== null) {
+        if (buf !== scanned) mayMatch = this.prefilter.scan(scanned = buf);
+        if (mayMatch[index] === 0) continue;
+      }
       if (buf === null) {
         buf = joinTupleLines(this.lineBuffer);
         ascii = isAscii(buf);
@@ -328,7 +336,7 @@ export class Filter {
       cached['nofail'] = cached['mlfgained'] = undefined;
       if (flags & 8) cached['mlfpending'] = undefined;
       if ((flags & 4) === 0 && !cached['mlfpending']) cached['matches'] = undefined;
-      for (const [k, v] of Object.entries(fail)) if (v !== undefined && v !== null) cached[k] = v;
+      for (const k in fail) if (fail[k] !== undefined && fail[k] !== null) cached[k] = fail[k];
       fail = cached;
       if (flags & 2) this.mlfidCache.delete(mlfid);
     } else if (!(flags & 2)) {

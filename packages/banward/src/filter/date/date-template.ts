@@ -4,7 +4,7 @@
  * Unix epochs (seconds, or milli/microseconds for the long form) and TAI64N labels.
  */
 import { BanwardError } from '../../errors.js';
-import { compileNumberedPattern, type NumberedPattern } from '../regex/python-regex.js';
+import { compileNumberedPattern, isAscii, type NumberedPattern } from '../regex/python-regex.js';
 import { FIELD_KEYS, fieldsToEpoch, type FieldGroup, type TimeContext } from './strptime-fields.js';
 import { ALPHA_DIRECTIVE_RE, expandDirectives } from './strptime-directives.js';
 
@@ -51,6 +51,8 @@ export abstract class DateTemplate {
   protected readonly groupNames: readonly (string | undefined)[];
   /** Compiled for ASCII-only lines (JavaScript's own \w and \b agree there) and for any line. */
   private readonly compiled: NumberedPattern;
+  /** The same with the `d` flag, built the first time a match does not say where group 1 is. */
+  private withIndices: NumberedPattern | undefined;
   /** Group 1 is followed only by zero-width tests, so its span can be read off the match's end. */
   private readonly groupAtEnd: boolean;
 
@@ -95,7 +97,7 @@ export abstract class DateTemplate {
     this.flags = flags;
     this.groupAtEnd = wrapped || groupOneIsOuter;
     try {
-      const compiled = compileNumberedPattern(re, `g${this.groupAtEnd ? '' : 'd'}`);
+      const compiled = compileNumberedPattern(re, 'g');
       if (compiled.groupNames.length < 2) throw new Error('the date regex has no group');
       this.compiled = compiled;
       this.groupNames = compiled.groupNames;
@@ -112,15 +114,26 @@ export abstract class DateTemplate {
     return re.exec(endpos !== undefined && endpos < line.length ? line.slice(0, endpos) : line);
   }
 
-  /** Where group 1 (the date text) starts in the line. */
+  /**
+   * Where group 1 (the date text) starts in the line. The `d` flag would say, at the price of index
+   * arrays for every group on every line; the date text found once in the match can only be there.
+   */
   groupStart(m: RegExpExecArray): number {
-    if (this.groupAtEnd) return m.index + m[0].length - (m[1] ?? '').length;
-    return m.indices?.[1]?.[0] ?? m.index;
+    const text = m[1];
+    if (this.groupAtEnd) return m.index + m[0].length - (text ?? '').length;
+    if (text === undefined) return m.index;
+    const at = m[0].indexOf(text);
+    if (text !== '' && at === m[0].lastIndexOf(text)) return m.index + at;
+    // Ambiguous: match again where this match began, the same match, now with its indices.
+    const indexed = (this.withIndices ??= compileNumberedPattern(this.regex, 'gd'));
+    const re = isAscii(m.input) ? indexed.ascii : indexed.unicode;
+    re.lastIndex = m.index;
+    return re.exec(m.input)!.indices![1]![0];
   }
 
   groupEnd(m: RegExpExecArray): number {
     if (this.groupAtEnd) return m.index + m[0].length;
-    return m.indices?.[1]?.[1] ?? m.index;
+    return m[1] === undefined ? m.index : this.groupStart(m) + m[1].length;
   }
 
   /** Epoch seconds of the matched date, or null when the text is not a valid date. */
@@ -131,6 +144,13 @@ export abstract class DateTemplate {
 export class PatternTemplate extends DateTemplate {
   private readonly fields: FieldGroup[] = [];
   private readonly ampmIndex: number;
+  /** The groups the time depends on (fractions of a second are dropped, so they are not among them). */
+  private readonly timeGroups: number[] = [];
+  /** The last time computed and the texts it came from: consecutive lines mostly share their time. */
+  private lastTexts: Array<string | undefined> = [];
+  private lastTime: number | null = null;
+  private lastCtx: TimeContext | undefined;
+  private lastNow = Number.NaN;
 
   constructor(pattern: string, exYear: string, wordBegin: WordBegin = true, wordEnd = true) {
     let body = pattern;
@@ -151,10 +171,20 @@ export class PatternTemplate extends DateTemplate {
       if (name !== undefined && FIELD_KEYS.has(name)) this.fields.push({ index, key: name });
     });
     this.ampmIndex = Math.max(0, this.groupNames.indexOf('p'));
+    for (const { index, key } of this.fields) if (key !== 'f') this.timeGroups.push(index);
+    if (this.ampmIndex > 0) this.timeGroups.push(this.ampmIndex);
   }
 
   getDate(m: RegExpExecArray, ctx: TimeContext): number | null {
-    return fieldsToEpoch(m, this.fields, this.ampmIndex, ctx);
+    const groups = this.timeGroups;
+    let same = ctx === this.lastCtx && ctx.now === this.lastNow;
+    for (let i = 0; same && i < groups.length; i++) same = m[groups[i]!] === this.lastTexts[i];
+    if (same) return this.lastTime;
+    this.lastTime = fieldsToEpoch(m, this.fields, this.ampmIndex, ctx);
+    this.lastTexts = groups.map((g) => m[g]);
+    this.lastCtx = ctx;
+    this.lastNow = ctx.now;
+    return this.lastTime;
   }
 }
 

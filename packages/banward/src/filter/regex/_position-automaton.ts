@@ -66,14 +66,18 @@ class Builder {
     }
   }
 
+  /** Fragments are never changed once built, so a part that passes through unchanged is shared, not copied. */
   private concat(x: Fragment, y: Fragment): Fragment {
     this.link(x.last, y.first);
-    const first = new Map(x.first);
-    addAll(first, y.first, x.empty);
-    const last = new Map(y.last);
-    addAll(last, x.last, y.empty);
-    const sureLast = new Set(y.sureLast);
-    if (y.sureEmpty) for (const p of x.sureLast) sureLast.add(p);
+    let first = x.first;
+    if (x.empty > 0) addAll(first = new Map(first), y.first, x.empty);
+    let last = y.last;
+    if (y.empty > 0) addAll(last = new Map(last), x.last, y.empty);
+    let sureLast = y.sureLast;
+    if (y.sureEmpty && x.sureLast.size > 0) {
+      sureLast = new Set(sureLast);
+      for (const p of x.sureLast) sureLast.add(p);
+    }
     return { first, last, empty: sat(x.empty * y.empty), sureEmpty: x.sureEmpty && y.sureEmpty, sureLast };
   }
 

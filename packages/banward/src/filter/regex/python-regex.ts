@@ -3,6 +3,7 @@ import type { Alternation, Flags, Node } from './_ast.js';
 import { expandConditionals } from './_conditionals.js';
 import { Emitter, type EmitMode } from './_emitter.js';
 import { parsePythonPattern, PatternSyntaxError } from './_parser.js';
+import { numberGroups } from './_numbered-groups.js';
 import { requiredLiteral, type RequiredLiteral } from './_required-literal.js';
 
 export type GroupValues = Record<string, string | undefined>;
@@ -32,12 +33,9 @@ export class PythonRegex {
   readonly groupNames: ReadonlySet<string>;
   /** Text every match contains (text '' when none): a line without it cannot match. */
   readonly literal: RequiredLiteral;
-  private readonly ascii: RegExp;
-  private unicodeRegex: RegExp | undefined;
-  private readonly buildUnicode: () => RegExp;
-  /** Each Python group name with the JavaScript groups that stand for it (one per conditional variant). */
-  private readonly named: ReadonlyArray<readonly [py: string, js: readonly string[]]>;
-  private readonly eolGroups: readonly string[];
+  private readonly ascii: Compilation;
+  private unicodeCompilation: Compilation | undefined;
+  private readonly buildUnicode: () => Compilation;
 
   constructor(pattern: string, options: { multiline?: boolean } = {}) {
     this.pattern = pattern;
@@ -51,26 +49,22 @@ export class PythonRegex {
     this.literal = compiled.literal;
     this.ascii = compiled.ascii;
     this.buildUnicode = compiled.buildUnicode;
-    this.eolGroups = compiled.eolGroups;
-    const byName = new Map<string, string[]>();
-    for (const [js, py] of compiled.named) byName.set(py, [...(byName.get(py) ?? []), js]);
-    this.named = [...byName];
-    this.groupNames = new Set(byName.keys());
+    this.groupNames = new Set(compiled.ascii.named.map(([py]) => py));
   }
 
   /** The compilation for text with non-ASCII characters, built on first use (most logs have none). */
-  private get unicode(): RegExp {
-    return (this.unicodeRegex ??= this.buildUnicode());
+  private get unicode(): Compilation {
+    return (this.unicodeCompilation ??= this.buildUnicode());
   }
 
   /** JavaScript source of the compilation used for ASCII text (for debugging output). */
   get jsSource(): string {
-    return this.ascii.source;
+    return this.ascii.re.source;
   }
 
   /** Flags of that compilation. */
   get jsFlags(): string {
-    return this.ascii.flags;
+    return this.ascii.re.flags;
   }
 
   /** False when the text lacks the literal every match needs: a cheap test before the regex runs. */
@@ -85,24 +79,24 @@ export class PythonRegex {
    */
   search(text: string, ascii = isAscii(text)): PythonMatch | null {
     if (!this.mayMatch(text)) return null;
-    const m = (ascii ? this.ascii : this.unicode).exec(text);
+    const compilation = ascii ? this.ascii : this.unicode;
+    const m = compilation.re.exec(text);
     if (m === null) return null;
     const groups: GroupValues = {};
-    const found = m.groups!;
-    for (const [py, js] of this.named) {
-      let value = found[js[0]!];
-      for (let i = 1; value === undefined && i < js.length; i++) value = found[js[i]!];
+    for (const [py, numbers] of compilation.named) {
+      let value = m[numbers[0]!];
+      for (let i = 1; value === undefined && i < numbers.length; i++) value = m[numbers[i]!];
       if (value !== undefined) groups[py] = value;
     }
     let end = m.index + m[0].length;
-    for (const name of this.eolGroups) end -= found[name]?.length ?? 0;
+    for (const number of compilation.eolGroups) end -= m[number]?.length ?? 0;
     return { start: m.index, end, groups };
   }
 
   /** True when the pattern matches somewhere in the text (no captures are built). */
   test(text: string, ascii = isAscii(text)): boolean {
     if (!this.mayMatch(text)) return false;
-    return (ascii ? this.ascii : this.unicode).test(text);
+    return (ascii ? this.ascii : this.unicode).re.test(text);
   }
 }
 
@@ -135,12 +129,19 @@ export function compileNumberedPattern(pattern: string, extraFlags = ''): Number
   };
 }
 
+/** One JavaScript compilation, its captures read by number. */
+interface Compilation {
+  re: RegExp;
+  /** Each Python group name with the JavaScript groups that stand for it (one per conditional variant). */
+  named: ReadonlyArray<readonly [py: string, numbers: readonly number[]]>;
+  /** Groups that hold the final newline a trailing `$` consumed (the match ends before it). */
+  eolGroups: readonly number[];
+}
+
 interface Compiled {
   literal: RequiredLiteral;
-  ascii: RegExp;
-  buildUnicode: () => RegExp;
-  named: Array<[string, string]>;
-  eolGroups: string[];
+  ascii: Compilation;
+  buildUnicode: () => Compilation;
 }
 
 function hasBackreference(node: Node | Alternation): boolean {
@@ -160,7 +161,7 @@ function compile(pattern: string, initial: Partial<Flags>): Compiled {
   // On ASCII text, spelling letters as [aA] matches what the i flag would, and keeps the regex open to
   // V8's linear-time fallback (which takes no i flag); a backreference needs the real flag.
   const emulateCase = (mode: EmitMode) => mode === 'ascii' && !hasBackreference(parsed.root);
-  const build = (mode: EmitMode) => {
+  const build = (mode: EmitMode): Compilation => {
     const ignoreCase = parsed.globalFlags.ignoreCase && !emulateCase(mode);
     const named: Array<[string, string]> = [];
     const eolGroups: string[] = [];
@@ -173,13 +174,13 @@ function compile(pattern: string, initial: Partial<Flags>): Compiled {
     });
     const source = sources.length > 1 ? sources.map((s) => `(?:${s})`).join('|') : sources[0]!;
     const flags = (mode === 'unicode' ? 'u' : '') + (ignoreCase ? 'i' : '');
-    return { re: new RegExp(source, flags), named, eolGroups };
+    const numbered = numberGroups(source);
+    const number = (js: string): number => numbered.numbers.get(js)!;
+    const byName = new Map<string, number[]>();
+    for (const [js, py] of named) byName.set(py, [...(byName.get(py) ?? []), number(js)]);
+    return { re: new RegExp(numbered.source, flags), named: [...byName], eolGroups: eolGroups.map(number) };
   };
-  const ascii = build('ascii');
-  return {
-    literal: requiredLiteral(parsed.root), ascii: ascii.re, buildUnicode: () => build('unicode').re,
-    named: ascii.named, eolGroups: ascii.eolGroups,
-  };
+  return { literal: requiredLiteral(parsed.root), ascii: build('ascii'), buildUnicode: () => build('unicode') };
 }
 
 export { backtrackRisk, POLYNOMIAL_WARNING_DEGREE, type BacktrackRisk } from './_backtrack-risk.js';
