@@ -30,16 +30,12 @@ function resolveFilterArg(configDir: string, value: string): FilterDefinition | 
   return readFilter(configDir, value);
 }
 
-function unreadable(path: string, error: unknown): BanwardError {
-  const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-  return new BanwardError('BANWARD_ERR_LOG_UNREADABLE', `cannot read ${path}: ${reason}`, { cause: error });
-}
-
 function* readLogFile(path: string): Generator<string> {
   try {
     yield* readLines(path);
   } catch (error) {
-    throw unreadable(path, error);
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new BanwardError('BANWARD_ERR_LOG_UNREADABLE', `cannot read ${path}: ${reason}`, { cause: error });
   }
 }
 
@@ -92,12 +88,8 @@ async function runRegex({ values, args: positionals, out, err }: CommandContext<
   const parts = isFile && !values.json && canTestInParts(filter) ? partCount(statSync(log).size) : 1;
   let chunk = '';
   if (parts > 1) {
-    try {
-      const jobs = lineAlignedRanges(log, parts).map((range) => ({ path: log, range, spec, now, ignoreRegexCount: ignoreregex.length, keep: session.keep }));
-      await testInParts(jobs, session, filter);
-    } catch (error) {
-      throw (error as NodeJS.ErrnoException).code === undefined ? error : unreadable(log, error);
-    }
+    const jobs = lineAlignedRanges(log, parts).map((range) => ({ path: log, range, spec, now, ignoreRegexCount: ignoreregex.length, keep: session.keep }));
+    await testInParts(jobs, session, filter);
   } else {
     for (const line of isFile ? readLogFile(log) : log.split('\n')) {
       const verdict = session.test(line);
