@@ -53,7 +53,7 @@ export class RegexSession {
   private lineNumber = 0;
   private readonly missedByTuple = new Map<TupleLine, string>();
 
-  constructor(private readonly filter: Filter, ignoreRegexCount: number, readonly keep: KeepLines) {
+  constructor(private readonly filter: Filter, ignoreRegexCount: number, private readonly keep: KeepLines) {
     this.stats = {
       lines: 0, matched: 0, ignored: 0, missed: 0,
       failregexHits: filter.failRegexes.map(() => 0),
@@ -61,11 +61,6 @@ export class RegexSession {
       dateTemplateHits: new Map(),
       matchedLines: [], ignoredLines: [], missedLines: [], slowest: [],
     };
-  }
-
-  /** Raw lines given to test so far, comment and empty lines included (the numbers the report uses). */
-  get linesRead(): number {
-    return this.lineNumber;
   }
 
   /** The hook the filter calls for each ignoreregex that drops a match. */
@@ -147,24 +142,4 @@ export class RegexSession {
     }
     for (const tuple of this.missedByTuple.keys()) if (!now.has(tuple)) this.missedByTuple.delete(tuple);
   }
-}
-
-/**
- * Adds the statistics of the next part of a log to those of the parts before it, as one session over
- * the whole log would have kept them; the part's line numbers start after `lineOffset`.
- */
-export function addStats(into: SessionStats, part: SessionStats, lineOffset: number, keep: KeepLines): void {
-  into.lines += part.lines;
-  into.matched += part.matched;
-  into.ignored += part.ignored;
-  into.missed += part.missed;
-  part.failregexHits.forEach((n, i) => { into.failregexHits[i] = (into.failregexHits[i] ?? 0) + n; });
-  part.ignoreregexHits.forEach((n, i) => { into.ignoreregexHits[i] = (into.ignoreregexHits[i] ?? 0) + n; });
-  for (const [name, n] of part.dateTemplateHits) into.dateTemplateHits.set(name, (into.dateTemplateHits.get(name) ?? 0) + n);
-  const append = (list: string[], more: readonly string[], limit: number) => list.push(...more.slice(0, Math.max(0, limit - list.length)));
-  append(into.matchedLines, part.matchedLines, keep.matched);
-  append(into.ignoredLines, part.ignoredLines, keep.ignored);
-  append(into.missedLines, part.missedLines, keep.missed);
-  into.slowest = [...into.slowest, ...part.slowest.map((s) => ({ line: s.line + lineOffset, ms: s.ms }))]
-    .sort((a, b) => b.ms - a.ms).slice(0, SLOWEST_KEPT);
 }

@@ -3,13 +3,12 @@ import { existsSync, statSync } from 'node:fs';
 import { fixedClock, systemClock } from '../clock.js';
 import { readFilter, USEDNS_WORDS, type FilterDefinition } from '../config/index.js';
 import { BanwardError } from '../errors.js';
-import { Filter, type FilterSpec } from '../filter/filter.js';
+import { Filter } from '../filter/filter.js';
 import { backtrackWarnings } from '../filter/backtrack-warnings.js';
 import { describeWarning } from '../warnings.js';
 import { readLines } from '../source/line-reader.js';
 import { defineCommand, usageError, type CommandContext } from './_command.js';
 import { bundledConfigDir } from './_paths.js';
-import { canTestInParts, lineAlignedRanges, partCount, testInParts } from './_regex-parallel.js';
 import { RegexSession } from './_regex-session.js';
 import { formatJsonSummary, formatJsonVerdict, formatReport } from './_regex-report.js';
 
@@ -56,7 +55,7 @@ async function runRegex({ values, args: positionals, out, err }: CommandContext<
   const datepattern = values.datepattern ?? definition?.datepattern?.value;
   const usedns = values.usedns ?? definition?.usedns;
 
-  const spec: FilterSpec = {
+  const filter = new Filter({
     failregex,
     ignoreregex,
     ...(definition?.prefregex?.value ? { prefregex: definition.prefregex } : {}),
@@ -64,12 +63,12 @@ async function runRegex({ values, args: positionals, out, err }: CommandContext<
     ...(datepattern !== undefined ? { datepattern } : {}),
     ...(values.timezone !== undefined ? { logtimezone: values.timezone } : {}),
     ...(usedns !== undefined ? { usedns } : {}),
+    now: fixedClock(parseNow(values.now)),
     checkAllRegex: true,
     returnRawHost: true,
     checkFindTime: false,
-  };
-  const now = parseNow(values.now);
-  const filter = new Filter({ ...spec, now: fixedClock(now), onIgnoreRegex: (i) => session.onIgnoreRegex(i) });
+    onIgnoreRegex: (i) => session.onIgnoreRegex(i),
+  });
   const warnings = backtrackWarnings(definition ? definition.failregex : [{ value: filterArg }], { multiline: filter.maxLineCount > 1 });
   for (const w of warnings) err.write(`WARNING ${describeWarning(w)}\n`);
   const keep = (all: boolean | undefined) => (all ? Infinity : DEFAULT_PRINT_LIMIT + 1);
@@ -83,20 +82,14 @@ async function runRegex({ values, args: positionals, out, err }: CommandContext<
   if (!isFile && /^\.{0,2}\/\S*$/.test(log)) {
     throw new BanwardError('BANWARD_ERR_LOG_UNREADABLE', `cannot read ${log}: no such file`);
   }
+  const lines = isFile ? readLogFile(log) : log.split('\n');
   const started = process.hrtime.bigint();
-  // One verdict per line in file order (--json) or a filter that learns from earlier lines: one pass.
-  const parts = isFile && !values.json && canTestInParts(filter) ? partCount(statSync(log).size) : 1;
   let chunk = '';
-  if (parts > 1) {
-    const jobs = lineAlignedRanges(log, parts).map((range) => ({ path: log, range, spec, now, ignoreRegexCount: ignoreregex.length, keep: session.keep }));
-    await testInParts(jobs, session, filter);
-  } else {
-    for (const line of isFile ? readLogFile(log) : log.split('\n')) {
-      const verdict = session.test(line);
-      if (values.json && verdict) {
-        chunk += formatJsonVerdict(verdict);
-        if (chunk.length > 1 << 16) { out.write(chunk); chunk = ''; }
-      }
+  for (const line of lines) {
+    const verdict = session.test(line);
+    if (values.json && verdict) {
+      chunk += formatJsonVerdict(verdict);
+      if (chunk.length > 1 << 16) { out.write(chunk); chunk = ''; }
     }
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -14,28 +14,18 @@ export function clipLine(line: string, maxLength = MAX_LINE_LENGTH): string {
   return line.slice(0, head) + line.slice(line.length - (maxLength - head));
 }
 
-/** Byte offsets of part of a file: from `start` up to, not including, `end`. */
-export interface ByteRange {
-  start: number;
-  end: number;
-}
-
 /**
- * Reads a file (or the byte range of it, which should begin at a line's start) as lines without their
- * `\n`, in bounded memory: a chunk at a time, each line cut to maxLength characters by clipLine.
- * Invalid UTF-8 becomes U+FFFD rather than an error.
+ * Reads a file as lines (without their `\n`), in bounded memory: a chunk at a time, each line cut to
+ * maxLength characters by clipLine. Invalid UTF-8 becomes U+FFFD rather than an error.
  */
-export function* readLines(path: string, maxLength = MAX_LINE_LENGTH, chunkSize = 1 << 20, range: ByteRange = { start: 0, end: Infinity }): Generator<string> {
+export function* readLines(path: string, maxLength = MAX_LINE_LENGTH, chunkSize = 1 << 20): Generator<string> {
   const fd = openSync(path, 'r');
   try {
     const buffer = Buffer.allocUnsafe(chunkSize);
     const decoder = new StringDecoder('utf8');
     let carry = '';
-    for (let position = range.start; ;) {
-      // The whole file is read from the current position, so that a pipe or a device reads too.
-      const at = range.start === 0 && range.end === Infinity ? null : position;
-      const n = position < range.end ? readSync(fd, buffer, 0, Math.min(chunkSize, range.end - position), at) : 0;
-      position += n;
+    for (;;) {
+      const n = readSync(fd, buffer, 0, chunkSize, null);
       const text = n > 0 ? decoder.write(buffer.subarray(0, n)) : decoder.end();
       let start = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {

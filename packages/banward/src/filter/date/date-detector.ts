@@ -85,14 +85,6 @@ export class DateDetector {
     for (const line of lines) this.appendPattern(line);
   }
 
-  /**
-   * What detect finds depends on the line alone, never on the lines before it: there is one template
-   * and it is anchored, so neither the last winner nor where it matched is consulted.
-   */
-  get stateless(): boolean {
-    return this.entries.length === 1 && (this.entries[0]!.template.flags & ANCHORED) !== 0;
-  }
-
   /** Names of the templates in their current order (the order changes as templates win). */
   get templateNames(): string[] {
     return this.entries.map((entry) => entry.template.name);
