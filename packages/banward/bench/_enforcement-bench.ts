@@ -24,7 +24,7 @@ import { resolveAction } from ${JSON.stringify(registry)};
 const [spec, count, single, configDir] = process.argv.slice(2);
 const silent = { error() {}, warn() {}, notice() {}, info() {}, debug() {}, enabled: () => false, child() { return silent; } };
 const ctx = { jail: 'bench', clock: () => Date.now() / 1000, log: silent, configDir, jailOptions: { port: '8080', protocol: 'tcp' } };
-const { action, reason } = resolveAction(spec, ctx);
+const { action, reason } = await resolveAction(spec, ctx);
 if (!action) throw new Error(reason);
 const ip = (i) => '10.' + ((i >> 16) & 255) + '.' + ((i >> 8) & 255) + '.' + (i & 255);
 const ticket = (i) => ({ jail: 'bench', ip: ip(i), time: Date.now() / 1000, bantime: 3600, banCount: 1, failures: 3, matches: [] });
