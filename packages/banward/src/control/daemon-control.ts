@@ -1,5 +1,5 @@
 import { BanwardError } from '../errors.js';
-import type { JailOptions } from '../jail/index.js';
+import type { JailEvent, JailOptions } from '../jail/index.js';
 
 /**
  * What the control plane may see and do in a running daemon: the socket handlers and the HTTP API speak
@@ -34,7 +34,17 @@ export interface DaemonControl {
   reload(jail?: string, options?: { restart?: boolean; unban?: boolean }): Promise<string[]>;
   /** Shuts the daemon down after the current reply is written. */
   stop(): void;
+  /** Calls `listener` with every event from now on (found, ban, unban, action errors, reloads); returns the unsubscribe. */
+  subscribe(listener: (event: DaemonEvent) => void): () => void;
 }
+
+/** Everything the daemon tells its listeners: the jails' events, and reloads. */
+export type DaemonEvent =
+  | JailEvent
+  /** A reload applied: the jails rebuilt (none when nothing changed). */
+  | { type: 'reload'; jails: string[]; time: number }
+  /** A reload refused (a broken configuration, or a jail that failed to start): nothing changed. */
+  | { type: 'reload-refused'; message: string; time: number };
 
 /** One ban's times, in epoch seconds; `expires` is null for a permanent ban. */
 export interface BanTimes {

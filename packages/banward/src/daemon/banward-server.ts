@@ -9,6 +9,7 @@ import { clearToolChecks } from '../process/index.js';
 import { describeWarning } from '../warnings.js';
 import { handleAppRequest, handleRequest } from './control-handlers.js';
 import type { DaemonSettings } from './daemon-settings.js';
+import { EventHub } from './event-hub.js';
 import { buildJail, type RunningJail } from './jail-builder.js';
 import { serverControl } from './server-control.js';
 
@@ -46,6 +47,7 @@ export async function loadConfiguration(configDir: string): Promise<CompiledConf
 export class BanwardServer {
   readonly jails = new Map<string, RunningJail>();
   readonly store: SqliteBanStore;
+  readonly events: EventHub;
   private control: ControlServer | null = null;
   private appControl: ControlServer | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -60,6 +62,7 @@ export class BanwardServer {
   private constructor(readonly options: ServerOptions, config: CompiledConfiguration) {
     this.clock = options.clock ?? systemClock;
     this.settings = config.settings;
+    this.events = new EventHub(options.log);
     mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
     this.store = new SqliteBanStore({ path: join(options.stateDir, 'banward.sqlite3') });
     this.started = this.startAll(config);
@@ -81,7 +84,7 @@ export class BanwardServer {
   }
 
   private build(spec: JailSpec): RunningJail {
-    return buildJail(spec, { configDir: this.options.configDir, store: this.store, clock: this.clock, log: this.log });
+    return buildJail(spec, { configDir: this.options.configDir, store: this.store, clock: this.clock, log: this.log, events: this.events });
   }
 
   private warn(config: CompiledConfiguration): void {
@@ -174,7 +177,10 @@ export class BanwardServer {
   async reload(only?: string, options: { restart?: boolean; unban?: boolean } = {}): Promise<string[]> {
     // A tool installed (or removed) since the last start is seen by this reload's jails.
     clearToolChecks();
-    const config = await loadConfiguration(this.options.configDir);
+    const config = await loadConfiguration(this.options.configDir).catch((error: unknown) => {
+      this.refused(error);
+      throw error;
+    });
     const wanted = new Map(config.jails.filter((j) => !only || j.name === only).map((j) => [j.name, j] as const));
     const changed = (name: string): boolean => {
       const running = this.jails.get(name);
@@ -197,11 +203,17 @@ export class BanwardServer {
       }
     } catch (error) {
       await this.rollBack(replaced);
+      this.refused(error);
       throw error;
     }
     this.settings = config.settings;
     this.log.notice(`Reloaded: ${names.join(', ') || 'nothing changed'}`);
+    this.events.emit({ type: 'reload', jails: names, time: this.clock() });
     return names;
+  }
+
+  private refused(error: unknown): void {
+    this.events.emit({ type: 'reload-refused', message: error instanceof Error ? error.message : String(error), time: this.clock() });
   }
 
   /** Puts the jails a failed reload replaced back as they were, newest first. */

@@ -48,6 +48,7 @@ function fakeControl(overrides: Partial<DaemonControl> = {}) {
     },
     reload: (jail, options) => { calls.push(['reload', jail, options]); return Promise.resolve(jail === undefined ? ['sshd'] : [jail]); },
     stop: () => { calls.push(['stop']); },
+    subscribe: () => () => undefined,
     ...overrides,
   };
   return { control, calls };

@@ -5,7 +5,7 @@ import { createAction } from '../enforcer/action-registry.js';
 import { Filter } from '../filter/filter.js';
 import { WorkerMatcher, type LineMatcher } from '../filter/runner/index.js';
 import {
-  BanTimePolicy, FailureCounter, IgnoreList, Jail, type JailOptions,
+  BanTimePolicy, FailureCounter, IgnoreList, Jail, type JailEventSink, type JailOptions,
 } from '../jail/index.js';
 import type { Logger } from '../log/logger.js';
 import { createSource, type LogSource, type PositionStore } from '../source/index.js';
@@ -29,6 +29,7 @@ export interface BuildContext {
   store: BanStore & PositionStore;
   clock: Clock;
   log: Logger;
+  events: JailEventSink;
 }
 
 function buildMatcher(spec: JailSpec, log: Logger, clock: Clock): LineMatcher | null {
@@ -71,6 +72,7 @@ export function buildJail(spec: JailSpec, ctx: BuildContext): RunningJail {
     actions,
     clock: ctx.clock,
     log,
+    events: ctx.events,
   });
   const sourceCtx = {
     onLines: (lines: Parameters<Jail['handleLines']>[0]) => jail.handleLines(lines),

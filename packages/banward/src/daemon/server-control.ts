@@ -108,5 +108,6 @@ export function serverControl(server: BanwardServer): DaemonControl {
     stop() {
       setImmediate(() => void server.stop());
     },
+    subscribe: (listener) => server.events.subscribe(listener),
   };
 }

@@ -11,7 +11,11 @@ export class ActionRunner {
   /** The ban batch queued and not yet started: new bans join it. */
   private waiting: BanTicket[] | null = null;
 
-  constructor(private readonly actions: readonly BanAction[], private readonly log: Logger) {}
+  constructor(
+    private readonly actions: readonly BanAction[],
+    private readonly log: Logger,
+    private readonly onError: (action: string, operation: string, message: string) => void = () => undefined,
+  ) {}
 
   /** Queues the bans' actions; they run after what is queued already, with any bans that follow before they start. */
   ban(tickets: readonly BanTicket[]): void {
@@ -86,7 +90,9 @@ export class ActionRunner {
     try {
       return await work();
     } catch (error) {
-      this.log.error(`action ${action.name} failed to ${what}: ${error instanceof Error ? error.message : String(error)}`);
+      const message = error instanceof Error ? error.message : String(error);
+      this.log.error(`action ${action.name} failed to ${what}: ${message}`);
+      this.onError(action.name, what.split(' ')[0] ?? what, message);
       return undefined;
     }
   }

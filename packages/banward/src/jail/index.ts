@@ -1,4 +1,6 @@
 export { Jail } from './jail.js';
+export { NO_EVENTS } from './jail-events.js';
+export type { JailEvent, JailEventSink, UnbanReason } from './jail-events.js';
 export { banCovers, banRefusal, countingKey, coveringBan } from './ban-scope.js';
 export type { BantimeRule, FailureTracker, IgnoreCheck, JailParts } from './jail-parts.js';
 export {

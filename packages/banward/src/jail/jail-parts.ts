@@ -5,6 +5,7 @@ import type { BanAction } from '../enforcer/ban-action.js';
 import type { Filter } from '../filter/filter.js';
 import type { LineMatcher } from '../filter/runner/index.js';
 import type { Logger } from '../log/logger.js';
+import type { JailEventSink } from './jail-events.js';
 
 /** What the jail needs from its failure tracking (failure-counter.ts). */
 export interface FailureTracker {
@@ -57,4 +58,6 @@ export interface JailParts {
   actions: readonly BanAction[];
   clock: Clock;
   log: Logger;
+  /** Found, ban, unban and action errors, for whoever listens (default: nobody). */
+  events?: JailEventSink;
 }

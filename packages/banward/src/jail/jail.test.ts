@@ -11,6 +11,7 @@ import { BanTimePolicy } from './ban-time-policy.js';
 import { FailureCounter } from './failure-counter.js';
 import { IgnoreList } from './ignore-list.js';
 import { Jail } from './jail.js';
+import type { JailEvent } from './jail-events.js';
 import type { JailParts } from './jail-parts.js';
 
 class RecordingAction implements BanAction {
@@ -228,5 +229,29 @@ describe('Jail', () => {
     for (const answer of answers) answer();
     await j.drain();
     assert.deepEqual(store.activeBans().map((b) => b.ip), ['203.0.113.5']);
+  });
+
+  it('issue 14: tells its listeners found, ban, unban and action errors, in order; builds no events while nobody listens', async () => {
+    const events: JailEvent[] = [];
+    let active = false;
+    const failing = Object.assign(new RecordingAction(), { name: 'broken', ban: () => Promise.reject(new Error('nft said no')) });
+    const { j, action, line, advance } = jail({ events: { get active() { return active; }, emit: (e) => events.push(e) } });
+    (j.parts.actions as BanAction[]).push(failing);
+    feed(j, [line('203.0.113.9')]);
+    assert.equal(events.length, 0);
+    active = true;
+    feed(j, [line('203.0.113.9'), line('203.0.113.9'), line('198.51.100.7')]);
+    await j.settle();
+    advance(601);
+    await j.unbanExpired(j.parts.clock());
+    assert.deepEqual(events.map((e) => `${e.type} ${'ip' in e ? e.ip : ''}`), [
+      'found 203.0.113.9', 'found 203.0.113.9', 'ban 203.0.113.9', 'action-error ', 'unban 203.0.113.9',
+    ]);
+    const [found, , ban, error, unban] = events;
+    assert.deepEqual(found, { type: 'found', jail: 'test', ip: '203.0.113.9', time: Date.UTC(2026, 10, 22, 10, 0, 0) / 1000, lines: ['2026-11-22 10:00:00 failed from 203.0.113.9'] });
+    assert.equal(ban?.type === 'ban' && ban.failures, 3);
+    assert.ok(error?.type === 'action-error' && error.action === 'broken' && error.operation === 'ban' && error.message === 'nft said no');
+    assert.equal(unban?.type === 'unban' && unban.reason, 'expired');
+    assert.deepEqual(action.events, ['ban 203.0.113.9 600', 'unban 203.0.113.9']);
   });
 });

@@ -8,6 +8,7 @@ import { canonical, parseIp } from '../net/ip-address.js';
 import type { SourceLine } from '../source/log-source.js';
 import { ActionRunner } from './_action-runner.js';
 import { localTime } from './_line-time.js';
+import { NO_EVENTS, type JailEventSink } from './jail-events.js';
 import { banRefusal, countingKey, coveringBan } from './ban-scope.js';
 import type { JailParts } from './jail-parts.js';
 
@@ -30,10 +31,14 @@ export class Jail {
   /** Bans decided and not yet committed: they go to the store together, at the end of the current turn. */
   private uncommitted = new Map<string, BanTicket>();
   private readonly actions: ActionRunner;
+  private readonly events: JailEventSink;
 
   constructor(readonly parts: JailParts) {
     this.matcher = parts.matcher ?? (parts.filter ? new InlineMatcher(parts.filter) : null);
-    this.actions = new ActionRunner(parts.actions, parts.log);
+    this.events = parts.events ?? NO_EVENTS;
+    this.actions = new ActionRunner(parts.actions, parts.log, (action, operation, message) => {
+      if (this.events.active) this.events.emit({ type: 'action-error', jail: this.name, action, operation, message, time: parts.clock() });
+    });
   }
 
   get name(): string {
@@ -194,6 +199,7 @@ export class Jail {
     // `id` is canonical already (the filter's policy, or canonical() above): countKey would parse it again.
     const key = countingKey(id, this.parts.countprefix6 ?? 0);
     const count = failures.add(key, failure.time, failure.lines);
+    if (this.events.active) this.events.emit({ type: 'found', jail: this.name, ip: id, time: failure.time, lines: failure.lines });
     if (count >= maxretry) {
       const matches = failures.reset(key);
       const refusal = key === id ? null : this.banRefusal(key);
@@ -246,7 +252,10 @@ export class Jail {
     this.uncommitted = new Map();
     this.parts.store.addBans(tickets.map(({ jail, ip, time, bantime, banCount, matches }) => ({ jail, ip, time, bantime, banCount, matches: [...matches] })));
     // Logged once committed: a `Ban` line in the log is a ban a crash cannot lose.
-    for (const t of tickets) this.parts.log.notice(`Ban ${t.ip}`);
+    for (const t of tickets) {
+      this.parts.log.notice(`Ban ${t.ip}`);
+      if (this.events.active) this.events.emit({ type: 'ban', jail: this.name, ip: t.ip, time: t.time, bantime: t.bantime, banCount: t.banCount, failures: t.failures });
+    }
     this.actions.ban(tickets);
   }
 
@@ -256,6 +265,7 @@ export class Jail {
     const record = this.banOf(ip);
     if (!record || !store.removeBan(this.name, record.ip)) return false;
     log.notice(`Unban ${record.ip}${reason}`);
+    if (this.events.active) this.events.emit({ type: 'unban', jail: this.name, ip: record.ip, time: this.parts.clock(), reason: 'lifted' });
     await this.actions.unban([{ ...record, failures: 0 }]);
     return true;
   }
@@ -266,7 +276,10 @@ export class Jail {
     const expired = store.expiredBans(now).filter((b) => b.jail === this.name);
     const lifted = new Set(expired.length ? store.removeBans(this.name, expired.map((b) => b.ip)) : []);
     const tickets = expired.filter((b) => lifted.has(b.ip)).map((b) => ({ ...b, failures: 0 }));
-    for (const t of tickets) log.notice(`Unban ${t.ip}`);
+    for (const t of tickets) {
+      log.notice(`Unban ${t.ip}`);
+      if (this.events.active) this.events.emit({ type: 'unban', jail: this.name, ip: t.ip, time: now, reason: 'expired' });
+    }
     if (tickets.length) await this.actions.unban(tickets);
     failures.cleanup(now);
     return tickets.length;
