@@ -92,12 +92,19 @@ async function until(probe: () => boolean | Promise<boolean>, timeoutMs: number,
 
 const JAIL = (log: string, action: string) => `[DEFAULT]\nbantime = 1h\nfindtime = 1h\nbackend = auto\n\n[sshd]\nenabled = true\nfilter = sshd\nlogpath = ${log}\nmaxretry = ${MAXRETRY}\naction = ${action}\n`;
 
-async function banwardBurst(bin: string, config: string, dir: string, ns: string, n: number, idle: IdleOptions): Promise<BurstResult> {
+/** banward's native nftables action, or one of fail2ban's action.d files (Debian's /etc/fail2ban/action.d) run by the compat layer. */
+export type BurstAction = { kind: 'native' } | { kind: 'action.d'; name: string; concurrency: number };
+
+const NATIVE: BurstAction = { kind: 'native' };
+
+async function banwardBurst(bin: string, config: string, dir: string, ns: string, n: number, idle: IdleOptions, action: BurstAction = NATIVE): Promise<BurstResult> {
   const conf = join(dir, 'bw');
   cpSync(join(config, 'filter.d'), join(conf, 'filter.d'), { recursive: true });
+  if (action.kind === 'action.d') symlinkSync('/etc/fail2ban/action.d', join(conf, 'action.d'));
   const log = join(dir, 'auth.log');
   writeFileSync(log, '');
-  writeFileSync(join(conf, 'jail.conf'), JAIL(log, 'nftables[port=22, protocol=tcp]'));
+  const spec = action.kind === 'native' ? 'nftables[port=22, protocol=tcp]' : `${action.name}[port=22, protocol=tcp, concurrency=${action.concurrency}]`;
+  writeFileSync(join(conf, 'jail.conf'), JAIL(log, spec));
   const socket = join(dir, 'bw.sock');
   const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, process.execPath, bin, 'server', '--config', conf, '--state-dir', join(dir, 'bw-state'), '--socket', socket, '--log-level', 'notice', '--log-target', join(dir, 'bw.log')], { stdio: 'ignore' });
   const status = async () => (await sendRequest(socket, 'status', ['sshd'])) as { filter: { totalFailed: number }; actions: { currentlyBanned: number } };
@@ -221,9 +228,24 @@ export interface IdleOptions {
   seconds: number;
 }
 
-export async function runBurstBench(bin: string, config: string, n: number, idle: IdleOptions): Promise<{ banward: BurstResult; fail2ban: BurstResult | null }> {
+export interface BurstBench {
+  banward: BurstResult;
+  fail2ban: BurstResult | null;
+  /** The same burst through fail2ban's nftables-multiport action.d file, by concurrency; empty without fail2ban installed. */
+  actionD: { concurrency: number; result: BurstResult }[];
+}
+
+/** Concurrency of the action.d rows: fail2ban's one at a time, and banward's bound for an action that allows it. */
+const ACTION_D_CONCURRENCY = [1, 8];
+
+export async function runBurstBench(bin: string, config: string, n: number, idle: IdleOptions): Promise<BurstBench> {
   const banward = await inNamespace((ns, dir) => banwardBurst(bin, config, dir, ns, n, idle));
-  const fail2ban = existsSync('/usr/bin/fail2ban-server') && process.env['BENCH_BURST_FAIL2BAN'] !== '0'
-    ? await inNamespace((ns, dir) => fail2banBurst(dir, ns, n, idle)) : null;
-  return { banward, fail2ban };
+  const installed = existsSync('/usr/bin/fail2ban-server') && process.env['BENCH_BURST_FAIL2BAN'] !== '0';
+  const fail2ban = installed ? await inNamespace((ns, dir) => fail2banBurst(dir, ns, n, idle)) : null;
+  const actionD: BurstBench['actionD'] = [];
+  for (const concurrency of installed ? ACTION_D_CONCURRENCY : []) {
+    const action: BurstAction = { kind: 'action.d', name: 'nftables-multiport', concurrency };
+    actionD.push({ concurrency, result: await inNamespace((ns, dir) => banwardBurst(bin, config, dir, ns, n, { bans: 0, seconds: 0 }, action)) });
+  }
+  return { banward, fail2ban, actionD };
 }

@@ -163,8 +163,10 @@ tools', from /proc) over ${IDLE_SECONDS} idle seconds.
 |---|---:|---:|---:|---|
 ${burstRow('banward server', burst.banward)}
 ${burstRow('fail2ban-server', burst.fail2ban)}
+${burst.actionD.map((r) => burstRow(`banward server, fail2ban's nftables-multiport action.d, concurrency ${r.concurrency}`, r.result)).join('\n')}
 
-Burst speed-up over fail2ban-server: **${ratio(burst.fail2ban?.enforcedSeconds, burst.banward.enforcedSeconds)}**; idle CPU,
+Burst speed-up over fail2ban-server: **${ratio(burst.fail2ban?.enforcedSeconds, burst.banward.enforcedSeconds)}**; through the same
+action.d file as fail2ban-server (one \`nft add element\` per address): ${burst.actionD.map((r) => `concurrency ${r.concurrency} **${ratio(burst.fail2ban?.enforcedSeconds, r.result.enforcedSeconds)}**`).join(', ')}; idle CPU,
 fail2ban-server ÷ banward: **${ratio(burst.fail2ban?.idle?.cpuSeconds, burst.banward.idle?.cpuSeconds)}**.
 
 **Single-ban latency** on a quiet banward (maxretry 1, one line at a time, ${latency.samples} bans 50 ms apart):

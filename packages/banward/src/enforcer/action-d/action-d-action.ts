@@ -7,8 +7,11 @@
  * - the same start/stop command is not run twice for two families;
  * - unban only where something was banned; flush with actionflush, or by unbanning each ban when
  *   the action has none; `norestored` actions skip bans re-applied at start;
- * - every command runs under `timeout` and is killed after it. Commands of one action run one at
- *   a time, in order.
+ * - every command runs under `timeout` and is killed after it. Operations of one action run one at
+ *   a time, in order; within one batch of bans (or unbans), up to `concurrency` actionban commands run
+ *   at once (banward's option, default 1 as fail2ban): a burst of offenders through an action that
+ *   allows it (nft, iptables -w, ipset) is not one process after the other. A failed command's
+ *   check-and-repair runs one at a time, so a broken firewall is repaired once, not by every ban.
  */
 import { reverse } from 'node:dns/promises';
 import { BanwardError } from '../../errors.js';
@@ -74,6 +77,10 @@ export class ActionDAction implements BanAction {
   /** The bans this action holds, for flush without actionflush and for reban. */
   private readonly held = new Map<string, BanTicket>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Families whose on-demand start is running: concurrent bans of a family wait for one start. */
+  private readonly starting = new Map<string, Promise<void>>();
+  /** Check-and-repair after a failed command, one at a time. */
+  private repairs: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: ActionDActionOptions) {
     this.def = options.definition;
@@ -209,29 +216,48 @@ export class ActionDAction implements BanAction {
   /** fail2ban's _processCmd: run, and on failure check, repair and run once more. */
   private async process(op: Operation, ticket: ActionDTicket, family: string): Promise<boolean> {
     if (this.isEmpty(op, family)) return true;
-    for (let attempt = 0; ; attempt++) {
-      if (attempt > 0 && (this.def.properties['actioncheck'] ?? '').trim() !== '') {
+    if (await this.exec(op, family, ticket)) return true;
+    const retry = this.repairs.then(async () => {
+      if ((this.def.properties['actioncheck'] ?? '').trim() !== '') {
         const unban = op === 'actionunban';
         const sane = await this.invariantCheck(family, !unban || this.def.repairOnUnban, !unban);
         if (sane !== 1) return false;
       }
-      if (await this.exec(op, family, ticket)) return true;
-      if (attempt >= 1) return false;
-    }
+      return this.exec(op, family, ticket);
+    });
+    this.repairs = retry.catch(() => undefined);
+    return retry;
   }
 
-  private async each(tickets: readonly ActionDTicket[], fn: (t: ActionDTicket, family: string) => Promise<boolean>, what: string): Promise<void> {
-    const failed: string[] = [];
-    for (const t of tickets) {
-      let ok = false;
-      try {
-        ok = await fn(t, familyOf(t.ip));
-      } catch (error) {
-        this.options.log.error(`${this.name}: ${what} ${t.ip}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      if (!ok) failed.push(t.ip);
+  /** An on-demand start of `family`, shared by the bans that need it at the same time. */
+  private startOnce(family: string): Promise<void> {
+    let start = this.starting.get(family);
+    if (!start) {
+      start = this.startFamilies([family]).finally(() => this.starting.delete(family));
+      this.starting.set(family, start);
     }
-    if (failed.length > 0) throw new BanwardError('BANWARD_ERR_COMMAND', `action ${this.name}: ${what} failed for ${failed.join(' ')}`);
+    return start;
+  }
+
+  /** Runs `fn` for each ticket, up to `concurrency` at once; throws naming every address that failed, in batch order. */
+  private async each(tickets: readonly ActionDTicket[], fn: (t: ActionDTicket, family: string) => Promise<boolean>, what: string): Promise<void> {
+    const failed = new Array<boolean>(tickets.length).fill(false);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < tickets.length; i = next++) {
+        const t = tickets[i]!;
+        let ok = false;
+        try {
+          ok = await fn(t, familyOf(t.ip));
+        } catch (error) {
+          this.options.log.error(`${this.name}: ${what} ${t.ip}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        failed[i] = !ok;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.def.concurrency, tickets.length) }, worker));
+    const addresses = tickets.filter((_, i) => failed[i]).map((t) => t.ip);
+    if (addresses.length > 0) throw new BanwardError('BANWARD_ERR_COMMAND', `action ${this.name}: ${what} failed for ${addresses.join(' ')}`);
   }
 
   start(): Promise<void> {
@@ -261,7 +287,7 @@ export class ActionDAction implements BanAction {
     return this.serial(() =>
       this.each(tickets, async (t, family) => {
         if (t.restored && this.def.norestored) return true;
-        if (this.def.startOnDemand && !this.started.get(family)) await this.startFamilies([family]);
+        if (this.def.startOnDemand && !this.started.get(family)) await this.startOnce(family);
         const reban = this.held.has(t.ip) && !this.isEmpty('actionreban', family);
         if (!(await this.process(reban ? 'actionreban' : 'actionban', t, family))) return false;
         this.started.set(family, (this.started.get(family) ?? 0) | STARTED | HAS_ITEMS);

@@ -59,6 +59,8 @@ export interface ActionDefinition {
   repairOnUnban: boolean;
   /** Seconds each command may run. */
   timeout: number;
+  /** How many actionban (or actionunban) commands of one batch may run at once (`concurrency`, banward's; default 1, fail2ban's order). */
+  concurrency: number;
 }
 
 export interface ReadActionContext {
@@ -111,7 +113,7 @@ export function readActionD(
     wanted: ACTION_OPTION_NAMES,
     initOptions: init,
     vars: { ...context.jailOptions },
-    ignoreTags: [...ESCAPED_TAGS, 'timeout', 'bantime'],
+    ignoreTags: [...ESCAPED_TAGS, 'timeout', 'bantime', 'concurrency'],
   });
   // The client sends [Init] options raw: the server substitutes them, per family.
   const raw: Record<string, string> = { ...init };
@@ -136,6 +138,7 @@ export function readActionD(
   let timeout = DEFAULT_TIMEOUT;
   if (properties['timeout'] !== undefined) timeout = parseTimeValue(properties['timeout'], { option: 'timeout' });
   return {
+    concurrency: parseConcurrency(name, properties['concurrency']),
     name,
     actname: init['actname'],
     files: stack.files,
@@ -146,6 +149,18 @@ export function readActionD(
     repairOnUnban: asBool(properties['actionrepair_on_unban']) ?? false,
     timeout,
   };
+}
+
+/** The most commands of one batch banward runs at once, whatever an action asks. */
+export const MAX_ACTION_CONCURRENCY = 64;
+
+function parseConcurrency(action: string, text: string | undefined): number {
+  if (text === undefined || text.trim() === '') return 1;
+  const value = Number(text.trim());
+  if (!Number.isInteger(value) || value < 1 || value > MAX_ACTION_CONCURRENCY) {
+    throw new BanwardError('BANWARD_ERR_CONFIG_VALUE', `action ${action}: concurrency must be a whole number from 1 to ${MAX_ACTION_CONCURRENCY}, not ${JSON.stringify(text)}`);
+  }
+  return value;
 }
 
 export interface HostNames {
