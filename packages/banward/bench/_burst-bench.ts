@@ -42,6 +42,7 @@ export interface BurstResult {
 }
 
 const MAXRETRY = 3;
+const IDLE_SETTLE_MS = 30_000;
 
 function ip(i: number): string {
   return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
@@ -76,7 +77,8 @@ function cpuSeconds(pid: number): number {
 async function idleCost(pid: number, ns: string, log: string, from: number, bans: number, seconds: number): Promise<IdleResult> {
   if (bans > from) appendFileSync(log, authLog(bans - from, from));
   await until(() => elements(ns) >= bans, 1_800_000, `${bans} bans for the idle measurement`);
-  await new Promise((r) => setTimeout(r, 5000));
+  // Long enough for the burst's garbage to be collected and its heap given back: idle is what follows.
+  await new Promise((r) => setTimeout(r, IDLE_SETTLE_MS));
   const before = cpuSeconds(pid);
   await new Promise((r) => setTimeout(r, seconds * 1000));
   return { bans, seconds, cpuSeconds: cpuSeconds(pid) - before };

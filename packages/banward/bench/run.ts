@@ -36,8 +36,8 @@ const lineCounts = (report: string): string => report.match(/^Lines: .*$/m)?.[0]
 
 const DAEMON_LINES = Number(process.env['BENCH_DAEMON_LINES'] ?? 100_000);
 const BURST = Number(process.env['BENCH_BURST'] ?? 10_000);
-const IDLE_BANS = Number(process.env['BENCH_IDLE_BANS'] ?? 10_000);
-const IDLE_SECONDS = Number(process.env['BENCH_IDLE_SECONDS'] ?? 120);
+const IDLE_BANS = Number(process.env['BENCH_IDLE_BANS'] ?? 20_000);
+const IDLE_SECONDS = Number(process.env['BENCH_IDLE_SECONDS'] ?? 300);
 
 function burstRow(name: string, r: BurstResult | null): string {
   if (!r) return `| ${name} | not installed | | | |`;
@@ -51,10 +51,7 @@ function daemonRow(name: string, r: DaemonResult | null): string {
   return `| ${name} | ${r.ingestSeconds.toFixed(2)} s | ${Math.round(r.linesPerSecond).toLocaleString('en')} | ${r.rssStartMb.toFixed(0)} → ${r.rssPeakMb.toFixed(0)} MB | ${r.latencyP50Ms.toFixed(0)} ms | ${r.latencyP99Ms.toFixed(0)} ms |`;
 }
 
-async function main(): Promise<void> {
-  for (const tool of ['/usr/bin/time', '/usr/bin/fail2ban-regex']) {
-    if (!existsSync(tool)) throw new Error(`${tool} is missing: apt-get install time fail2ban`);
-  }
+async function regexSection(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'banward-bench-'));
   const rows: string[] = [];
   const ratios: number[] = [];
@@ -105,8 +102,13 @@ date templates and regexes. The rest is per line: date detection, the prefregex,
 required literal lets through (\`startsWith\`/\`includes\` rule the others out), and for sshd the
 \`<F-MLFID>\` merging of each connection's lines, which fail2ban's sshd filter relies on.
 `;
+  process.stdout.write(`geometric mean ${geomean.toFixed(1)}×\n`);
+  return doc;
+}
+
+async function daemonSection(): Promise<string> {
   const daemons = await runDaemonBench(BIN, DAEMON_LINES, LATENCY_SAMPLES);
-  const daemonDoc = `
+  return `
 ## The daemon beside fail2ban-server
 
 Each daemon runs a jail on a log file (\`backend = auto\`) and is given ${DAEMON_LINES.toLocaleString('en')} failure lines from as many
@@ -126,13 +128,16 @@ banward runs with its defaults: each jail's filter in a worker thread under the 
 (structured clones), and the worker's V8 isolate and the batches in flight are in the memory figure: that is
 the price of a jail no single line can hold. \`linetimeout = 0\` matches on the daemon's own thread instead.
 `;
+}
+
+function enforcementSection(): Promise<string> {
   const enforcement = runEnforcementBench(join(ROOT, 'packages/banward/dist'), [
     { spec: 'nftables[port=8080, protocol=tcp]', tickets: 20_000, single: 500, configDir: CONFIG },
     { spec: 'ipset[port=8080, protocol=tcp]', tickets: 20_000, single: 500, configDir: CONFIG },
     { spec: 'nftables[port=8080, protocol=tcp]', tickets: 2_000, single: 200, configDir: '/etc/fail2ban' },
   ]);
   const labels = ['native nftables (banward)', 'native ipset + iptables (banward)', "fail2ban's action.d/nftables.conf through the compat layer"];
-  const enforcementDoc = `
+  return Promise.resolve(`
 ## Enforcement: ban, unban, restore
 
 Each action runs in a network namespace of its own. "Restore" bans N addresses in one call (what a start
@@ -143,11 +148,14 @@ address, which is also how fail2ban-server restores (issue #3088), so that row s
 | action | N | restore N | unban N | single bans/s |
 |---|---:|---:|---:|---:|
 ${enforcement.map((r, i) => `| ${labels[i]} | ${r.tickets.toLocaleString('en')} | ${r.restoreSeconds.toFixed(2)} s | ${r.unbanSeconds.toFixed(2)} s | ${Math.round(r.singleBansPerSecond)} |`).join('\n')}
-`;
+`);
+}
+
+async function burstSection(): Promise<string> {
   const latency = await runLatencyBench(BIN, CONFIG, LATENCY_SAMPLES * 2);
   const burst = await runBurstBench(BIN, CONFIG, BURST, { bans: IDLE_BANS, seconds: IDLE_SECONDS });
   const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(1)}×` : '—');
-  const burstDoc = `
+  return `
 ## A distributed attack: burst, single-ban latency, idle cost
 
 Each daemon runs in a network namespace of its own with its stock nftables action (banward's native
@@ -156,7 +164,7 @@ Each daemon runs in a network namespace of its own with its stock nftables actio
 auth.log in one write; timed until \`nft list ruleset\` in the namespace holds all ${BURST.toLocaleString('en')}
 addresses (polled every 20 ms). For banward also from the moment \`status\` counted every line to the last
 element, and the slowest \`status\` reply while the burst was applied. **Idle**: then, ${IDLE_BANS > BURST ? `with more offenders up to ${IDLE_BANS.toLocaleString('en')} bans` : `holding those ${IDLE_BANS.toLocaleString('en')} bans`},
-5 s to settle, and the daemon's CPU time (user + system, its own and its
+30 s to settle, and the daemon's CPU time (user + system, its own and its
 tools', from /proc) over ${IDLE_SECONDS} idle seconds.
 
 | daemon | burst: all in nft | after the last line counted | slowest status | idle |
@@ -181,11 +189,36 @@ single addresses writes only its own element. A quiet file's first inotify event
 expiries and the history purge are found by index, and the periodic check lists the table without its
 elements (\`nft -t\`); every tenth round compares every element with the store.
 `;
+}
+
+/** The sections of docs/benchmarks.md in order; `BENCH_SECTIONS=burst,daemon` reruns those and keeps the others as they are. */
+const SECTIONS: readonly { name: string; run: () => Promise<string> }[] = [
+  { name: 'regex', run: regexSection },
+  { name: 'daemon', run: daemonSection },
+  { name: 'burst', run: burstSection },
+  { name: 'enforcement', run: enforcementSection },
+];
+
+const marked = (name: string, text: string) => `<!-- bench:${name} -->\n${text.trim()}\n<!-- /bench:${name} -->\n`;
+
+async function main(): Promise<void> {
+  for (const tool of ['/usr/bin/time', '/usr/bin/fail2ban-regex']) {
+    if (!existsSync(tool)) throw new Error(`${tool} is missing: apt-get install time fail2ban`);
+  }
   const docPath = join(ROOT, 'docs/benchmarks.md');
+  const old = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
+  const wanted = process.env['BENCH_SECTIONS']?.split(',').map((n) => n.trim()) ?? SECTIONS.map((x) => x.name);
+  const parts: string[] = [];
+  for (const section of SECTIONS) {
+    const kept = new RegExp(`<!-- bench:${section.name} -->\\n[\\s\\S]*?<!-- /bench:${section.name} -->\\n`).exec(old)?.[0];
+    if (wanted.includes(section.name)) parts.push(marked(section.name, await section.run()));
+    else if (kept) parts.push(kept);
+    else throw new Error(`docs/benchmarks.md has no ${section.name} section to keep: run it too (BENCH_SECTIONS)`);
+  }
   // @banward/web's bench (packages/web/bench) owns the section between its markers: carried over as it is.
-  const webSection = existsSync(docPath) ? /<!-- web-bench:start -->[\s\S]*<!-- web-bench:end -->\n/.exec(readFileSync(docPath, 'utf8'))?.[0] : undefined;
-  writeFileSync(docPath, doc + daemonDoc + burstDoc + enforcementDoc + (webSection ? `\n${webSection}` : ''));
-  process.stdout.write(`geometric mean ${geomean.toFixed(1)}×; wrote docs/benchmarks.md\n`);
+  const webSection = /<!-- web-bench:start -->[\s\S]*<!-- web-bench:end -->\n/.exec(old)?.[0];
+  writeFileSync(docPath, parts.join('\n') + (webSection ? `\n${webSection}` : ''));
+  process.stdout.write(`wrote ${wanted.join(', ')} to docs/benchmarks.md\n`);
 }
 
 await main();
