@@ -1,7 +1,7 @@
 import { sendRequest, type Command, type OptionValue } from '../control/index.js';
 import { defineCommand, usageError, type ArgSpec, type CommandDef, type OptionSpecs, type OptionValues } from './_command.js';
 import { DEFAULT_SOCKET } from './_paths.js';
-import { formatBanned, formatJailStatus, formatStatus } from './_client-format.js';
+import { formatBanned, formatFleet, formatJailStatus, formatStatus } from './_client-format.js';
 
 /** What every client command takes: where the daemon is, how long to wait, and JSON for scripts. */
 const CLIENT_OPTIONS = {
@@ -128,5 +128,10 @@ export const CLIENT_COMMANDS: readonly CommandDef[] = [
     },
     request: (values) => ({ ...(values.user === undefined ? {} : { user: values.user }), ...(values.time === undefined ? {} : { time: values.time }) }),
     human: () => 'OK\n',
+  }),
+  clientCommand({
+    name: 'fleet',
+    summary: 'this node\'s fleet: Redis connection, outbox, last id, dropped messages, the nodes seen',
+    human: formatFleet,
   }),
 ];

@@ -1,4 +1,5 @@
 import { BanwardError } from '../errors.js';
+import type { FleetStatus } from '../fleet/index.js';
 import type { JailEvent, JailOptions } from '../jail/index.js';
 
 /**
@@ -14,10 +15,19 @@ export interface DaemonControl {
   jailStatus(jail: string): JailStatus;
   /** Active bans, oldest first: of one jail, and/or only those covering one of `covering`'s addresses. */
   activeBans(filter?: { jail?: string; covering?: readonly string[] }): ActiveBan[];
-  /** Bans every target (address or network) or, when one would cover an ignored or own address, none. */
-  ban(jail: string, targets: readonly string[]): Promise<BanOutcome>;
+  /** Bans every target (address or network) or, when one would cover an ignored or own address, none; `reason` is the ban's match line. */
+  ban(jail: string, targets: readonly string[], reason?: string): Promise<BanOutcome>;
   /** How many of `targets` were banned in the jail and are no longer. */
   unban(jail: string, targets: readonly string[]): Promise<number>;
+  /**
+   * A fleet node's ban (src/fleet), kept with that node's times and name as its origin, unless this node's
+   * own ignore rules refuse it (counted in the jail's status) or it has ended already.
+   */
+  applyRemoteBan(ban: RemoteBan): Promise<RemoteBanOutcome>;
+  /** A fleet node lifted the ban: lifted here too (its `unban` event carries the origin); false when none was active. */
+  applyRemoteUnban(unban: { jail: string; ip: string; origin: string }): Promise<boolean>;
+  /** This node's fleet connection, queue and peers (`banward fleet`); null when [fleet] is off. */
+  fleetStatus(): Promise<FleetStatus | null>;
   /** Lifts the targets' bans (or every ban) in every jail; how many bans were lifted. */
   unbanEverywhere(targets: readonly string[] | 'all'): Promise<number>;
   /** The jail's ignoreip entries after the change. */
@@ -56,7 +66,23 @@ export interface BanTimes {
 
 export interface ActiveBan extends BanTimes {
   jail: string;
+  /** The fleet node the ban came from; absent for this node's own. */
+  origin?: string;
 }
+
+/** A ban another fleet node decided: its times, its ban count, its name. */
+export interface RemoteBan {
+  jail: string;
+  ip: string;
+  time: number;
+  /** Seconds; -1 for ever. */
+  bantime: number;
+  banCount: number;
+  origin: string;
+}
+
+/** `refused`: this node's ignore rules (ignoreip, ignoreself, ignorecommand) keep the address; `ended`: its time is up. */
+export type RemoteBanOutcome = 'banned' | 'already' | 'refused' | 'ended';
 
 export type BanOutcome = { banned: number } | { refused: { target: string; overlaps: string } };
 
@@ -81,6 +107,10 @@ export interface JailStatus {
     bannedIps: string[];
     /** Why the jail's bans block nobody; absent when they are enforced. */
     notEnforced?: string;
+    /** The fleet node each ban from the fleet came from, by address; absent when there is none. */
+    origins?: Record<string, string>;
+    /** Fleet bans this node's ignore rules refused since it started; absent when none. */
+    fleetRefused?: number;
   };
 }
 

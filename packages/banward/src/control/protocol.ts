@@ -8,7 +8,7 @@ import { findDuplicateKey } from './_duplicate-keys.js';
  */
 
 export const COMMANDS = [
-  'ping', 'version', 'status', 'stop', 'reload', 'set', 'get', 'unban', 'banned', 'report', 'test-config', 'dump-config',
+  'ping', 'version', 'status', 'stop', 'reload', 'set', 'get', 'unban', 'banned', 'report', 'test-config', 'dump-config', 'fleet',
 ] as const;
 
 export type Command = (typeof COMMANDS)[number];

@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { startControlServer, type ControlServer } from '../control/index.js';
 import { combineProblems, compileConfiguration, type CompiledConfiguration, type JailSpec } from '../compile/index.js';
 import { SqliteBanStore } from '../decision/index.js';
+import { FleetNode } from '../fleet/index.js';
 import type { Logger } from '../log/logger.js';
 import { clearToolChecks } from '../process/index.js';
 import { describeWarning } from '../warnings.js';
@@ -48,6 +49,8 @@ export class BanwardServer {
   readonly jails = new Map<string, RunningJail>();
   readonly store: SqliteBanStore;
   readonly events: EventHub;
+  /** This node's part in a fleet ([fleet] in banward.conf); null when it is none's. */
+  fleet: FleetNode | null = null;
   private control: ControlServer | null = null;
   private appControl: ControlServer | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -137,6 +140,9 @@ export class BanwardServer {
         log: this.log,
       });
     }
+    // Before the jails start: the bans of their backlog go to the fleet too.
+    const fleet = config.settings.fleet;
+    if (fleet) this.fleet = new FleetNode(control, fleet, { stateDir: this.options.stateDir, clock: this.clock, log: this.log });
     for (const running of built) await this.startJail(running);
     this.timer = setInterval(() => void this.tick(), this.options.tickMs ?? 1000);
     this.timer.unref();
@@ -232,6 +238,7 @@ export class BanwardServer {
       this.log.notice('Shutdown in progress...');
       if (this.timer) clearInterval(this.timer);
       for (const running of [...this.jails.values()]) await this.stopJail(running);
+      await this.fleet?.stop();
       await this.appControl?.close();
       await this.control?.close();
       this.store.close();

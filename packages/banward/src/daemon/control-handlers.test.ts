@@ -48,6 +48,9 @@ function fakeControl(overrides: Partial<DaemonControl> = {}) {
     },
     reload: (jail, options) => { calls.push(['reload', jail, options]); return Promise.resolve(jail === undefined ? ['sshd'] : [jail]); },
     stop: () => { calls.push(['stop']); },
+    applyRemoteBan: (ban) => { calls.push(['applyRemoteBan', ban]); return Promise.resolve('banned'); },
+    applyRemoteUnban: (unban) => { calls.push(['applyRemoteUnban', unban]); return Promise.resolve(true); },
+    fleetStatus: () => Promise.resolve(null),
     subscribe: () => () => undefined,
     ...overrides,
   };

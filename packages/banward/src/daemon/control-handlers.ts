@@ -64,7 +64,7 @@ function reportedAddress(text: string | undefined): string {
 }
 
 /** What answers at once while the jails start (their backlog may take a while); the rest waits for the start. */
-const ANSWERED_DURING_START: ReadonlySet<string> = new Set(['ping', 'version', 'status', 'get', 'banned', 'test-config', 'dump-config']);
+const ANSWERED_DURING_START: ReadonlySet<string> = new Set(['ping', 'version', 'status', 'get', 'banned', 'test-config', 'dump-config', 'fleet']);
 
 /** The daemon's answers to control requests (docs/protocol.md). */
 export async function handleRequest(control: DaemonControl, request: ControlRequest): Promise<unknown> {
@@ -113,6 +113,11 @@ export async function handleRequest(control: DaemonControl, request: ControlRequ
       return { ok: true, jails: control.jailNames() };
     case 'dump-config':
       return { jails: Object.fromEntries(control.jailNames().map((name) => [name, control.resolvedOptions(name)])) };
+    case 'fleet': {
+      const fleet = await control.fleetStatus();
+      if (!fleet) throw new BanwardError('BANWARD_ERR_COMMAND', 'this node is in no fleet: add a [fleet] section to banward.conf (docs/fleet.md)');
+      return fleet;
+    }
     default:
       // Requests are validated against COMMANDS; this guards a command added there without a case here.
       throw new BanwardError('BANWARD_ERR_COMMAND', `unknown command '${request.command as string}'`);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getOption, loadConfigStack, parseTimeValue } from '../config/index.js';
 import { BanwardError } from '../errors.js';
+import { readFleetSettings, type FleetSettings } from '../fleet/index.js';
 
 /** The daemon's own settings: banward.conf, or fail2ban.conf when pointed at /etc/fail2ban. */
 export interface DaemonSettings {
@@ -14,6 +15,8 @@ export interface DaemonSettings {
   reconcileInterval: number;
   /** Milliseconds one log line may hold a jail's filter before it is abandoned (linetimeout); 0: no bound. */
   lineTimeout: number;
+  /** banward.conf's `[fleet]` (src/fleet); null: this node is no fleet's. */
+  fleet: FleetSettings | null;
 }
 
 const DEFAULT_PURGE_AGE = 24 * 3600;
@@ -22,7 +25,7 @@ const DEFAULT_LINE_TIMEOUT_MS = 50;
 
 /** The settings without banward.conf or fail2ban.conf. */
 export const DEFAULT_DAEMON_SETTINGS: DaemonSettings = Object.freeze({
-  source: null, dbPurgeAge: DEFAULT_PURGE_AGE, logLevel: undefined, reconcileInterval: DEFAULT_RECONCILE, lineTimeout: DEFAULT_LINE_TIMEOUT_MS,
+  source: null, dbPurgeAge: DEFAULT_PURGE_AGE, logLevel: undefined, reconcileInterval: DEFAULT_RECONCILE, lineTimeout: DEFAULT_LINE_TIMEOUT_MS, fleet: null,
 });
 
 /** `50ms`, or a time value in seconds as everywhere else (`0.05`, `1s`); `0` turns the bound off. */
@@ -54,5 +57,6 @@ export function readDaemonSettings(configDir: string): DaemonSettings {
     logLevel: level?.value.text.toLowerCase(),
     reconcileInterval: reconcile === undefined ? DEFAULT_RECONCILE : parseTimeValue(reconcile.value.text, { file: reconcile.file, line: reconcile.line, option: 'reconcileinterval' }),
     lineTimeout: lineTimeout === undefined ? DEFAULT_LINE_TIMEOUT_MS : parseLineTimeout(lineTimeout),
+    fleet: name === 'banward' ? readFleetSettings(stack) : null,
   };
 }

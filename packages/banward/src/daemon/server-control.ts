@@ -1,6 +1,6 @@
 import { unknownJail, type ActiveBan, type BanTimes, type DaemonControl, type JailOptionName, type JailOptionValues, type JailStatus } from '../control/index.js';
 import type { BanRecord } from '../decision/index.js';
-import { banCovers } from '../jail/index.js';
+import { banCovers, type Jail } from '../jail/index.js';
 import { canonical } from '../net/ip-address.js';
 import type { BanwardServer } from './banward-server.js';
 import type { RunningJail } from './jail-builder.js';
@@ -18,6 +18,22 @@ const OPTION_READERS: { [K in JailOptionName]: (r: RunningJail) => JailOptionVal
   failregex: (r) => r.jail.parts.filter?.failRegexes.map((x) => x.original) ?? [],
 };
 
+/** What the ignore list's lookups (host names, files, ignorecommand) say of a fleet ban; null when it may be banned. */
+async function dynamicIgnore(jail: Jail, id: string): Promise<string | null> {
+  if (jail.parts.ignore.isStatic) return null;
+  const hit = await jail.parts.ignore.isIgnored(id);
+  return hit.ignored ? hit.source ?? 'the ignore list' : null;
+}
+
+/** A jail status's fleet part: where its fleet bans came from, and how many its ignore rules refused. */
+function fleetFields(bans: readonly BanRecord[], refused: number): { origins?: Record<string, string>; fleetRefused?: number } {
+  const fromFleet = bans.filter((b) => b.origin !== undefined);
+  return {
+    ...(fromFleet.length === 0 ? {} : { origins: Object.fromEntries(fromFleet.map((b) => [b.ip, b.origin!])) }),
+    ...(refused === 0 ? {} : { fleetRefused: refused }),
+  };
+}
+
 /** The control plane's view of a BanwardServer: its jails and store stay behind this. */
 export function serverControl(server: BanwardServer): DaemonControl {
   const jailOf = (name: string): RunningJail => {
@@ -26,6 +42,8 @@ export function serverControl(server: BanwardServer): DaemonControl {
     return running;
   };
   const activeBans = (jail?: string): BanRecord[] => server.store.activeBans(jail);
+  /** Fleet bans refused by each jail's ignore rules since start. */
+  const fleetRefused = new Map<string, number>();
   return {
     // A getter: the server builds its control before its constructor has assigned `started`.
     get started() { return server.started; },
@@ -47,6 +65,7 @@ export function serverControl(server: BanwardServer): DaemonControl {
         actions: {
           currentlyBanned: bans.length, totalBanned: running.jail.totalBanned, bannedIps: bans.map((b) => b.ip),
           ...(running.unenforced === null ? {} : { notEnforced: running.unenforced }),
+          ...fleetFields(bans, fleetRefused.get(running.jail.name) ?? 0),
         },
       };
     },
@@ -55,18 +74,34 @@ export function serverControl(server: BanwardServer): DaemonControl {
       const wanted = covering?.map(canonical) ?? [];
       return activeBans(jail)
         .filter((ban) => wanted.length === 0 || wanted.some((ip) => banCovers(ban.ip, ip)))
-        .map((ban) => ({ jail: ban.jail, ...banTimes(ban) }));
+        .map((ban) => ({ jail: ban.jail, ...banTimes(ban), ...(ban.origin === undefined ? {} : { origin: ban.origin }) }));
     },
-    async ban(name, targets) {
+    async ban(name, targets, reason = 'banned by hand') {
       const { jail } = jailOf(name);
       for (const target of targets) {
         const overlaps = jail.banRefusal(canonical(target));
         if (overlaps) return { refused: { target, overlaps } };
       }
       let banned = 0;
-      for (const target of targets) if (await jail.ban(target, { matches: ['banned by hand'] })) banned++;
+      for (const target of targets) if (await jail.ban(target, { matches: [reason] })) banned++;
       return { banned };
     },
+    async applyRemoteBan({ jail: name, ip, time, bantime, banCount, origin }) {
+      const { jail } = jailOf(name);
+      const id = canonical(ip);
+      if (bantime !== -1 && time + bantime <= server.now) return 'ended';
+      const refusal = jail.banRefusal(id) ?? await dynamicIgnore(jail, id);
+      if (refusal !== null) {
+        fleetRefused.set(name, (fleetRefused.get(name) ?? 0) + 1);
+        jail.parts.log.warn(`Not banning ${id} from the fleet (${origin}): it overlaps ${refusal}, never banned`);
+        return 'refused';
+      }
+      return await jail.ban(id, { matches: [`fleet ban from ${origin}`], given: { time, bantime, banCount, origin } }) ? 'banned' : 'already';
+    },
+    async applyRemoteUnban({ jail: name, ip, origin }) {
+      return jailOf(name).jail.unban(ip, origin);
+    },
+    fleetStatus: async () => (server.fleet ? server.fleet.status(server.now) : null),
     async unban(name, targets) {
       const { jail } = jailOf(name);
       let unbanned = 0;

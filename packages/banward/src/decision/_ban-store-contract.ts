@@ -45,6 +45,14 @@ export function runBanStoreContract(name: string, makeStore: () => BanStore): vo
       assert.ok(store.history('192.0.2.1', 'sshd'), 'their history stays');
     }));
 
+    test('issue 15: a fleet ban keeps its origin node; a local ban has none', withStore((store) => {
+      store.addBans([ban({ ip: '192.0.2.8', origin: 'web-2' }), ban({ ip: '192.0.2.9' })]);
+      assert.equal(store.getBan('sshd', '192.0.2.8')?.origin, 'web-2');
+      assert.equal('origin' in store.getBan('sshd', '192.0.2.9')!, false);
+      assert.deepEqual(store.activeBans().map((b) => b.origin), ['web-2', undefined]);
+      assert.throws(() => store.addBan(ban({ ip: '192.0.2.10', origin: '' })), /ban.origin must be a non-empty string/);
+    }));
+
     test('records handed in and out are copies', withStore((store) => {
       const added = ban({ matches: ['line one'] });
       store.addBan(added);

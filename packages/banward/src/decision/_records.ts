@@ -15,12 +15,13 @@ export function assertBanRecord(ban: BanRecord): void {
   if (!Array.isArray(ban.matches) || !ban.matches.every((line) => typeof line === 'string')) {
     throw new TypeError('ban.matches must be an array of strings');
   }
+  if (ban.origin !== undefined) assertNonEmptyString(ban.origin, 'ban.origin');
 }
 
 /** Stores hand out copies in one shape, so callers cannot mutate what is stored and both stores agree. */
 export function copyBan(ban: BanRecord): BanRecord {
-  const { jail, ip, time, bantime, banCount, matches } = ban;
-  return { jail, ip, time, bantime, banCount, matches: [...matches] };
+  const { jail, ip, time, bantime, banCount, matches, origin } = ban;
+  return { jail, ip, time, bantime, banCount, matches: [...matches], ...(origin === undefined ? {} : { origin }) };
 }
 
 /** Permanent bans (-1) never expire. */

@@ -43,6 +43,11 @@ export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
       CREATE INDEX bans_history_time ON bans (time) WHERE active = 0;
     `,
   },
+  {
+    // The fleet node a ban came from (src/fleet); NULL for this node's own bans and every older row.
+    version: 3,
+    sql: 'ALTER TABLE bans ADD COLUMN origin TEXT;',
+  },
 ];
 
 export function schemaVersion(db: Database): number {

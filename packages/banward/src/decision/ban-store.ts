@@ -14,6 +14,8 @@ export interface BanRecord {
   banCount: number;
   /** The log lines that led to the ban (bounded by the jail's maxmatches). */
   matches: string[];
+  /** The fleet node whose ban this is (src/fleet); absent for this node's own bans. */
+  origin?: string;
 }
 
 export interface BanHistory {

@@ -18,6 +18,7 @@ let fileCount = 0;
 const freshPath = (): string => join(root, `case-${++fileCount}`, 'state', 'banward.sqlite3');
 
 const SCHEMA_V1_SQL = readFileSync(new URL('../../../test/fixtures/decision/schema-v1.sql', import.meta.url), 'utf8');
+const SCHEMA_V2_SQL = readFileSync(new URL('../../../test/fixtures/decision/schema-v2.sql', import.meta.url), 'utf8');
 
 /** Writes a database file the way an older banward left it. */
 function databaseFromSql(sql: string): string {
@@ -156,6 +157,21 @@ describe('SqliteBanStore: schema versions', () => {
     const fresh = new Database(':memory:');
     migrateSchema(fresh);
     assert.equal(schemaVersion(migrated), SCHEMA_MIGRATIONS.length);
+    assert.deepEqual(schemaOf(migrated), schemaOf(fresh));
+    migrated.close();
+    fresh.close();
+  });
+
+  test('a v2 database (issue 15) gets the origin column: its bans read back as this node\'s own, a fleet ban keeps its origin', () => {
+    const path = databaseFromSql(SCHEMA_V2_SQL);
+    const fresh = new Database(':memory:');
+    migrateSchema(fresh);
+    const store = new SqliteBanStore({ path });
+    assert.deepEqual(store.getBan('nginx-http-auth', '2001:db8::5'), { jail: 'nginx-http-auth', ip: '2001:db8::5', time: 1700000100, bantime: -1, banCount: 1, matches: [] });
+    store.addBan(ban({ ip: '198.51.100.9', origin: 'web-2' }));
+    assert.equal(store.getBan('sshd', '198.51.100.9')?.origin, 'web-2');
+    store.close();
+    const migrated = new Database(path);
     assert.deepEqual(schemaOf(migrated), schemaOf(fresh));
     migrated.close();
     fresh.close();

@@ -19,6 +19,7 @@ interface BanRow {
   bantime: number;
   ban_count: number;
   matches: string;
+  origin: string | null;
 }
 
 interface HistoryRow {
@@ -27,9 +28,9 @@ interface HistoryRow {
   lastBantime: number;
 }
 
-type BanParams = [jail: string, ip: string, time: number, bantime: number, banCount: number, matches: string];
+type BanParams = [jail: string, ip: string, time: number, bantime: number, banCount: number, matches: string, origin: string | null];
 
-const BAN_COLUMNS = 'jail, ip, time, bantime, ban_count, matches';
+const BAN_COLUMNS = 'jail, ip, time, bantime, ban_count, matches, origin';
 
 /** The decision store on disk: one SQLite file holding active bans, ban history and log positions. */
 export class SqliteBanStore implements BanStore {
@@ -61,7 +62,7 @@ export class SqliteBanStore implements BanStore {
     this.#db = openDatabase(options.path);
     const db = this.#db;
 
-    this.#insertBan = db.prepare(`INSERT INTO bans (${BAN_COLUMNS}, active) VALUES (?, ?, ?, ?, ?, ?, 1)`);
+    this.#insertBan = db.prepare(`INSERT INTO bans (${BAN_COLUMNS}, active) VALUES (?, ?, ?, ?, ?, ?, ?, 1)`);
     this.#deleteActiveBan = db.prepare('DELETE FROM bans WHERE jail = ? AND ip = ? AND active = 1');
     this.#endBan = db.prepare('UPDATE bans SET active = 0 WHERE jail = ? AND ip = ? AND active = 1');
     this.#getBan = db.prepare(`SELECT ${BAN_COLUMNS} FROM bans WHERE jail = ? AND ip = ? AND active = 1`);
@@ -86,7 +87,7 @@ export class SqliteBanStore implements BanStore {
         assertBanRecord(ban);
         // Re-banning an active ip replaces that ban: one history row per ban event.
         this.#deleteActiveBan.run(ban.jail, ban.ip);
-        this.#insertBan.run(ban.jail, ban.ip, ban.time, ban.bantime, ban.banCount, JSON.stringify(ban.matches));
+        this.#insertBan.run(ban.jail, ban.ip, ban.time, ban.bantime, ban.banCount, JSON.stringify(ban.matches), ban.origin ?? null);
       }
     });
     this.#removeBans = db.transaction((jail: string, ips: readonly string[]) => ips.filter((ip) => this.#endBan.run(jail, ip).changes > 0));
@@ -190,5 +191,6 @@ function toBanRecord(row: BanRow): BanRecord {
     bantime: row.bantime,
     banCount: row.ban_count,
     matches: JSON.parse(row.matches) as string[],
+    ...(row.origin === null ? {} : { origin: row.origin }),
   };
 }

@@ -5,10 +5,10 @@
 export type JailEvent =
   /** A failure counted against `ip` (after the ignore list): `lines` are the log lines (or the report) behind it. */
   | { type: 'found'; jail: string; ip: string; time: number; lines: readonly string[] }
-  /** A ban committed to the store (its actions run after). */
-  | { type: 'ban'; jail: string; ip: string; time: number; bantime: number; banCount: number; failures: number }
-  /** A ban lifted: its time was up, or someone lifted it. */
-  | { type: 'unban'; jail: string; ip: string; time: number; reason: UnbanReason }
+  /** A ban committed to the store (its actions run after); `origin` names the fleet node it came from, absent for this node's own. */
+  | { type: 'ban'; jail: string; ip: string; time: number; bantime: number; banCount: number; failures: number; origin?: string }
+  /** A ban lifted: its time was up, or someone lifted it (`origin`: a fleet node, absent when lifted here). */
+  | { type: 'unban'; jail: string; ip: string; time: number; reason: UnbanReason; origin?: string }
   /** An action failed to do its part (ban, unban, restore, reconcile, start, stop). */
   | { type: 'action-error'; jail: string; action: string; operation: string; message: string; time: number };
 

@@ -74,6 +74,7 @@ test('jail options: the bundled configuration reads without problems, frozen', (
   assert.equal(byName(report.jails, 'postfix-sasl').filter, 'postfix[mode=auth]');
   assert.deepEqual(byName(report.jails, 'recidive').action, ['nftables[type=allports][port="0:65535", protocol="tcp"]']);
   assert.deepEqual([sshd.countprefix6, sshd.appreports], [0, false], 'off by default: fail2ban\'s own jails count as fail2ban does');
+  assert.equal(sshd.fleetCount, 'local', 'issue 15: failures are counted by this node alone unless fleet.count = shared');
   const prefixes = ['web-login', 'django-auth'].map((n) => [byName(report.jails, n).countprefix6, byName(report.jails, n).appreports]);
   assert.deepEqual(prefixes, [[64, false], [64, true]], 'issue 11 defect 7: the bundled app jails count per /64; django-auth takes app reports');
   assert.ok(Object.isFrozen(sshd) && Object.isFrozen(sshd.logpath) && Object.isFrozen(sshd.logpath[0]) && Object.isFrozen(sshd.bantimeIncrement));
@@ -149,6 +150,7 @@ test('jail options: each kind of problem is found and placed', () => {
     ['countprefix6 = 129', /:2: \[sshd\] countprefix6: an IPv6 prefix length is 128 at most, not 129/],
     ['countprefix6 = /64', /:2: \[sshd\] countprefix6: expected a whole number/],
     ['appreports = sometimes', /:2: \[sshd\] appreports: expected true or false/],
+    ['fleet.count = global', /:2: \[sshd\] fleet.count: expected one of shared, local, not "global"/],
   ];
   for (const [line, message] of cases) {
     const enable = line.startsWith('enabled') ? '' : 'enabled = true\n';

@@ -52,6 +52,8 @@ export interface JailOptions {
   appreports: boolean;
   /** IPv6 failures are counted, and banned, per /N network (0: per address, as fail2ban). */
   countprefix6: number;
+  /** `fleet.count`: failures counted across the fleet's nodes in Redis (`shared`, src/fleet) or by this node alone. */
+  fleetCount: 'shared' | 'local';
   ignorecommand?: string;
   ignorecache?: IgnoreCacheSettings;
   usedns?: UseDns;
@@ -251,6 +253,7 @@ function readJail(stack: ConfigStack, name: string, configDir: string, fs: Confi
     maxmatches: r.int('maxmatches', 5, 0),
     appreports: r.bool('appreports', false),
     countprefix6: readCountPrefix6(r),
+    fleetCount: r.oneOf('fleet.count', ['shared', 'local'] as const) ?? 'local',
     action: readActions(r),
     ...dumpOptions(stack, name),
     unreadOptions: [],

@@ -12,6 +12,13 @@ import { NO_EVENTS, type JailEventSink } from './jail-events.js';
 import { banRefusal, countingKey, coveringBan } from './ban-scope.js';
 import type { JailParts } from './jail-parts.js';
 
+/** What a ban carries besides its target; `given` is a fleet node's ban, kept with that node's times. */
+export interface BanDetails {
+  failures?: number;
+  matches?: string[];
+  given?: { time: number; bantime: number; banCount: number; origin: string };
+}
+
 /**
  * One jail at run time: lines in, failures counted per id within findtime, a ban when maxretry is
  * reached. The ban is committed to the store before any action runs, so a crash between the two
@@ -29,7 +36,7 @@ export class Jail {
   /** The last batch of lines being matched (batches are answered in order). */
   private matching: Promise<void> = Promise.resolve();
   /** Bans decided and not yet committed: they go to the store together, at the end of the current turn. */
-  private uncommitted = new Map<string, BanTicket>();
+  private uncommitted = new Map<string, BanTicket & { origin?: string }>();
   private readonly actions: ActionRunner;
   private readonly events: JailEventSink;
 
@@ -208,8 +215,11 @@ export class Jail {
     }
   }
 
-  /** Bans an address or network (by hand). False when it was banned already; BANWARD_ERR_BAN_REFUSED when it may not be. */
-  async ban(ip: string, details: { failures?: number; matches?: string[] } = {}): Promise<boolean> {
+  /**
+   * Bans an address or network (by hand, or a fleet node's ban with its own times and `origin`). False
+   * when it was banned already; BANWARD_ERR_BAN_REFUSED when it may not be.
+   */
+  async ban(ip: string, details: BanDetails = {}): Promise<boolean> {
     const id = canonical(ip);
     const refusal = this.banRefusal(id);
     if (refusal) throw new BanwardError('BANWARD_ERR_BAN_REFUSED', `[${this.name}] ${id} is not banned: it overlaps ${refusal}, never banned`);
@@ -219,7 +229,7 @@ export class Jail {
   }
 
   /** Commits the ban to the store now; its actions run in turn. The one way into the store: the ignore rule is kept here. */
-  private record(id: string, details: { failures?: number; matches?: string[]; data?: Failure['captures'] }): boolean {
+  private record(id: string, details: BanDetails & { data?: Failure['captures'] }): boolean {
     const { store, log, clock, bantime, baseBantime, overallJails } = this.parts;
     const refusal = this.banRefusal(id);
     if (refusal) {
@@ -230,14 +240,16 @@ export class Jail {
       log.notice(`${id} already banned`);
       return false;
     }
-    const previous = store.history(id, overallJails ? undefined : this.name)?.banCount ?? 0;
+    const { given } = details;
+    const previous = given ? given.banCount - 1 : store.history(id, overallJails ? undefined : this.name)?.banCount ?? 0;
     const ban: BanRecord = {
       jail: this.name,
       ip: id,
-      time: clock(),
-      bantime: bantime.nextBantime({ base: baseBantime, banCount: previous }),
+      time: given?.time ?? clock(),
+      bantime: given?.bantime ?? bantime.nextBantime({ base: baseBantime, banCount: previous }),
       banCount: previous + 1,
       matches: details.matches ?? [],
+      ...(given?.origin === undefined ? {} : { origin: given.origin }),
     };
     if (this.uncommitted.size === 0) queueMicrotask(() => this.commit());
     this.uncommitted.set(id, { ...ban, failures: details.failures ?? 0, ...(details.data ? { data: details.data } : {}) });
@@ -250,22 +262,32 @@ export class Jail {
     if (this.uncommitted.size === 0) return;
     const tickets = [...this.uncommitted.values()];
     this.uncommitted = new Map();
-    this.parts.store.addBans(tickets.map(({ jail, ip, time, bantime, banCount, matches }) => ({ jail, ip, time, bantime, banCount, matches: [...matches] })));
+    this.parts.store.addBans(tickets.map(({ jail, ip, time, bantime, banCount, matches, origin }) => ({
+      jail, ip, time, bantime, banCount, matches: [...matches], ...(origin === undefined ? {} : { origin }),
+    })));
     // Logged once committed: a `Ban` line in the log is a ban a crash cannot lose.
     for (const t of tickets) {
-      this.parts.log.notice(`Ban ${t.ip}`);
-      if (this.events.active) this.events.emit({ type: 'ban', jail: this.name, ip: t.ip, time: t.time, bantime: t.bantime, banCount: t.banCount, failures: t.failures });
+      this.parts.log.notice(`Ban ${t.ip}${t.origin === undefined ? '' : ` (fleet: ${t.origin})`}`);
+      if (this.events.active) {
+        this.events.emit({
+          type: 'ban', jail: this.name, ip: t.ip, time: t.time, bantime: t.bantime, banCount: t.banCount, failures: t.failures,
+          ...(t.origin === undefined ? {} : { origin: t.origin }),
+        });
+      }
     }
     this.actions.ban(tickets);
   }
 
-  async unban(ip: string, reason = ''): Promise<boolean> {
+  /** Lifts the ban that covers `ip`; `origin` names the fleet node that lifted it (absent: lifted here). */
+  async unban(ip: string, origin?: string): Promise<boolean> {
     this.commit();
     const { store, log } = this.parts;
     const record = this.banOf(ip);
     if (!record || !store.removeBan(this.name, record.ip)) return false;
-    log.notice(`Unban ${record.ip}${reason}`);
-    if (this.events.active) this.events.emit({ type: 'unban', jail: this.name, ip: record.ip, time: this.parts.clock(), reason: 'lifted' });
+    log.notice(`Unban ${record.ip}${origin === undefined ? '' : ` (fleet: ${origin})`}`);
+    if (this.events.active) {
+      this.events.emit({ type: 'unban', jail: this.name, ip: record.ip, time: this.parts.clock(), reason: 'lifted', ...(origin === undefined ? {} : { origin }) });
+    }
     await this.actions.unban([{ ...record, failures: 0 }]);
     return true;
   }
