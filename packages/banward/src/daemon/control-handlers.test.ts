@@ -199,3 +199,12 @@ test('the app socket serves reads and reports into app jails only', async () => 
   assert.deepEqual(await handleAppRequest(control, request('get', ['sshd', 'banip'])), ['203.0.113.5', '2001:db8::/64']);
   assert.deepEqual(calls.map((c) => c[0]), ['report', 'activeBans']);
 });
+
+test('issue 15: fleet answers the node\'s fleet status, refuses on a node in no fleet, and is not served on the app socket', async () => {
+  const off = fakeControl();
+  assert.match((await refusal(handleRequest(off.control, request('fleet')))).message, /in no fleet: add a \[fleet\] section/);
+  const status = { node: 'web-1', connected: true } as unknown as NonNullable<Awaited<ReturnType<DaemonControl['fleetStatus']>>>;
+  const on = fakeControl({ fleetStatus: () => Promise.resolve(status) });
+  assert.equal(await handleRequest(on.control, request('fleet')), status);
+  assert.equal((await refusal(handleAppRequest(on.control, request('fleet')))).code, 'BANWARD_ERR_NOT_PERMITTED');
+});

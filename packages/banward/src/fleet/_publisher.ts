@@ -15,8 +15,8 @@ export function activeMember(m: Pick<FleetMessage, 'jail' | 'ip'>): string {
   return `${m.jail}|${m.ip}`;
 }
 
-/** Bans not worth publishing any more: ended, or lifted by an unban later in the same batch. */
-function stale(messages: readonly FleetMessage[], now: number): Set<number> {
+/** The indexes of bans not worth publishing any more: ended, or lifted by an unban later in the same batch. */
+export function staleBans(messages: readonly FleetMessage[], now: number): Set<number> {
   const lastUnban = new Map<string, number>();
   messages.forEach((m, i) => { if (m.type === 'unban') lastUnban.set(activeMember(m), i); });
   const skip = new Set<number>();
@@ -57,7 +57,7 @@ export class Publisher {
 
   private async send(texts: readonly string[]): Promise<void> {
     const messages = texts.map((t) => JSON.parse(t) as FleetMessage);
-    const skip = stale(messages, this.clock());
+    const skip = staleBans(messages, this.clock());
     const multi = this.redis.multi();
     messages.forEach((m, i) => {
       if (skip.has(i)) return;

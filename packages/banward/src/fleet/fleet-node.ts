@@ -90,6 +90,10 @@ export class FleetNode {
     this.heartbeat.unref();
     this.reading = control.started.then(() => this.stream.run(), () => undefined);
     ctx.log.notice(`fleet: node ${settings.node}, keys ${settings.prefix}*, ${this.journal.length} decision(s) queued`);
+    for (const [option, selection] of [['share', settings.share], ['apply', settings.apply]] as const) {
+      const missing = selection === 'all' ? [] : selection.filter((jail) => !control.jailNames().includes(jail));
+      if (missing.length) ctx.log.warn(`fleet: ${option} names jail(s) that do not run here: ${missing.join(', ')}`);
+    }
   }
 
   /** A connection that logs its state changes (not every retry) and never throws an unhandled error event. */
@@ -148,7 +152,7 @@ export class FleetNode {
       void this.publisher.flush();
     } catch (error) {
       // A connection that stopped answering (a partition) is only noticed by a timeout: start a new one.
-      if (this.heartbeatOk || this.commands.status === 'ready') this.commands.disconnect(true);
+      if (this.commands.status === 'ready' && /timed out/i.test((error as Error).message)) this.commands.disconnect(true);
       this.heartbeatOk = false;
       this.log.debug(`fleet: heartbeat failed: ${(error as Error).message}`);
     }

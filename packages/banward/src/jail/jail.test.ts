@@ -254,4 +254,16 @@ describe('Jail', () => {
     assert.equal(unban?.type === 'unban' && unban.reason, 'expired');
     assert.deepEqual(action.events, ['ban 203.0.113.9 600', 'unban 203.0.113.9']);
   });
+  it('issue 15: a fleet ban keeps the remote node\'s times, ban count and origin, in the store and in its events; a lift names who lifted it', async () => {
+    const events: JailEvent[] = [];
+    const { j, store, action } = jail({ events: { active: true, emit: (e) => events.push(e) } });
+    const given = { time: 1_700_000_000, bantime: 86_400, banCount: 4, origin: 'web-2' };
+    assert.equal(await j.ban('203.0.113.40', { given }), true);
+    assert.equal(await j.ban('203.0.113.40', { given }), false, 'already banned');
+    assert.deepEqual(store.getBan('test', '203.0.113.40'), { jail: 'test', ip: '203.0.113.40', time: 1_700_000_000, bantime: 86_400, banCount: 4, matches: [], origin: 'web-2' });
+    await assert.rejects(j.ban('198.51.100.3', { given }), /it overlaps ignoreip/, 'the node\'s own ignore list still rules');
+    assert.equal(await j.unban('203.0.113.40', 'web-3'), true);
+    assert.deepEqual(events.map((e) => [e.type, 'origin' in e ? e.origin : undefined]), [['ban', 'web-2'], ['unban', 'web-3']]);
+    assert.deepEqual(action.events, ['ban 203.0.113.40 86400', 'unban 203.0.113.40']);
+  });
 });
