@@ -86,7 +86,9 @@ export async function handleRequest(control: DaemonControl, request: ControlRequ
     case 'get': {
       const jail = jailNamed(control, first);
       if (second === 'banip') {
-        return control.activeBans({ jail }).map(({ ip, time, bantime, expires }) => (opts['withTime'] === true ? { ip, time, bantime, expires } : ip));
+        return control.activeBans({ jail }).map(({ ip, time, bantime, expires, origin }) => (opts['withTime'] === true
+          ? { ip, time, bantime, expires, ...(origin === undefined ? {} : { origin }) }
+          : ip));
       }
       if (!isJailOptionName(second)) throw new BanwardError('BANWARD_ERR_COMMAND', `get ${jail}: expected banip, ${JAIL_OPTION_NAMES.join(', ')}`);
       return control.option(jail, second);

@@ -79,6 +79,8 @@ describe('a fleet of three banward nodes sharing bans through Redis (issue 15)',
     const origins = jail(b).actions.origins ?? {};
     assert.ok(offenders.every((x) => origins[x] === 'node-1'), 'B says where each ban came from');
     assert.equal(jail(a).actions.origins?.[offenders[0]!], undefined, 'A made them: no origin');
+    const withTime = clientJson<Array<{ ip: string; origin?: string }>>(c.daemon, 'get', 'test', 'banip', '--with-time');
+    assert.equal(withTime.find((x) => x.ip === offenders[0])?.origin, 'node-1');
     assert.match(client(b.daemon, 'status', 'test').stdout, /Fleet bans \(ip@node\):.*198\.18\.0\.0@node-1/);
     assert.equal(streamMessages(offenders[0]!).length, 1, 'B and C did not publish what they applied');
   });
