@@ -212,6 +212,7 @@ export class BanwardServer {
       this.refused(error);
       throw error;
     }
+    if (JSON.stringify(config.settings.fleet) !== JSON.stringify(this.settings.fleet)) this.log.warn('[fleet] changed: it applies when the daemon restarts');
     this.settings = config.settings;
     this.log.notice(`Reloaded: ${names.join(', ') || 'nothing changed'}`);
     this.events.emit({ type: 'reload', jails: names, time: this.clock() });

@@ -30,6 +30,8 @@ export interface ReaderCounts {
 interface StreamInfo {
   lastGenerated: string;
   maxDeleted: string;
+  /** The oldest entry still held; null when the stream is empty. */
+  first: string | null;
 }
 
 function pairs(flat: unknown): Map<string, unknown> {
@@ -61,6 +63,8 @@ export class StreamReader {
   }
 
   async run(): Promise<void> {
+    let failures = 0;
+    let lastError = '';
     while (!this.stopped) {
       try {
         await this.ready();
@@ -68,6 +72,8 @@ export class StreamReader {
         let from = await this.sync();
         while (!this.stopped) {
           const entries = await this.read(from);
+          failures = 0;
+          lastError = '';
           if (entries.length === 0) continue;
           await this.applyEntries(entries);
           from = entries.at(-1)![0];
@@ -75,8 +81,11 @@ export class StreamReader {
         }
       } catch (error) {
         if (this.stopped) return;
-        this.log.info(`fleet: reading stopped (${(error as Error).message}); again once Redis answers`);
-        await new Promise((r) => setTimeout(r, 500));
+        const message = (error as Error).message;
+        if (message !== lastError) this.log.info(`fleet: reading stopped (${message}); again once Redis answers`);
+        lastError = message;
+        // A key of the wrong type or a refused command fails at once each time: back off, up to 5 s.
+        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** Math.min(failures++, 5))));
       }
     }
   }
@@ -113,14 +122,26 @@ export class StreamReader {
       const value = info.get(field);
       return typeof value === 'string' ? value : '0-0';
     };
-    return { lastGenerated: id('last-generated-id'), maxDeleted: id('max-deleted-entry-id') };
+    const firstEntry = info.get('first-entry');
+    const first = Array.isArray(firstEntry) && typeof firstEntry[0] === 'string' ? firstEntry[0] : null;
+    return { lastGenerated: id('last-generated-id'), maxDeleted: id('max-deleted-entry-id'), first };
+  }
+
+  /**
+   * Whether the stream still holds every entry after `stored`. Redis 7.0 moves max-deleted-entry-id on
+   * XDEL but not when MAXLEN trims, so an id older than the oldest entry held (or, in an emptied stream,
+   * than the last one added) counts as trimmed away: a resync too many is harmless, one too few is not.
+   */
+  private static holdsAfter(info: StreamInfo, stored: string): boolean {
+    if (compareIds(stored, info.maxDeleted) < 0 || compareIds(stored, info.lastGenerated) > 0) return false;
+    return info.first === null ? compareIds(stored, info.lastGenerated) === 0 : compareIds(stored, info.first) >= 0;
   }
 
   /** Where to read on from, after applying the active set when the stream cannot tell everything. */
   private async sync(): Promise<string> {
     const info = await this.streamInfo();
     const stored = this.journal.lastId;
-    if (info && stored !== null && compareIds(stored, info.maxDeleted) >= 0 && compareIds(stored, info.lastGenerated) <= 0) return stored;
+    if (info && stored !== null && StreamReader.holdsAfter(info, stored)) return stored;
     const from = info?.lastGenerated ?? '0-0';
     await this.applyActiveSet(info !== null);
     this.journal.lastId = from;

@@ -6,7 +6,7 @@ import type { FleetStatus } from '../../src/fleet/index.js';
 import type { JailStatus } from '../../src/control/index.js';
 import { client, clientJson, failureLine, waitFor } from './_daemon.js';
 import { makeFleet, type Fleet, type FleetMember } from './_fleet.js';
-import { nftSet } from './_firewall-state.js';
+import { dbBans, nftSet } from './_firewall-state.js';
 
 /**
  * Issue 15: three real daemons, each in its own network namespace with its own nftables, sharing bans
@@ -137,7 +137,7 @@ describe('a fleet of three banward nodes sharing bans through Redis (issue 15)',
     await waitFor('C\'s outbox flushed', () => status(c).queue === 0);
   });
 
-  it('(f) a node restarted gets every active fleet ban at start, also one that joins with no state', async () => {
+  it('(f) a node restarted gets every active fleet ban at start: from its last id, from the active set when that id was trimmed away, and with no state at all', async () => {
     await fleet.stopNode(b);
     assert.equal(client(a.daemon, 'set', 'test', 'banip', '198.22.0.1', '198.22.0.2').code, 0);
     assert.equal(client(c.daemon, 'set', 'test', 'banip', '198.22.0.3').code, 0);
@@ -145,6 +145,19 @@ describe('a fleet of three banward nodes sharing bans through Redis (issue 15)',
     await fleet.startNode(b);
     await onEvery(['198.22.0.1', '198.22.0.2', '198.22.0.3'], 'test-v4', [b]);
     await offEvery(['198.18.0.9'], 'test-v4', [b]);
+
+    // Its last id trimmed away while it was down: it resynchronises from the active set, and lifts the
+    // fleet ban whose unban it can no longer read.
+    await fleet.stopNode(b);
+    assert.equal(client(a.daemon, 'set', 'test', 'banip', '198.22.1.1').code, 0);
+    assert.equal(client(a.daemon, 'unban', '198.18.0.10').stdout, '1\n');
+    await waitFor('A\'s outbox flushed', () => status(a).queue === 0);
+    fleet.redis(['XTRIM', 'banward:decisions', 'MAXLEN', '0']);
+    assert.ok(dbBans(b.daemon).ips.has('198.18.0.10'), 'B\'s database still holds it from before');
+    await fleet.startNode(b);
+    await onEvery(['198.22.1.1'], 'test-v4', [b]);
+    await offEvery(['198.18.0.10'], 'test-v4', [b]);
+    assert.match(b.daemon.output.join(''), /resynchronised from the active set/);
 
     // A node joining with no state: its last id is gone, it resynchronises from the active set.
     await fleet.stopNode(b);
