@@ -54,7 +54,7 @@ async function streamLines(socket: string, out: NodeJS.WritableStream, format: (
 async function fullScreen(socket: string, tty: WriteStream): Promise<number> {
   const state: TopState = { jails: [], feed: [] };
   const watch = await watchDaemon(socket, (event) => addEvent(state, event));
-  const draw = () => tty.write(screenFrame(renderScreen(state, { columns: tty.columns, rows: tty.rows }, Date.now() / 1000)));
+  const draw = () => tty.write(screenFrame(renderScreen(state, { columns: tty.columns || 80, rows: tty.rows || 24 }, Date.now() / 1000)));
   let polling = false;
   const poll = async () => {
     if (polling) return;
