@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { BanwardError, isBanwardError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { LineSplitter } from './_line-splitter.js';
-import { ReplyStream } from './reply-stream.js';
+import { ReplyStream, type StreamSlots } from './reply-stream.js';
 import {
   MAX_REQUEST_BYTES, decodeRequest, encodeResponse, errorResponse, successResponse,
   type ControlRequest, type ControlResponse, type RequestId,
@@ -35,23 +35,6 @@ interface Answer {
   fatal: boolean;
   /** The reply opened a stream: after `text`, the connection sends the stream's lines until it closes. */
   stream?: ReplyStream;
-}
-
-/** The server's count of connections streaming at once (watchers); one more gets an error reply. */
-export class StreamSlots {
-  private used = 0;
-
-  constructor(readonly max: number) {}
-
-  take(): boolean {
-    if (this.used >= this.max) return false;
-    this.used += 1;
-    return true;
-  }
-
-  release(): void {
-    this.used -= 1;
-  }
 }
 
 /**

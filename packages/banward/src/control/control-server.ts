@@ -3,9 +3,10 @@ import { rm } from 'node:fs/promises';
 import { isMainThread } from 'node:worker_threads';
 import { BanwardError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { CLOSE_GRACE_MS, Connection, StreamSlots, type ControlHandler } from './_connection.js';
+import { CLOSE_GRACE_MS, Connection, type ControlHandler } from './_connection.js';
 import { inodeOf, lockDownSocket, prepareSocketPath, resolveGroup } from './_socket-file.js';
 import { encodeResponse, errorResponse } from './protocol.js';
+import { StreamSlots } from './reply-stream.js';
 
 export type { ControlHandler } from './_connection.js';
 

@@ -9,3 +9,20 @@ export class ReplyStream {
     readonly start: (send: (value: unknown) => void) => () => void,
   ) {}
 }
+
+/** The server's count of connections streaming at once (watchers); one more gets an error reply. */
+export class StreamSlots {
+  private used = 0;
+
+  constructor(readonly max: number) {}
+
+  take(): boolean {
+    if (this.used >= this.max) return false;
+    this.used += 1;
+    return true;
+  }
+
+  release(): void {
+    this.used -= 1;
+  }
+}
