@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createConnection, type Socket } from 'node:net';
 import { after, before, it } from 'node:test';
@@ -111,4 +111,43 @@ it('the daemon survives watchers that never read: each is dropped past its backl
   const again = await watchDaemon(h.socket, () => undefined);
   again.close();
   watch.close();
+});
+
+/** `banward top` on a terminal: util-linux `script` gives it a pseudo-terminal of 100x30. */
+function topOnTerminal(): { child: ChildProcess; output: () => string } {
+  const command = `stty rows 30 cols 100; exec ${process.execPath} ${BANWARD_BIN} --socket ${h.socket} top`;
+  const child = spawn('script', ['-qefc', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+  after(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
+  return { child, output: () => output };
+}
+
+const ENTER_SCREEN = '\x1b[?1049h';
+const LEAVE_SCREEN = '\x1b[?25h\x1b[?1049l';
+
+it('banward top on a terminal draws the jails and the feed on the alternate screen and restores the screen on q', async () => {
+  const t = topOnTerminal();
+  await waitFor('the first frame with the jail', () => /test +\d+ +\d+ +\d+ +NO:/.test(t.output()));
+  assert.ok(t.output().startsWith(ENTER_SCREEN), 'the alternate screen first');
+  const ip = '203.0.113.20';
+  await waitFor('the failure in the feed', () => {
+    appendFileSync(h.log, failureLine(ip));
+    return waitFor('a redraw', () => t.output().includes(`test  ${ip}  `) || t.output().includes(`the last from ${ip}`), 1500).then(() => true, () => false);
+  });
+  t.child.stdin!.write('q');
+  const [code] = await once(t.child, 'exit') as [number | null];
+  assert.equal(code, 0);
+  assert.ok(t.output().trimEnd().endsWith(LEAVE_SCREEN), 'the screen and cursor restored last');
+});
+
+it('banward top on a terminal restores the screen on SIGTERM', async () => {
+  const t = topOnTerminal();
+  await waitFor('the first frame', () => t.output().includes('EVENTS (newest first)'));
+  // script's child: the shell exec'd into banward top.
+  const pid = Number(readFileSync(`/proc/${t.child.pid}/task/${t.child.pid}/children`, 'utf8').trim().split(' ')[0]);
+  process.kill(pid, 'SIGTERM');
+  const [code] = await once(t.child, 'exit') as [number | null];
+  assert.equal(code, 0);
+  assert.ok(t.output().trimEnd().endsWith(LEAVE_SCREEN), 'the screen and cursor restored last');
 });
