@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { unknownJail, type ActiveBan, type ControlRequest, type DaemonControl, type JailStatus } from '../control/index.js';
+import { ReplyStream, unknownJail, type ActiveBan, type DaemonEvent, type ControlRequest, type DaemonControl, type JailStatus } from '../control/index.js';
 import type { JailOptions } from '../jail/index.js';
 import { handleAppRequest, handleRequest } from './control-handlers.js';
 
@@ -179,7 +179,7 @@ test('while the jails start, reads answer at once and commands that change thing
 
 test('the app socket serves reads and reports into app jails only', async () => {
   const { control, calls } = fakeControl();
-  for (const command of ['stop', 'reload', 'set', 'unban', 'test-config', 'dump-config']) {
+  for (const command of ['stop', 'reload', 'set', 'unban', 'test-config', 'dump-config', 'watch']) {
     assert.deepEqual(await refusal(handleAppRequest(control, request(command, ['sshd', 'banip', '203.0.113.5']))), {
       code: 'BANWARD_ERR_NOT_PERMITTED',
       message: `'${command}' is not allowed on the app socket (it serves ping, version, status, get, banned, report); use the admin socket`,
@@ -195,4 +195,23 @@ test('the app socket serves reads and reports into app jails only', async () => 
   assert.equal(((await handleAppRequest(control, request('report', ['web-login', '203.0.113.5']))) as { accepted: boolean }).accepted, true);
   assert.deepEqual(await handleAppRequest(control, request('get', ['sshd', 'banip'])), ['203.0.113.5', '2001:db8::/64']);
   assert.deepEqual(calls.map((c) => c[0]), ['report', 'activeBans']);
+});
+
+test('watch answers the jails and streams the control\'s events, subscribed while the stream runs, even while the jails start', async () => {
+  const listeners = new Set<(event: DaemonEvent) => void>();
+  const { control } = fakeControl({
+    started: new Promise(() => undefined),
+    subscribe: (listener) => { listeners.add(listener); return () => { listeners.delete(listener); }; },
+  });
+  const stream = await handleRequest(control, request('watch'));
+  assert.ok(stream instanceof ReplyStream);
+  assert.deepEqual(stream.result, { jails: ['sshd', 'web-login'] });
+  assert.equal(listeners.size, 0, 'nothing is subscribed before the connection starts the stream');
+  const sent: unknown[] = [];
+  const stop = stream.start((value) => sent.push(value));
+  const event: DaemonEvent = { type: 'reload', jails: ['sshd'], time: 1000 };
+  for (const listener of listeners) listener(event);
+  assert.deepEqual(sent, [event]);
+  stop();
+  assert.equal(listeners.size, 0);
 });

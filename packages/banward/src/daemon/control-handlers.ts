@@ -1,4 +1,4 @@
-import { isJailOptionName, JAIL_OPTION_NAMES, unknownJail, type ControlRequest, type DaemonControl } from '../control/index.js';
+import { isJailOptionName, JAIL_OPTION_NAMES, ReplyStream, unknownJail, type ControlRequest, type DaemonControl } from '../control/index.js';
 import { BanwardError } from '../errors.js';
 import { formatIp, isHost, parseIp } from '../net/ip-address.js';
 import { VERSION } from '../version.js';
@@ -64,7 +64,7 @@ function reportedAddress(text: string | undefined): string {
 }
 
 /** What answers at once while the jails start (their backlog may take a while); the rest waits for the start. */
-const ANSWERED_DURING_START: ReadonlySet<string> = new Set(['ping', 'version', 'status', 'get', 'banned', 'test-config', 'dump-config']);
+const ANSWERED_DURING_START: ReadonlySet<string> = new Set(['ping', 'version', 'status', 'get', 'banned', 'test-config', 'dump-config', 'watch']);
 
 /** The daemon's answers to control requests (docs/protocol.md). */
 export async function handleRequest(control: DaemonControl, request: ControlRequest): Promise<unknown> {
@@ -113,6 +113,9 @@ export async function handleRequest(control: DaemonControl, request: ControlRequ
       return { ok: true, jails: control.jailNames() };
     case 'dump-config':
       return { jails: Object.fromEntries(control.jailNames().map((name) => [name, control.resolvedOptions(name)])) };
+    case 'watch':
+      // Admin socket only: the events carry log lines and user names, more than an app may read.
+      return new ReplyStream({ jails: control.jailNames() }, (send) => control.subscribe(send));
     default:
       // Requests are validated against COMMANDS; this guards a command added there without a case here.
       throw new BanwardError('BANWARD_ERR_COMMAND', `unknown command '${request.command as string}'`);
