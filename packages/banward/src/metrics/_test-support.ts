@@ -1,3 +1,5 @@
+import { unknownJail, type DaemonControl, type DaemonEvent, type JailCounters, type JailStatus } from '../control/index.js';
+
 /** One sample of the Prometheus text format. */
 export interface Sample {
   name: string;
@@ -61,4 +63,41 @@ export function valueOf(exposition: Exposition, name: string, labels: Record<str
   const found = exposition.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
   if (found.length !== 1) throw new Error(`${found.length} samples of ${name}${JSON.stringify(labels)}`);
   return found[0]!.value;
+}
+
+export const ATTACKER = '203.0.113.5';
+
+/** A daemon with jails `sshd` (reads a log, one nft action) and `web-login` (reports only); its counters can be changed. */
+export function fakeControl() {
+  let listener: ((event: DaemonEvent) => void) | null = null;
+  const jails = new Set(['sshd', 'web-login']);
+  const counters = new Map<string, JailCounters>();
+  const countersOf = (jail: string, linesRead: number, runs: number): JailCounters => ({
+    linesRead,
+    linesMatched: Math.floor(linesRead / 2),
+    matchSeconds: { buckets: [0.001, 0.01], counts: [linesRead, 1, 0], sum: linesRead * 0.0005 },
+    ignoredFailures: 1,
+    abandonedLines: 0,
+    actions: jail === 'sshd' ? [{ action: 'nftables', operation: 'ban', runs, failures: 1 }] : [],
+    sourceLag: jail === 'sshd' ? [{ file: '/var/log/auth "main".log\n', bytes: 42 }] : [],
+  });
+  const known = (jail: string): string => {
+    if (!jails.has(jail)) throw unknownJail(jail);
+    return jail;
+  };
+  const status = (jail: string): JailStatus => ({
+    jail,
+    filter: { currentlyFailed: 1, totalFailed: 2, evicted: 0, abandonedLines: 0, files: ['/var/log/auth.log'], reports: jail !== 'sshd' },
+    actions: { currentlyBanned: 1, totalBanned: 3, bannedIps: [ATTACKER], ...(jail === 'sshd' ? {} : { notEnforced: 'no action is set' }) },
+  });
+  const control = {
+    started: Promise.resolve(),
+    jailNames: () => [...jails],
+    jailStatus: (jail: string) => status(known(jail)),
+    jailCounters: (jail: string) => counters.get(known(jail)) ?? countersOf(jail, 10, 2),
+    option: (jail: string, name: string) => { known(jail); return ({ bantime: 600, findtime: 300, maxretry: 5 } as Record<string, number>)[name]; },
+    subscribe: (l: (event: DaemonEvent) => void) => { listener = l; return () => { listener = null; }; },
+  } as unknown as DaemonControl;
+  const emit = (event: DaemonEvent): void => listener?.(event);
+  return { control, jails, counters, countersOf, emit, listening: () => listener !== null };
 }
