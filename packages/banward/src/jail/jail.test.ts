@@ -254,5 +254,9 @@ describe('Jail', () => {
     assert.ok(error?.type === 'action-error' && error.action === 'broken' && error.operation === 'ban' && error.message === 'nft said no');
     assert.equal(unban?.type === 'unban' && unban.reason, 'expired');
     assert.deepEqual(action.events, ['ban 203.0.113.9 600', 'unban 203.0.113.9']);
+    assert.deepEqual(j.actionRunCounts().map((c) => `${c.action} ${c.operation} ${c.runs}/${c.failures}`).sort(), [
+      `${action.name} ban 1/0`, `${action.name} unban 1/0`, 'broken ban 1/1', 'broken unban 1/0',
+    ].sort(), 'the metrics\' counts: one run per batch, failures apart');
+    assert.equal(j.ignoredFailures, 1, '198.51.100.7 is in ignoreip');
   });
 });
