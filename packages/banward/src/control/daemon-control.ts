@@ -12,6 +12,8 @@ export interface DaemonControl {
   /** The running jails' names, in start order. */
   jailNames(): string[];
   jailStatus(jail: string): JailStatus;
+  /** The jail's pipeline counters (for the metrics); they start again at 0 when a reload rebuilds the jail. */
+  jailCounters(jail: string): JailCounters;
   /** Active bans, oldest first: of one jail, and/or only those covering one of `covering`'s addresses. */
   activeBans(filter?: { jail?: string; covering?: readonly string[] }): ActiveBan[];
   /** Bans every target (address or network) or, when one would cover an ignored or own address, none. */
@@ -82,6 +84,27 @@ export interface JailStatus {
     /** Why the jail's bans block nobody; absent when they are enforced. */
     notEnforced?: string;
   };
+}
+
+/** What a jail's pipeline has done since it was built: its sources, its filter and its actions. */
+export interface JailCounters {
+  /** Lines its sources delivered. */
+  linesRead: number;
+  /** Lines that gave at least one failure. */
+  linesMatched: number;
+  /**
+   * The filter's matching time per batch of lines: `counts[i]` batches took at most `buckets[i]` seconds
+   * (and more than the bucket before); the last count, one longer than `buckets`, is above them all.
+   */
+  matchSeconds: { buckets: readonly number[]; counts: readonly number[]; sum: number };
+  /** Failures the ignore list dropped. */
+  ignoredFailures: number;
+  /** Lines given up at linetimeout. */
+  abandonedLines: number;
+  /** Per action and operation (ban, unban, restore, check, reconcile): how often it ran and failed. */
+  actions: { action: string; operation: string; runs: number; failures: number }[];
+  /** Each file followed: bytes between the read position and the end of the file. */
+  sourceLag: { file: string; bytes: number }[];
 }
 
 /** What `get JAIL <option>` reads. */

@@ -12,5 +12,5 @@ export { sendRequest, watchDaemon } from './control-client.js';
 export type { DaemonWatch, SendOptions } from './control-client.js';
 export { JAIL_OPTION_NAMES, isJailOptionName, unknownJail } from './daemon-control.js';
 export type {
-  ActiveBan, BanOutcome, BanTimes, DaemonControl, DaemonEvent, JailOptionName, JailOptionValues, JailStatus,
+  ActiveBan, BanOutcome, BanTimes, DaemonControl, DaemonEvent, JailCounters, JailOptionName, JailOptionValues, JailStatus,
 } from './daemon-control.js';

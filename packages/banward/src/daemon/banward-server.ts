@@ -5,6 +5,7 @@ import { startControlServer, type ControlServer } from '../control/index.js';
 import { combineProblems, compileConfiguration, type CompiledConfiguration, type JailSpec } from '../compile/index.js';
 import { SqliteBanStore } from '../decision/index.js';
 import type { Logger } from '../log/logger.js';
+import { createMetrics, type MetricsSource } from '../metrics/index.js';
 import { clearToolChecks } from '../process/index.js';
 import { describeWarning } from '../warnings.js';
 import { handleAppRequest, handleRequest } from './control-handlers.js';
@@ -48,6 +49,8 @@ export class BanwardServer {
   readonly jails = new Map<string, RunningJail>();
   readonly store: SqliteBanStore;
   readonly events: EventHub;
+  /** What `GET /metrics` serves; it counts events from the start, so it is built before any jail runs. */
+  readonly metrics: MetricsSource & { close(): void };
   private control: ControlServer | null = null;
   private appControl: ControlServer | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -63,6 +66,7 @@ export class BanwardServer {
     this.clock = options.clock ?? systemClock;
     this.settings = config.settings;
     this.events = new EventHub(options.log);
+    this.metrics = createMetrics(serverControl(this));
     mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
     this.store = new SqliteBanStore({ path: join(options.stateDir, 'banward.sqlite3') });
     this.started = this.startAll(config);
@@ -234,6 +238,7 @@ export class BanwardServer {
       for (const running of [...this.jails.values()]) await this.stopJail(running);
       await this.appControl?.close();
       await this.control?.close();
+      this.metrics.close();
       this.store.close();
       this.log.notice('Exiting banward');
       this.resolveStopped();

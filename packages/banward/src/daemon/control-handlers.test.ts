@@ -27,6 +27,10 @@ function fakeControl(overrides: Partial<DaemonControl> = {}) {
     started: Promise.resolve(),
     jailNames: () => ['sshd', 'web-login'],
     jailStatus: (jail) => status(known(jail)),
+    jailCounters: (jail) => ({
+      linesRead: known(jail) === 'sshd' ? 10 : 0, linesMatched: 2, matchSeconds: { buckets: [1], counts: [1, 0], sum: 0.5 },
+      ignoredFailures: 0, abandonedLines: 0, actions: [], sourceLag: [],
+    }),
     activeBans: ({ jail, covering } = {}) => {
       calls.push(['activeBans', jail, covering]);
       return bans.filter((b) => jail === undefined || b.jail === jail);

@@ -1,4 +1,7 @@
-import { unknownJail, type ActiveBan, type BanTimes, type DaemonControl, type JailOptionName, type JailOptionValues, type JailStatus } from '../control/index.js';
+import {
+  unknownJail, type ActiveBan, type BanTimes, type DaemonControl, type JailCounters, type JailOptionName, type JailOptionValues, type JailStatus,
+} from '../control/index.js';
+import { MATCH_SECONDS_BUCKETS } from '../filter/runner/index.js';
 import type { BanRecord } from '../decision/index.js';
 import { banCovers } from '../jail/index.js';
 import { canonical } from '../net/ip-address.js';
@@ -48,6 +51,24 @@ export function serverControl(server: BanwardServer): DaemonControl {
           currentlyBanned: bans.length, totalBanned: running.jail.totalBanned, bannedIps: bans.map((b) => b.ip),
           ...(running.unenforced === null ? {} : { notEnforced: running.unenforced }),
         },
+      };
+    },
+    jailCounters(name): JailCounters {
+      const { jail, sources } = jailOf(name);
+      const match = jail.matchStats;
+      const read = sources.map((s) => s.stats());
+      return {
+        linesRead: read.reduce((sum, s) => sum + s.linesRead, 0),
+        linesMatched: match?.matched ?? 0,
+        matchSeconds: {
+          buckets: MATCH_SECONDS_BUCKETS,
+          counts: match ? [...match.batchSeconds] : new Array<number>(MATCH_SECONDS_BUCKETS.length + 1).fill(0),
+          sum: match?.seconds ?? 0,
+        },
+        ignoredFailures: jail.ignoredFailures,
+        abandonedLines: jail.abandonedLines,
+        actions: jail.actionRunCounts(),
+        sourceLag: read.flatMap((s) => s.lag),
       };
     },
     activeBans({ jail, covering } = {}): ActiveBan[] {

@@ -2,11 +2,11 @@ import { lookup } from 'node:dns/promises';
 import type { BanRecord } from '../decision/ban-store.js';
 import type { BanTicket } from '../enforcer/ban-action.js';
 import { timeShiftWarning, type Failure } from '../filter/failure.js';
-import { InlineMatcher, type LineMatcher, type MatchedLines } from '../filter/runner/index.js';
+import { InlineMatcher, type LineMatcher, type MatchedLines, type MatchStats } from '../filter/runner/index.js';
 import { BanwardError } from '../errors.js';
 import { canonical, parseIp } from '../net/ip-address.js';
 import type { SourceLine } from '../source/log-source.js';
-import { ActionRunner } from './_action-runner.js';
+import { ActionRunner, type ActionRunCount } from './_action-runner.js';
 import { localTime } from './_line-time.js';
 import { NO_EVENTS, type JailEventSink } from './jail-events.js';
 import { banRefusal, countingKey, coveringBan } from './ban-scope.js';
@@ -20,6 +20,8 @@ import type { JailParts } from './jail-parts.js';
  */
 export class Jail {
   totalBanned = 0;
+  /** Failures not counted because the ignore list covers their id. */
+  ignoredFailures = 0;
   /** Asynchronous work is chained so failures and bans of one jail happen in order. */
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
@@ -48,6 +50,16 @@ export class Jail {
   /** Lines the matcher gave up on (one regex held them longer than the bound). */
   get abandonedLines(): number {
     return this.matcher?.abandoned ?? 0;
+  }
+
+  /** The matcher's counts (null for a jail fed by reports only). */
+  get matchStats(): MatchStats | null {
+    return this.matcher?.stats ?? null;
+  }
+
+  /** How often each action ran each operation, and failed. */
+  actionRunCounts(): ActionRunCount[] {
+    return this.actions.runCounts();
   }
 
   /**
@@ -192,6 +204,7 @@ export class Jail {
   private count(id: string, failure: Failure, ignored: { ignored: boolean; source?: string }): void {
     const { failures, log, maxretry } = this.parts;
     if (ignored.ignored) {
+      this.ignoredFailures++;
       log.info(`Ignore ${id} by ${ignored.source ?? 'ignore list'}`);
       return;
     }
