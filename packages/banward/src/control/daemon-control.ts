@@ -36,8 +36,11 @@ export interface DaemonControl {
   reload(jail?: string, options?: { restart?: boolean; unban?: boolean }): Promise<string[]>;
   /** Shuts the daemon down after the current reply is written. */
   stop(): void;
-  /** Calls `listener` with every event from now on (found, ban, unban, action errors, reloads); returns the unsubscribe. */
-  subscribe(listener: (event: DaemonEvent) => void): () => void;
+  /**
+   * Calls `listener` with every event from now on (found, ban, unban, action errors, reloads); returns the
+   * unsubscribe. `found: false` leaves out the found events (one per failure: costly to build for nobody).
+   */
+  subscribe(listener: (event: DaemonEvent) => void, options?: { found?: boolean }): () => void;
 }
 
 /** Everything the daemon tells its listeners: the jails' events, and reloads. */

@@ -129,6 +129,6 @@ export function serverControl(server: BanwardServer): DaemonControl {
     stop() {
       setImmediate(() => void server.stop());
     },
-    subscribe: (listener) => server.events.subscribe(listener),
+    subscribe: (listener, options) => server.events.subscribe(listener, options),
   };
 }

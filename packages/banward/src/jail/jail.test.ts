@@ -232,11 +232,11 @@ describe('Jail', () => {
     assert.deepEqual(store.activeBans().map((b) => b.ip), ['203.0.113.5']);
   });
 
-  it('issue 14: tells its listeners found, ban, unban and action errors, in order; builds no events while nobody listens', async () => {
+  it('issue 14: tells its listeners found, ban, unban and action errors, in order; builds no found events while nobody wants them', async () => {
     const events: JailEvent[] = [];
     let active = false;
     const failing = Object.assign(new RecordingAction(), { name: 'broken', ban: () => Promise.reject(new Error('nft said no')) });
-    const { j, action, line, advance } = jail({ events: { get active() { return active; }, emit: (e) => events.push(e) } });
+    const { j, action, line, advance } = jail({ events: { get wantsFound() { return active; }, emit: (e) => events.push(e) } });
     (j.parts.actions as BanAction[]).push(failing);
     feed(j, [line('203.0.113.9')]);
     assert.equal(events.length, 0);

@@ -38,9 +38,8 @@ export class Jail {
   constructor(readonly parts: JailParts) {
     this.matcher = parts.matcher ?? (parts.filter ? new InlineMatcher(parts.filter) : null);
     this.events = parts.events ?? NO_EVENTS;
-    this.actions = new ActionRunner(parts.actions, parts.log, (action, operation, message) => {
-      if (this.events.active) this.events.emit({ type: 'action-error', jail: this.name, action, operation, message, time: parts.clock() });
-    });
+    this.actions = new ActionRunner(parts.actions, parts.log, (action, operation, message) =>
+      this.events.emit({ type: 'action-error', jail: this.name, action, operation, message, time: parts.clock() }));
   }
 
   get name(): string {
@@ -212,7 +211,7 @@ export class Jail {
     // `id` is canonical already (the filter's policy, or canonical() above): countKey would parse it again.
     const key = countingKey(id, this.parts.countprefix6 ?? 0);
     const count = failures.add(key, failure.time, failure.lines);
-    if (this.events.active) this.events.emit({ type: 'found', jail: this.name, ip: id, time: failure.time, lines: failure.lines });
+    if (this.events.wantsFound) this.events.emit({ type: 'found', jail: this.name, ip: id, time: failure.time, lines: failure.lines });
     if (count >= maxretry) {
       const matches = failures.reset(key);
       const refusal = key === id ? null : this.banRefusal(key);
@@ -267,7 +266,7 @@ export class Jail {
     // Logged once committed: a `Ban` line in the log is a ban a crash cannot lose.
     for (const t of tickets) {
       this.parts.log.notice(`Ban ${t.ip}`);
-      if (this.events.active) this.events.emit({ type: 'ban', jail: this.name, ip: t.ip, time: t.time, bantime: t.bantime, banCount: t.banCount, failures: t.failures });
+      this.events.emit({ type: 'ban', jail: this.name, ip: t.ip, time: t.time, bantime: t.bantime, banCount: t.banCount, failures: t.failures });
     }
     this.actions.ban(tickets);
   }
@@ -278,7 +277,7 @@ export class Jail {
     const record = this.banOf(ip);
     if (!record || !store.removeBan(this.name, record.ip)) return false;
     log.notice(`Unban ${record.ip}${reason}`);
-    if (this.events.active) this.events.emit({ type: 'unban', jail: this.name, ip: record.ip, time: this.parts.clock(), reason: 'lifted' });
+    this.events.emit({ type: 'unban', jail: this.name, ip: record.ip, time: this.parts.clock(), reason: 'lifted' });
     await this.actions.unban([{ ...record, failures: 0 }]);
     return true;
   }
@@ -291,7 +290,7 @@ export class Jail {
     const tickets = expired.filter((b) => lifted.has(b.ip)).map((b) => ({ ...b, failures: 0 }));
     for (const t of tickets) {
       log.notice(`Unban ${t.ip}`);
-      if (this.events.active) this.events.emit({ type: 'unban', jail: this.name, ip: t.ip, time: now, reason: 'expired' });
+      this.events.emit({ type: 'unban', jail: this.name, ip: t.ip, time: now, reason: 'expired' });
     }
     if (tickets.length) await this.actions.unban(tickets);
     failures.cleanup(now);

@@ -21,10 +21,6 @@ function eventCounters(registry: Registry, reading: () => DaemonReading): (event
     for (const j of reading().jails) for (const l of labels(j.jail)) this.inc(l, 0);
   };
   const jailOnly = (jail: string) => [{ jail }];
-  const failures = new Counter({
-    name: 'banward_failures_total', help: 'Failures counted against an address (those the ignore list drops are not)',
-    labelNames: ['jail'], registers: [registry], collect: zeroFor(jailOnly),
-  });
   const bans = new Counter({
     name: 'banward_bans_total', help: 'Bans committed (by failures, by hand or by a report)',
     labelNames: ['jail'], registers: [registry], collect: zeroFor(jailOnly),
@@ -41,7 +37,7 @@ function eventCounters(registry: Registry, reading: () => DaemonReading): (event
   });
   return (event) => {
     switch (event.type) {
-      case 'found': failures.inc({ jail: event.jail }); break;
+      case 'found': break;
       case 'ban': bans.inc({ jail: event.jail }); break;
       case 'unban': unbans.inc({ jail: event.jail, reason: event.reason }); break;
       case 'reload': reloads.inc({ result: 'ok' }); break;
@@ -65,6 +61,7 @@ export function banwardSeries(registry: Registry, reading: () => DaemonReading):
     name: 'banward_source_lag_bytes', help: 'Bytes between the read position and the end of each log file followed',
     labelNames: ['jail', 'file'], samples: (r) => r.jails.flatMap((j) => j.sourceLag.map(({ file, bytes }): Samples[number] => [{ jail: j.jail, file }, bytes])),
   });
+  scraped.counter({ name: 'banward_failures_total', help: 'Failures counted against an address (those the ignore list drops are not)', labelNames: ['jail'], samples: total('failures') });
   scraped.counter({ name: 'banward_lines_read_total', help: 'Log lines read by the jail\'s sources', labelNames: ['jail'], samples: total('lines_read') });
   scraped.counter({ name: 'banward_lines_matched_total', help: 'Log lines that gave at least one failure', labelNames: ['jail'], samples: total('lines_matched') });
   scraped.counter({ name: 'banward_ignored_failures_total', help: 'Failures the ignore list dropped', labelNames: ['jail'], samples: total('ignored') });

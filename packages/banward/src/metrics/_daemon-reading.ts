@@ -24,8 +24,9 @@ export interface DaemonReading {
 export const matchKey = (bucket: number): string => `match\0${bucket}`;
 export const actionKey = (what: 'runs' | 'failures', action: string, operation: string): string => `${what}\0${action}\0${operation}`;
 
-function counterValues(c: JailCounters): CounterValues {
+function counterValues(c: JailCounters, status: JailStatus): CounterValues {
   const values: CounterValues = new Map([
+    ['failures', status.filter.totalFailed],
     ['lines_read', c.linesRead],
     ['lines_matched', c.linesMatched],
     ['ignored', c.ignoredFailures],
@@ -76,7 +77,7 @@ export class DaemonReader {
       jail,
       status,
       settings,
-      totals: this.carried.totals(jail, counterValues(counters)),
+      totals: this.carried.totals(jail, counterValues(counters, status)),
       matchBuckets: counters.matchSeconds.buckets,
       actions: [...seen.values()],
       sourceLag: counters.sourceLag,

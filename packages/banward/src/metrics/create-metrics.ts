@@ -27,7 +27,7 @@ export function createMetrics(control: DaemonControl, options: MetricsOptions = 
   const onEvent = banwardSeries(registry, reading);
   f2bSeries(registry, reading);
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
-  const unsubscribe = control.subscribe(onEvent);
+  const unsubscribe = control.subscribe(onEvent, { found: false });
   let scrape: Promise<string> | null = null;
   return {
     contentType: registry.contentType,
