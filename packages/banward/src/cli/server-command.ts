@@ -58,6 +58,7 @@ async function runServer({ values }: CommandContext<typeof SERVER_OPTIONS>): Pro
     appSocket: appSocket === 'none' ? null : resolve(appSocket),
     ...(values['app-socket-group'] ? { appSocketGroup: values['app-socket-group'] } : {}),
     log,
+    ...(values['dry-run'] ? { dryRun: true } : {}),
   });
   const stop = () => void server.stop();
   process.on('SIGTERM', stop);
@@ -72,6 +73,7 @@ async function runServer({ values }: CommandContext<typeof SERVER_OPTIONS>): Pro
 }
 
 const SERVER_OPTIONS = {
+  'dry-run': { type: 'boolean', description: 'decide and log bans without enforcing them (every jail\'s actions\nreplaced by log), to run beside fail2ban; see banward migrate --compare' },
   config: { type: 'string', valueName: 'DIR', description: `configuration (default ${DEFAULT_CONFIG_DIR}; --config /etc/fail2ban reads fail2ban's)` },
   'state-dir': { type: 'string', valueName: 'DIR', description: `bans and log positions, SQLite (default ${DEFAULT_STATE_DIR})` },
   socket: { type: 'string', valueName: 'PATH', description: `the admin control socket (default ${DEFAULT_SOCKET}), mode 0600` },

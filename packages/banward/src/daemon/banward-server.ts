@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { startControlServer, type ControlServer } from '../control/index.js';
-import { combineProblems, compileConfiguration, type CompiledConfiguration, type JailSpec } from '../compile/index.js';
+import { combineProblems, compileConfiguration, dryRun, type CompiledConfiguration, type JailSpec } from '../compile/index.js';
 import { SqliteBanStore } from '../decision/index.js';
 import type { Logger } from '../log/logger.js';
 import { createMetrics, type MetricsSource } from '../metrics/index.js';
@@ -27,6 +27,8 @@ export interface ServerOptions {
   clock?: Clock;
   /** How often expired bans are lifted (ms). */
   tickMs?: number;
+  /** Every jail logs its bans instead of running its actions (`--dry-run`), at start and at every reload. */
+  dryRun?: boolean;
 }
 
 /** Seconds between purges of old ban history. */
@@ -35,10 +37,10 @@ const PURGE_INTERVAL = 60;
 const REPAIR_ROUNDS = 10;
 
 /** Compiles the whole configuration; throws every problem (file:line) without touching the running daemon. */
-export async function loadConfiguration(configDir: string): Promise<CompiledConfiguration> {
+export async function loadConfiguration(configDir: string, options: { dryRun?: boolean } = {}): Promise<CompiledConfiguration> {
   const config = await compileConfiguration(configDir);
   if (config.problems.length > 0) throw combineProblems(config.problems);
-  return config;
+  return options.dryRun ? dryRun(config) : config;
 }
 
 /**
@@ -74,7 +76,7 @@ export class BanwardServer {
 
   /** Starts the daemon; a configuration mistake throws before anything runs. */
   static async start(options: ServerOptions): Promise<BanwardServer> {
-    const server = new BanwardServer(options, await loadConfiguration(options.configDir));
+    const server = new BanwardServer(options, await loadConfiguration(options.configDir, { dryRun: options.dryRun ?? false }));
     await server.started;
     return server;
   }
@@ -181,7 +183,7 @@ export class BanwardServer {
   async reload(only?: string, options: { restart?: boolean; unban?: boolean } = {}): Promise<string[]> {
     // A tool installed (or removed) since the last start is seen by this reload's jails.
     clearToolChecks();
-    const config = await loadConfiguration(this.options.configDir).catch((error: unknown) => {
+    const config = await loadConfiguration(this.options.configDir, { dryRun: this.options.dryRun ?? false }).catch((error: unknown) => {
       this.refused(error);
       throw error;
     });

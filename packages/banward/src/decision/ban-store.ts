@@ -29,6 +29,12 @@ export interface BanStore {
   addBan(ban: BanRecord): void;
   /** Many bans in one transaction (restores, bulk bans). */
   addBans(bans: readonly BanRecord[]): void;
+  /**
+   * Records past bans in the history only (not active): what an import brings from another tool, for
+   * bantime.increment. A ban already recorded (same jail, ip, time and bantime) is not recorded twice.
+   * Returns how many were added.
+   */
+  addHistory(bans: readonly BanRecord[]): number;
   /** Ends a ban; its history stays. Returns false when it was not active. */
   removeBan(jail: string, ip: string): boolean;
   /** Ends many bans of one jail in one transaction; returns those that were active. */

@@ -48,6 +48,7 @@ export class SqliteBanStore implements BanStore {
   readonly #getPosition: Database.Statement<[string], { data: string }>;
   readonly #setPosition: Database.Statement<[string, string]>;
   readonly #addBans: Database.Transaction<(bans: readonly BanRecord[]) => void>;
+  readonly #addHistory: Database.Transaction<(bans: readonly BanRecord[]) => number>;
   readonly #removeBans: Database.Transaction<(jail: string, ips: readonly string[]) => string[]>;
 
   constructor(options: SqliteBanStoreOptions) {
@@ -89,6 +90,18 @@ export class SqliteBanStore implements BanStore {
         this.#insertBan.run(ban.jail, ban.ip, ban.time, ban.bantime, ban.banCount, JSON.stringify(ban.matches));
       }
     });
+    const insertPast = db.prepare<[{ jail: string; ip: string; time: number; bantime: number; banCount: number; matches: string }]>(`INSERT INTO bans (${BAN_COLUMNS}, active)
+      SELECT @jail, @ip, @time, @bantime, @banCount, @matches, 0
+      WHERE NOT EXISTS (SELECT 1 FROM bans WHERE jail = @jail AND ip = @ip AND time = @time AND bantime = @bantime)`);
+    this.#addHistory = db.transaction((bans: readonly BanRecord[]) => {
+      let added = 0;
+      for (const ban of bans) {
+        assertBanRecord(ban);
+        const { jail, ip, time, bantime, banCount } = ban;
+        added += insertPast.run({ jail, ip, time, bantime, banCount, matches: JSON.stringify(ban.matches) }).changes;
+      }
+      return added;
+    });
     this.#removeBans = db.transaction((jail: string, ips: readonly string[]) => ips.filter((ip) => this.#endBan.run(jail, ip).changes > 0));
   }
 
@@ -98,6 +111,10 @@ export class SqliteBanStore implements BanStore {
 
   addBans(bans: readonly BanRecord[]): void {
     this.#addBans.immediate(bans);
+  }
+
+  addHistory(bans: readonly BanRecord[]): number {
+    return this.#addHistory.immediate(bans);
   }
 
   removeBan(jail: string, ip: string): boolean {
