@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { DaemonControl } from '../control/index.js';
 import { BanwardError } from '../errors.js';
@@ -61,6 +61,11 @@ export function buildHttpApp(deps: HttpAppDependencies): FastifyInstance {
     return503OnClosing: true,
     forceCloseConnections: true,
     logger: false,
+    // Errors the router meets before any route (an over-long parameter, a bad URL encoding) get the same JSON replies.
+    frameworkErrors: (error, _request, reply) => {
+      const { status, body } = errorReply(error);
+      void (reply as unknown as FastifyReply).code(status).headers(SECURITY_HEADERS).send(body);
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
   });
   const roleOf = tokenChecker(settings);
