@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -224,4 +224,28 @@ test('/api/v1/events refuses clients beyond the cap with 503', async () => {
   } finally {
     await app.close();
   }
+});
+
+/** `GET /api/v1/jails/{jail}` for each route Fastify serves (HEAD, which it adds itself, left out). */
+async function servedRoutes(): Promise<string[]> {
+  const { app } = appWith();
+  await app.ready();
+  const routes: string[] = [];
+  const prefixes: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^([│ ├└─]*)(\S+) \(([A-Z, ]+)\)$/.exec(line);
+    if (!m) continue;
+    const depth = m[1]!.length / 4;
+    prefixes.length = depth;
+    const path = (prefixes[depth - 1] ?? '') + m[2]!;
+    prefixes[depth] = path;
+    for (const method of m[3]!.split(', ')) if (method !== 'HEAD') routes.push(`${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
+  }
+  return routes.sort();
+}
+
+test('docs/http-api.openapi.json lists exactly the routes the server serves', async () => {
+  const doc = JSON.parse(readFileSync(new URL('../../../../../docs/http-api.openapi.json', import.meta.url), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
+  const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`)).sort();
+  assert.deepEqual(await servedRoutes(), documented);
 });

@@ -56,7 +56,7 @@ export function buildHttpApp(deps: HttpAppDependencies): FastifyInstance {
     connectionTimeout: 60_000,
     requestTimeout: 10_000,
     keepAliveTimeout: 5_000,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     trustProxy: settings.trustedProxies.length > 0 ? [...settings.trustedProxies] : false,
     return503OnClosing: true,
     forceCloseConnections: true,
