@@ -61,16 +61,11 @@ interface Ban { jail: string; ip: string; banCount: number }
 
 it('HTTP API on a real daemon: bans listed and lifted at the firewall, an address\'s story, roles, SSE, token guessing banned, hostile requests survived', async () => {
   const net = makeNetPair();
-  const h: DaemonHarness = makeDaemonDirs(`[DEFAULT]
-bantime = 600
-findtime = 10m
-maxretry = 3
-backend = auto
-
-[test]
+  const h: DaemonHarness = makeDaemonDirs(`[test]
 enabled = true
 filter = test
 logpath = $DIR/app.log
+maxretry = 3
 action = nftables[port=8080, protocol=tcp]
 
 [banward-http]
