@@ -1,13 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { execFile, spawn } from 'node:child_process';
-import { appendFileSync, chmodSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { failureLine, makeDaemonDirs, spawnDaemon, startDaemon, stopDaemon, waitFor, type DaemonHarness } from './_daemon.js';
+import { client, failureLine, makeDaemonDirs, spawnDaemon, startDaemon, stopDaemon, waitFor, type DaemonHarness } from './_daemon.js';
 import { nftSet } from './_firewall-state.js';
 import { inNs, makeNetPair } from './_netns.js';
 
 interface HttpCall {
+  port?: number;
   method?: string;
   path: string;
   token?: string;
@@ -34,7 +35,7 @@ function httpFrom(ns: string, from: string, calls: readonly HttpCall[]): Promise
       const out = [];
       for (const c of calls) out.push(await new Promise((resolve) => {
         const headers = { ...(c.token ? { authorization: 'Bearer ' + c.token } : {}), ...(c.body === undefined ? {} : { 'content-type': 'application/json' }) };
-        const req = http.request({ host: ${JSON.stringify(SERVER)}, port: ${PORT}, localAddress: ${JSON.stringify(from)}, method: c.method || 'GET', path: c.path, headers, timeout: 5000 }, (res) => {
+        const req = http.request({ host: ${JSON.stringify(SERVER)}, port: c.port || ${PORT}, localAddress: ${JSON.stringify(from)}, method: c.method || 'GET', path: c.path, headers, timeout: 5000 }, (res) => {
           let body = ''; res.setEncoding('utf8'); res.on('data', (d) => body += d); res.on('end', () => resolve({ status: res.statusCode, body }));
         });
         req.on('timeout', () => req.destroy(new Error('timeout')));
@@ -59,7 +60,7 @@ async function one(ns: string, from: string, call: HttpCall): Promise<HttpReply 
 
 interface Ban { jail: string; ip: string; banCount: number }
 
-it('HTTP API on a real daemon: bans listed and lifted at the firewall, an address\'s story, roles, SSE, token guessing banned, hostile requests survived', async () => {
+it('HTTP API on a real daemon: bans listed and lifted at the firewall, an address\'s story, roles, SSE, token guessing banned, hostile requests survived, [http] changes applied by reload', async () => {
   const net = makeNetPair();
   const h: DaemonHarness = makeDaemonDirs(`[test]
 enabled = true
@@ -96,8 +97,8 @@ read_token_file = ${readFile}
 admin_token_file = ${adminFile}
 `);
   writeFileSync(h.log, '');
-  const client = net.client;
-  inNs(client, 'ip', 'addr', 'add', '10.77.0.3/24', 'dev', `${client}0`);
+  const clientNs = net.client;
+  inNs(clientNs, 'ip', 'addr', 'add', '10.77.0.3/24', 'dev', `${clientNs}0`);
   let events: ReturnType<typeof spawn> | null = null;
   try {
     const refused = spawnDaemon(h, [], net.server);
@@ -107,11 +108,11 @@ admin_token_file = ${adminFile}
 
     chmodSync(adminFile, 0o600);
     await startDaemon(h, [], net.server);
-    const asClient = (call: HttpCall) => one(client, '10.77.0.2', call);
+    const asClient = (call: HttpCall) => one(clientNs, '10.77.0.2', call);
     assert.deepEqual((await asClient({ path: '/healthz' })).json(), { status: 'ok' });
 
     const seen: string[] = [];
-    events = spawn('ip', ['netns', 'exec', client, 'curl', '-sN', '--interface', '10.77.0.2', '-H', `Authorization: Bearer ${readToken}`, `http://${SERVER}:${PORT}/api/v1/events`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    events = spawn('ip', ['netns', 'exec', clientNs, 'curl', '-sN', '--interface', '10.77.0.2', '-H', `Authorization: Bearer ${readToken}`, `http://${SERVER}:${PORT}/api/v1/events`], { stdio: ['ignore', 'pipe', 'inherit'] });
     events.stdout!.on('data', (d: Buffer) => seen.push(d.toString()));
     await waitFor('the event stream to open', () => seen.join('').includes(': connected'));
 
@@ -152,12 +153,12 @@ admin_token_file = ${adminFile}
         { method: 'POST', path: '/api/v1/bans', token: adminToken, body: 'x'.repeat(20_000) },
       );
     }
-    const stormReplies = await httpFrom(client, '10.77.0.2', storm);
+    const stormReplies = await httpFrom(clientNs, '10.77.0.2', storm);
     assert.deepEqual([...new Set(stormReplies.map((r) => r.status))].sort(), [400, 404, 413]);
     assert.ok(stormReplies.every((r) => r.status === 0 || /"code":"BANWARD_ERR_HTTP_/.test(r.body)), 'every bad request got a JSON error');
 
-    const asAttacker = (call: HttpCall) => one(client, '10.77.0.3', call);
-    const guesses = await httpFrom(client, '10.77.0.3', Array.from({ length: 6 }, (_, i) => ({ path: '/api/v1/jails', token: `guess-${i}` })));
+    const asAttacker = (call: HttpCall) => one(clientNs, '10.77.0.3', call);
+    const guesses = await httpFrom(clientNs, '10.77.0.3', Array.from({ length: 6 }, (_, i) => ({ path: '/api/v1/jails', token: `guess-${i}` })));
     assert.ok(guesses.slice(0, 5).every((r) => r.status === 401));
     await waitFor('the guesser banned in banward-http', async () =>
       (await asClient({ path: '/api/v1/bans?jail=banward-http', token: readToken })).json<{ bans: Ban[] }>().bans.some((b) => b.ip === '10.77.0.3'));
@@ -168,6 +169,11 @@ admin_token_file = ${adminFile}
 
     assert.equal(h.process?.exitCode, null, 'the daemon still runs');
     assert.deepEqual((await asClient({ path: '/api/v1/whoami', token: adminToken })).json(), { role: 'admin' });
+
+    writeFileSync(join(h.config, 'banward.conf'), readFileSync(join(h.config, 'banward.conf'), 'utf8').replace(`:${PORT}`, `:${PORT + 1}`));
+    assert.equal(client(h, 'reload').code, 0);
+    await waitFor('the HTTP server on its new port', async () => (await asClient({ port: PORT + 1, path: '/healthz' })).status === 200);
+    assert.equal((await asClient({ path: '/healthz' })).status, 0, 'the old port is closed after the reload');
   } finally {
     events?.kill();
     await stopDaemon(h);
