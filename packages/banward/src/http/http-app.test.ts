@@ -249,3 +249,25 @@ test('docs/http-api.openapi.json lists exactly the routes the server serves', as
   const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`)).sort();
   assert.deepEqual(await servedRoutes(), documented);
 });
+
+test('/api/v1/events drops a client that does not read once its unsent output passes the bound', async () => {
+  let listener: ((event: DaemonEvent) => void) | null = null;
+  let unsubscribed = 0;
+  const { app, logged } = appWith({ subscribe: (l) => { listener = l; return () => { unsubscribed++; }; } }, { eventStream: { maxBufferedBytes: 64 * 1024 } });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const res = await fetch(`${address}/api/v1/events`, { headers: bearer(READ) });
+    assert.equal(res.status, 200);
+    const line = 'x'.repeat(64 * 1024);
+    // The client never reads: the kernel's buffers fill, then the server's, then it lets go.
+    for (let i = 0; i < 2000 && unsubscribed === 0; i++) {
+      (listener as unknown as (event: DaemonEvent) => void)({ type: 'found', jail: 'sshd', ip: '203.0.113.5', time: i, lines: [line] });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.equal(unsubscribed, 1);
+    assert.ok(logged.some((l) => /event-stream client 127\.0\.0\.1 dropped/.test(l)));
+    await res.body?.cancel().catch(() => undefined);
+  } finally {
+    await app.close();
+  }
+});

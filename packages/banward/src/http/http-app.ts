@@ -119,7 +119,7 @@ export function buildHttpApp(deps: HttpAppDependencies): FastifyInstance {
     return reply.type(metrics.contentType).send(await metrics.render());
   });
   registerApiRoutes(app, control, deps.clock);
-  registerEventStream(app, control, { ...DEFAULT_EVENT_STREAM_LIMITS, ...deps.eventStream });
+  registerEventStream(app, control, { ...DEFAULT_EVENT_STREAM_LIMITS, ...deps.eventStream }, log);
   registerDashboard(app, deps.dashboardDir);
   return app;
 }

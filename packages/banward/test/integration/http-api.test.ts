@@ -125,6 +125,14 @@ admin_token_file = ${adminFile}
     assert.ok(nftSet(net.server).has('10.77.0.9'));
     await waitFor('the ban event on the stream', () => /event: ban\ndata: \{[^\n]*"ip":"10\.77\.0\.9"/.test(seen.join('')));
 
+    interface Activity { minutes: { jail: string; failures: number; bans: number }[] }
+    await waitFor('the counters written (every 5 s)', async () => {
+      const minutes = (await asClient({ path: '/api/v1/activity?hours=1', token: readToken })).json<Activity>().minutes.filter((m) => m.jail === 'test');
+      return minutes.reduce((n, m) => n + m.failures, 0) === 4 && minutes.reduce((n, m) => n + m.bans, 0) === 1;
+    });
+    const top = (await asClient({ path: '/api/v1/top?limit=1', token: readToken })).json<{ offenders: unknown[]; networks: unknown[] }>();
+    assert.deepEqual(top, { offenders: [{ ip: '10.77.0.9', failures: 3, bans: 1 }], networks: [{ network: '10.77.0.0/24', failures: 4, bans: 1 }] });
+
     interface Story { jails: { jail: string; failures: { count: number; entries: { lines: string[] }[] }; ban: Ban | null }[]; history: { matches: string[] }[] }
     const banned = (await asClient({ path: '/api/v1/ips/10.77.0.9', token: readToken })).json<Story>();
     assert.equal(banned.jails.find((j) => j.jail === 'test')?.ban?.ip, '10.77.0.9');
