@@ -67,9 +67,9 @@ describe('issue 16: banward migrate against a real fail2ban-server', { timeout: 
     assert.equal(started.status, 0, started.stderr);
     await waitFor('fail2ban-server to answer', () => fail2ban('ping').status === 0, 30_000);
     // First bans of 3 s run out (fail2ban keeps their count); the second ones, 5000 × longer, are in force.
-    appendFileSync(log, sshdLine('10.1.0.1', 1) + sshdLine('10.1.0.1', 2) + sshdLine('10.1.0.3', 5));
-    await waitFor('fail2ban to ban 10.1.0.1', () => fail2banBanned().length === 1, 60_000);
-    await waitFor('its first ban to run out', () => fail2banBanned().length === 0, 60_000);
+    appendFileSync(log, sshdLine('10.1.0.1', 1) + sshdLine('10.1.0.1', 2) + sshdLine('10.1.0.2', 8) + sshdLine('10.1.0.2', 9) + sshdLine('10.1.0.3', 5));
+    await waitFor('fail2ban to ban two', () => fail2banBanned().length === 2, 60_000);
+    await waitFor('their first bans to run out', () => fail2banBanned().length === 0, 60_000);
     appendFileSync(log, sshdLine('10.1.0.1', 6) + sshdLine('10.1.0.1', 7) + sshdLine('10.1.0.2', 3) + sshdLine('10.1.0.2', 4));
     await waitFor('fail2ban to ban two', () => fail2banBanned().length === 2, 60_000);
     assert.deepEqual(fail2banBanned(), ['10.1.0.1', '10.1.0.2']);
@@ -83,7 +83,7 @@ describe('issue 16: banward migrate against a real fail2ban-server', { timeout: 
     const theirs = f2b.prepare('SELECT ip, timeofban + bantime AS expires, bancount FROM bips WHERE jail = ? ORDER BY ip').all('sshd') as { ip: string; expires: number; bancount: number }[];
     f2b.close();
     assert.deepEqual(report.imported.map((b) => [b.ip, b.expires, b.banCount]).sort(), theirs.map((b) => [b.ip, b.expires, b.bancount]));
-    assert.equal(theirs.find((b) => b.ip === '10.1.0.1')?.bancount, 2, 'fail2ban counted the second ban');
+    assert.deepEqual(theirs.map((b) => b.bancount), [2, 2], 'fail2ban counted the second bans');
     assert.equal(theirs.length, 2);
     const again = banward('migrate', '--import-bans', join(dir, 'f2b.sqlite3'), '--state-dir', state, '--from', conf, '--to', conf, '--json');
     assert.equal((JSON.parse(again.stdout) as { imported: unknown[] }).imported.length, 0, 'a second import adds nothing');
