@@ -6,23 +6,15 @@ from urllib.parse import urlencode
 
 from asgiref.sync import sync_to_async
 from django.contrib import auth
-from django.contrib.auth.models import User
 from django.test import RequestFactory
 
-from .base import BanwardTestCase
+from .base import LoginReportsTestCase
 
 # The AsyncClient's peer: its scope's `client`, which AsyncClient cannot set per request on every version.
 ASGI_PEER = "127.0.0.1"
 
 
-class UnderAsgi(BanwardTestCase):
-    def setUp(self):
-        super().setUp()
-        User.objects.create_superuser("bob", "bob@example.com", "right-password")
-
-    def reports(self):
-        return [r for r in self.daemon.requests if r["command"] == "report"]
-
+class UnderAsgi(LoginReportsTestCase):
     async def test_failed_admin_logins_over_asgi_are_reported_from_the_peer_and_the_ban_answers_429(self):
         with self.assertLogs("banward_django", "WARNING"):
             for _ in range(5):  # the fake daemon's maxretry
