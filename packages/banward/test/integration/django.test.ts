@@ -112,6 +112,7 @@ ignoreself = false
           return false;
         }
       }, 60_000);
+      assert.match(siteOutput.join(''), new RegExp(`^Django version ${release.series.replace('.', '\\.')}\\.`, 'm'), 'runserver runs this release');
     });
 
     it('5 failed admin logins (HTTP 200 each, some with a spoofed X-Forwarded-For) ban 127.0.0.1, not the spoofed addresses', async () => {
