@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { BanwardError, isBanwardError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { LineSplitter } from './_line-splitter.js';
+import { ReplyStream, type StreamSlots } from './reply-stream.js';
 import {
   MAX_REQUEST_BYTES, decodeRequest, encodeResponse, errorResponse, successResponse,
   type ControlRequest, type ControlResponse, type RequestId,
@@ -24,7 +25,17 @@ export const CLOSE_GRACE_MS = 3000;
 /** Requests waiting on one connection before we stop reading from it. */
 const QUEUE_HIGH_WATER = 16;
 
+/** Streamed lines a client may leave unread before its connection is dropped. */
+export const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
+
 type Work = { line: string } | { fault: ControlResponse };
+
+interface Answer {
+  text: string;
+  fatal: boolean;
+  /** The reply opened a stream: after `text`, the connection sends the stream's lines until it closes. */
+  stream?: ReplyStream;
+}
 
 /**
  * One client connection: a queue of lines answered strictly in order, one at a time. What a client can
@@ -41,6 +52,8 @@ export class Connection {
   private finished = false;
   /** Server shutdown or the peer half-closed: close once the queued requests are answered. */
   private closing = false;
+  /** A reply opened a stream: no more requests are read, the stream's lines are written until close. */
+  private streaming = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private lineTimer: NodeJS.Timeout | undefined;
   /**
@@ -54,6 +67,7 @@ export class Connection {
     private readonly handler: ControlHandler,
     private readonly log: Logger,
     private readonly limits: ConnectionLimits,
+    private readonly streamSlots: StreamSlots,
   ) {
     this.armIdle();
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
@@ -133,7 +147,7 @@ export class Connection {
   private peerEnded(): void {
     this.closing = true;
     this.stopLineClock();
-    if (this.idle && !this.finished) this.finish();
+    if ((this.idle && !this.finished) || this.streaming) this.finish();
   }
 
   private kick(): void {
@@ -151,8 +165,12 @@ export class Connection {
     try {
       while (this.queue.length > 0 && !this.socket.destroyed) {
         const work = this.queue.shift()!;
-        const { text, fatal } = 'fault' in work ? { text: encodeResponse(work.fault), fatal: true } : await this.answer(work.line);
+        const { text, fatal, stream }: Answer = 'fault' in work ? { text: encodeResponse(work.fault), fatal: true } : await this.answer(work.line);
         if (this.socket.destroyed) break;
+        if (stream) {
+          this.startStream(text, stream);
+          break;
+        }
         if (fatal) {
           this.finish(text);
           break;
@@ -190,7 +208,7 @@ export class Connection {
     });
   }
 
-  private async answer(line: string): Promise<{ text: string; fatal: boolean }> {
+  private async answer(line: string): Promise<Answer> {
     const decoded = decodeRequest(line);
     if ('fault' in decoded) {
       this.log.debug(`control: refused a request: ${decoded.fault.error.message}`);
@@ -198,17 +216,60 @@ export class Connection {
     }
     const { request } = decoded;
     let response: ControlResponse;
+    let stream: ReplyStream | undefined;
     try {
-      response = successResponse(request.id, await this.handler(request));
+      const result = await this.handler(request);
+      if (result instanceof ReplyStream) {
+        this.claimStreamSlot();
+        stream = result;
+      }
+      response = successResponse(request.id, stream ? stream.result : result);
     } catch (error) {
       response = errorResponse(request.id, this.asBanwardError(request.command, request.id, error));
     }
     try {
-      return { text: encodeResponse(response), fatal: false };
+      return { text: encodeResponse(response), fatal: false, ...(stream ? { stream } : {}) };
     } catch (error) {
       // A result JSON cannot carry (a BigInt, a cycle) is that request's error, not the daemon's end.
       return { text: encodeResponse(errorResponse(request.id, this.asBanwardError(request.command, request.id, error))), fatal: false };
     }
+  }
+
+  /** Counts this connection among the server's streams until it closes, or refuses when they are all taken. */
+  private claimStreamSlot(): void {
+    if (this.socket.destroyed) throw new BanwardError('BANWARD_ERR_COMMAND', 'the connection closed before its stream began');
+    if (!this.streamSlots.take()) {
+      throw new BanwardError('BANWARD_ERR_COMMAND', `the daemon already streams to ${this.streamSlots.max} clients; close one and try again`);
+    }
+    this.socket.once('close', () => this.streamSlots.release());
+  }
+
+  /**
+   * Writes the reply, then every line the stream sends. Without a write queue of our own the socket's
+   * buffer is the backlog: past MAX_STREAM_BACKLOG_BYTES unread the client is dropped, so a watcher that
+   * stops reading costs at most that much. The idle clock is off: a quiet stream is not an idle client.
+   */
+  private startStream(reply: string, stream: ReplyStream): void {
+    this.streaming = true;
+    this.finished = true; // what the client sends from now on is read and dropped
+    this.queue.length = 0;
+    clearTimeout(this.idleTimer);
+    this.stopLineClock();
+    this.socket.resume();
+    this.socket.write(reply);
+    const stop = stream.start((value) => this.sendStreamed(value));
+    this.socket.once('close', stop);
+    if (this.closing) this.finish();
+  }
+
+  private sendStreamed(value: unknown): void {
+    if (this.socket.destroyed || this.socket.writableEnded) return;
+    if (this.socket.writableLength > MAX_STREAM_BACKLOG_BYTES) {
+      this.log.warn(`control: a client left more than ${MAX_STREAM_BACKLOG_BYTES} bytes of streamed lines unread; closing its connection`);
+      this.socket.destroy();
+      return;
+    }
+    this.socket.write(`${JSON.stringify(value)}\n`);
   }
 
   private asBanwardError(command: string, id: RequestId, error: unknown): BanwardError {
@@ -235,7 +296,7 @@ export class Connection {
   /** Server shutdown: close now if idle, else right after the request in progress is answered. */
   shutdown(): void {
     this.closing = true;
-    if (this.idle && !this.finished) this.finish();
+    if ((this.idle && !this.finished) || this.streaming) this.finish();
   }
 
   destroy(): void {

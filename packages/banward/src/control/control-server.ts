@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.js';
 import { CLOSE_GRACE_MS, Connection, type ControlHandler } from './_connection.js';
 import { inodeOf, lockDownSocket, prepareSocketPath, resolveGroup } from './_socket-file.js';
 import { encodeResponse, errorResponse } from './protocol.js';
+import { StreamSlots } from './reply-stream.js';
 
 export type { ControlHandler } from './_connection.js';
 
@@ -20,8 +21,8 @@ export interface ControlServerOptions {
   log: Logger;
   /**
    * Connections served at once. Default 64. One more closes the connection that has waited on its client
-   * longest (idle, or leaving replies unread); only when a handler is working for every connection is the
-   * newcomer answered with an error.
+   * longest (idle, or leaving replies unread; never a streaming one); only when a handler is working for
+   * every connection is the newcomer answered with an error.
    */
   maxConnections?: number;
   /** A connection with no request for this long, none in progress, is closed. Default 60 s. */
@@ -30,6 +31,8 @@ export interface ControlServerOptions {
   lineTimeoutMs?: number;
   /** A client that leaves replies unread this long is disconnected. Default 60 s. */
   writeTimeoutMs?: number;
+  /** Connections streaming at once (a handler returned a ReplyStream, as `watch` does). Default 16. */
+  maxStreams?: number;
 }
 
 export interface ControlServer {
@@ -42,6 +45,7 @@ const DEFAULT_MAX_CONNECTIONS = 64;
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 const DEFAULT_LINE_TIMEOUT_MS = 10_000;
 const DEFAULT_WRITE_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_STREAMS = 16;
 
 /** The connection to close for a newcomer: the one waiting on its client longest; none when handlers work for all. */
 function longestWaiting(connections: Iterable<Connection>): Connection | undefined {
@@ -89,6 +93,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     lineTimeoutMs: options.lineTimeoutMs ?? DEFAULT_LINE_TIMEOUT_MS,
     writeTimeoutMs: options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS,
   };
+  const streamSlots = new StreamSlots(options.maxStreams ?? DEFAULT_MAX_STREAMS);
   const gid = options.group === undefined ? undefined : await resolveGroup(options.group);
   const mode = options.mode ?? (gid === undefined ? 0o600 : 0o660);
 
@@ -107,7 +112,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
       connections.delete(victim);
       victim.destroy();
     }
-    const connection = new Connection(socket, handler, log, limits);
+    const connection = new Connection(socket, handler, log, limits, streamSlots);
     connections.add(connection);
     socket.once('close', () => connections.delete(connection));
   });

@@ -3,12 +3,13 @@ import { findDuplicateKey } from './_duplicate-keys.js';
 
 /**
  * The control protocol (docs/protocol.md): newline-delimited JSON over a Unix socket, one request per
- * line, one response line per request, answered in order. This module is pure — no sockets — so the
+ * line, one response line per request, answered in order (`watch` then streams events on its
+ * connection, one line each). This module is pure — no sockets — so the
  * server and the client validate with the same functions.
  */
 
 export const COMMANDS = [
-  'ping', 'version', 'status', 'stop', 'reload', 'set', 'get', 'unban', 'banned', 'report', 'test-config', 'dump-config', 'fleet',
+  'ping', 'version', 'status', 'stop', 'reload', 'set', 'get', 'unban', 'banned', 'report', 'test-config', 'dump-config', 'watch', 'fleet',
 ] as const;
 
 export type Command = (typeof COMMANDS)[number];

@@ -1,4 +1,4 @@
-import { isJailOptionName, JAIL_OPTION_NAMES, unknownJail, type ControlRequest, type DaemonControl } from '../control/index.js';
+import { isJailOptionName, JAIL_OPTION_NAMES, ReplyStream, unknownJail, type ControlRequest, type DaemonControl } from '../control/index.js';
 import { BanwardError } from '../errors.js';
 import { formatIp, isHost, parseIp } from '../net/ip-address.js';
 import { VERSION } from '../version.js';
@@ -64,7 +64,7 @@ function reportedAddress(text: string | undefined): string {
 }
 
 /** What answers at once while the jails start (their backlog may take a while); the rest waits for the start. */
-const ANSWERED_DURING_START: ReadonlySet<string> = new Set(['ping', 'version', 'status', 'get', 'banned', 'test-config', 'dump-config', 'fleet']);
+const ANSWERED_DURING_START: ReadonlySet<string> = new Set(['ping', 'version', 'status', 'get', 'banned', 'test-config', 'dump-config', 'watch', 'fleet']);
 
 /** The daemon's answers to control requests (docs/protocol.md). */
 export async function handleRequest(control: DaemonControl, request: ControlRequest): Promise<unknown> {
@@ -115,6 +115,9 @@ export async function handleRequest(control: DaemonControl, request: ControlRequ
       return { ok: true, jails: control.jailNames() };
     case 'dump-config':
       return { jails: Object.fromEntries(control.jailNames().map((name) => [name, control.resolvedOptions(name)])) };
+    case 'watch':
+      // Admin socket only: the events carry log lines and user names, more than an app may read.
+      return new ReplyStream({ jails: control.jailNames() }, (send) => control.subscribe(send));
     case 'fleet': {
       const fleet = await control.fleetStatus();
       if (!fleet) throw new BanwardError('BANWARD_ERR_COMMAND', 'this node is in no fleet: add a [fleet] section to banward.conf (docs/fleet.md)');

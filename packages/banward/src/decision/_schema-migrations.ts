@@ -44,8 +44,31 @@ export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
     `,
   },
   {
-    // The fleet node a ban came from (src/fleet); NULL for this node's own bans and every older row.
+    // Per-minute counters per jail and per-hour counters per address, for the dashboard's charts and top lists.
     version: 3,
+    sql: `
+      CREATE TABLE activity (
+        jail     TEXT    NOT NULL,
+        minute   INTEGER NOT NULL,
+        failures INTEGER NOT NULL,
+        bans     INTEGER NOT NULL,
+        PRIMARY KEY (jail, minute)
+      ) WITHOUT ROWID;
+      CREATE INDEX activity_minute ON activity (minute);
+      CREATE TABLE offenders (
+        ip       TEXT    NOT NULL,
+        hour     INTEGER NOT NULL,
+        network  TEXT    NOT NULL,
+        failures INTEGER NOT NULL,
+        bans     INTEGER NOT NULL,
+        PRIMARY KEY (ip, hour)
+      ) WITHOUT ROWID;
+      CREATE INDEX offenders_hour ON offenders (hour);
+    `,
+  },
+  {
+    // The fleet node a ban came from (src/fleet); NULL for this node's own bans and every older row.
+    version: 4,
     sql: 'ALTER TABLE bans ADD COLUMN origin TEXT;',
   },
 ];

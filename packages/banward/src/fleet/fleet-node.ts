@@ -67,7 +67,9 @@ export class FleetNode {
   private readonly publisher: Publisher;
   private readonly stream: StreamReader;
   private readonly counter: SharedCounter;
-  private readonly unsubscribe: () => void;
+  private unsubscribe: () => void = () => undefined;
+  /** Whether the subscription takes `found` events: only while a jail counts with the fleet (they come with every failure). */
+  private takesFound: boolean | null = null;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly reading: Promise<void>;
   private outgoing: string[] = [];
@@ -85,7 +87,7 @@ export class FleetNode {
     this.stream = new StreamReader(this.reader, control, this.journal, this.keys, settings.node, jails, ctx.clock, ctx.log);
     this.counter = new SharedCounter(this.commands, control, this.keys, settings.node, ctx.clock, ctx.log);
     this.commands.on('ready', () => void this.publisher.flush());
-    this.unsubscribe = control.subscribe((event) => this.onEvent(event));
+    this.subscribe();
     this.heartbeat = setInterval(() => void this.beat(ctx.clock()), HEARTBEAT_S * 1000);
     this.heartbeat.unref();
     this.reading = control.started.then(() => this.stream.run(), () => undefined);
@@ -111,7 +113,20 @@ export class FleetNode {
     return redis;
   }
 
+  /** (Re)subscribes when whether any jail counts with the fleet has changed (at start, after a reload). */
+  private subscribe(): void {
+    const found = this.control.jailNames().some((jail) => this.countsShared(jail));
+    if (found === this.takesFound) return;
+    this.unsubscribe();
+    this.unsubscribe = this.control.subscribe((event) => this.onEvent(event), { found });
+    this.takesFound = found;
+  }
+
   private onEvent(event: DaemonEvent): void {
+    if (event.type === 'reload') {
+      this.subscribe();
+      return;
+    }
     if (event.type === 'found') {
       if (this.countsShared(event.jail)) this.counter.add(event);
       return;
