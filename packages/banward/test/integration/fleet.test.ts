@@ -103,7 +103,7 @@ describe('a fleet of three banward nodes sharing bans through Redis (issue 15)',
     assert.ok(sets().every((s) => s.has('198.18.0.8')), 'the others stay banned');
   });
 
-  it('(d) Redis killed mid-run: A bans meanwhile, Redis back: B and C get them once; a ban lifted on A meanwhile is not resurrected', async () => {
+  it('(d) Redis killed mid-run: A bans meanwhile (a shared-counting jail counting alone), Redis back: B and C get them once; a ban lifted on A meanwhile is not resurrected', async () => {
     const before = ['198.20.1.1'];
     assert.equal(client(a.daemon, 'set', 'test', 'banip', ...before).code, 0);
     await onEvery(before);
@@ -114,8 +114,11 @@ describe('a fleet of three banward nodes sharing bans through Redis (issue 15)',
     assert.equal(client(a.daemon, 'set', 'test', 'unbanip', '198.20.2.1', ...before).code, 0);
     assert.equal(status(a).queue, 8, 'A queued its 6 bans and 2 unbans');
     assert.ok(sets().slice(1).every((s) => during.every((x) => !s.has(x))), 'B and C cannot know yet');
+    fail(a, '198.20.3.1', 5, 'shared.log');
+    await waitFor('A to count a shared jail alone and ban', () => nftSet(a.ns, 'shared-v4').has('198.20.3.1'));
     await fleet.startRedis();
     await onEvery(during);
+    await onEvery(['198.20.3.1'], 'shared-v4');
     await offEvery([...before, '198.20.2.1']);
     await waitFor('A\'s outbox flushed', () => status(a).queue === 0);
     for (const x of during) assert.equal(streamMessages(x).length, 1, `${x} published once`);
