@@ -7,6 +7,7 @@ import { runBurstBench, runLatencyBench, type BurstResult } from './_burst-bench
 import { runDaemonBench, type DaemonResult } from './_daemon-bench.js';
 import { runEnforcementBench } from './_enforcement-bench.js';
 import { WORKLOADS } from './_workloads.js';
+import { fleetSection } from './fleet.js';
 
 /**
  * `npm run bench`: banward regex beside fail2ban-regex (and sshguard's parser where it applies) on the same
@@ -214,6 +215,7 @@ const SECTIONS: readonly { name: string; run: () => Promise<string> }[] = [
   { name: 'daemon', run: daemonSection },
   { name: 'burst', run: burstSection },
   { name: 'enforcement', run: enforcementSection },
+  { name: 'fleet', run: fleetSection },
 ];
 
 const marked = (name: string, text: string) => `<!-- bench:${name} -->\n${text.trim()}\n<!-- /bench:${name} -->\n`;
