@@ -71,7 +71,7 @@ function Shell({ session, logOut }: { session: Session; logOut: () => void }) {
       <main>
         {route.screen === 'overview' && <OverviewScreen session={session} live={live} feed={feed} />}
         {route.screen === 'bans' && <BansScreen session={session} live={live} />}
-        {route.screen === 'search' && <SearchScreen session={session} query={route.query} />}
+        {route.screen === 'search' && <SearchScreen key={route.query} session={session} query={route.query} />}
       </main>
     </div>
   );

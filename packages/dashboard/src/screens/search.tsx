@@ -7,6 +7,7 @@ import { searchHref } from '../route.js';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** Keyed by `query` where it is used: a new search is a new screen, so the box starts from the address bar. */
 export function SearchScreen({ session, query }: { session: Session; query: string }) {
   const { api } = session;
   const [text, setText] = useState(query);
@@ -17,7 +18,6 @@ export function SearchScreen({ session, query }: { session: Session; query: stri
   const [generation, setGeneration] = useState(0);
   const reload = () => setGeneration((g) => g + 1);
 
-  useEffect(() => setText(query), [query]);
   useEffect(() => {
     setStory(null);
     setNetworkBans(null);
