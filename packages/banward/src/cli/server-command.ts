@@ -57,6 +57,7 @@ async function runServer({ values }: CommandContext<typeof SERVER_OPTIONS>): Pro
     ...(values['socket-group'] ? { socketGroup: values['socket-group'] } : {}),
     appSocket: appSocket === 'none' ? null : resolve(appSocket),
     ...(values['app-socket-group'] ? { appSocketGroup: values['app-socket-group'] } : {}),
+    ...(values.http === undefined ? {} : { overrides: { httpListen: values.http } }),
     log,
   });
   const stop = () => void server.stop();
@@ -81,6 +82,7 @@ const SERVER_OPTIONS = {
     description: `the app socket: report failures, read bans and status, nothing else\n(default ${APP_SOCKET_NAME} beside --socket; "none" for no app socket), mode 0600`,
   },
   'app-socket-group': { type: 'string', valueName: 'NAME', description: 'let this group (a web app\'s user) use the app socket (mode 0660)' },
+  http: { type: 'string', valueName: 'ADDR:PORT', description: 'serve the HTTP API and dashboard there ([http] listen; tokens from [http])' },
   'log-level': { type: 'string', values: LOG_LEVELS, description: 'how much to log (default: the config\'s loglevel, else info)' },
   'log-target': { type: 'string', valueName: 'TARGET', description: 'stderr (default), a file path, syslog, or journal' },
 } as const;

@@ -1,5 +1,6 @@
 import { BanwardError } from '../errors.js';
-import type { JailEvent, JailOptions } from '../jail/index.js';
+import type { ActivityMinute, OffenderCounts } from '../decision/index.js';
+import type { FailureEntry, JailEvent, JailOptions } from '../jail/index.js';
 
 /**
  * What the control plane may see and do in a running daemon: the socket handlers and the HTTP API speak
@@ -34,6 +35,12 @@ export interface DaemonControl {
   reload(jail?: string, options?: { restart?: boolean; unban?: boolean }): Promise<string[]>;
   /** Shuts the daemon down after the current reply is written. */
   stop(): void;
+  /** One address's story: every running jail's failures, ban and ignore rule for it, and its ban history. */
+  ipStory(ip: string): IpStory;
+  /** Failures and bans per jail per minute from `since` (epoch seconds) on; only minutes with activity. */
+  activity(since: number): ActivityMinute[];
+  /** The `limit` addresses and networks (IPv4 /24, IPv6 /64) with the most failures and bans since `since` (by the hour). */
+  topOffenders(since: number, limit: number): TopOffenders;
   /** Calls `listener` with every event from now on (found, ban, unban, action errors, reloads); returns the unsubscribe. */
   subscribe(listener: (event: DaemonEvent) => void): () => void;
 }
@@ -56,6 +63,35 @@ export interface BanTimes {
 
 export interface ActiveBan extends BanTimes {
   jail: string;
+  /** How many times the address has been banned (this one included), for bantime.increment. */
+  banCount: number;
+}
+
+/** A past or current ban as the history keeps it. */
+export interface BanHistoryEntry {
+  jail: string;
+  time: number;
+  bantime: number;
+  banCount: number;
+  matches: string[];
+}
+
+export interface IpStory {
+  ip: string;
+  jails: {
+    jail: string;
+    failures: { count: number; entries: FailureEntry[] };
+    ban: ActiveBan | null;
+    /** The ignore rule that covers the address (an ignoreip entry, or "this host"), or null. */
+    ignoredBy: string | null;
+  }[];
+  /** Newest first. */
+  history: BanHistoryEntry[];
+}
+
+export interface TopOffenders {
+  offenders: (OffenderCounts & { ip: string })[];
+  networks: (OffenderCounts & { network: string })[];
 }
 
 export type BanOutcome = { banned: number } | { refused: { target: string; overlaps: string } };

@@ -11,5 +11,5 @@ export { sendRequest } from './control-client.js';
 export type { SendOptions } from './control-client.js';
 export { JAIL_OPTION_NAMES, isJailOptionName, unknownJail } from './daemon-control.js';
 export type {
-  ActiveBan, BanOutcome, BanTimes, DaemonControl, DaemonEvent, JailOptionName, JailOptionValues, JailStatus,
+  ActiveBan, BanHistoryEntry, BanOutcome, BanTimes, DaemonControl, DaemonEvent, IpStory, JailOptionName, JailOptionValues, JailStatus, TopOffenders,
 } from './daemon-control.js';

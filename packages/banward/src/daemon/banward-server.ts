@@ -4,11 +4,13 @@ import { systemClock, type Clock } from '../clock.js';
 import { startControlServer, type ControlServer } from '../control/index.js';
 import { combineProblems, compileConfiguration, type CompiledConfiguration, type JailSpec } from '../compile/index.js';
 import { SqliteBanStore } from '../decision/index.js';
+import { startHttpServer, type HttpServer, type HttpSettings, type MetricsSource } from '../http/index.js';
 import type { Logger } from '../log/logger.js';
 import { clearToolChecks } from '../process/index.js';
 import { describeWarning } from '../warnings.js';
+import { ActivityRecorder } from './activity-recorder.js';
 import { handleAppRequest, handleRequest } from './control-handlers.js';
-import type { DaemonSettings } from './daemon-settings.js';
+import type { DaemonSettings, SettingsOverrides } from './daemon-settings.js';
 import { EventHub } from './event-hub.js';
 import { buildJail, type RunningJail } from './jail-builder.js';
 import { serverControl } from './server-control.js';
@@ -26,16 +28,22 @@ export interface ServerOptions {
   clock?: Clock;
   /** How often expired bans are lifted (ms). */
   tickMs?: number;
+  /** What the command line changes in banward.conf's settings (`--http`). */
+  overrides?: SettingsOverrides;
+  /** The Prometheus registry /metrics serves; none: /metrics is a 404. */
+  metrics?: MetricsSource;
 }
 
 /** Seconds between purges of old ban history. */
 const PURGE_INTERVAL = 60;
+/** Seconds between writes of the dashboard's activity counters. */
+const ACTIVITY_FLUSH_INTERVAL = 5;
 /** Every this many reconcile intervals the firewall's elements are compared with the store (else its structure only). */
 const REPAIR_ROUNDS = 10;
 
 /** Compiles the whole configuration; throws every problem (file:line) without touching the running daemon. */
-export async function loadConfiguration(configDir: string): Promise<CompiledConfiguration> {
-  const config = await compileConfiguration(configDir);
+export async function loadConfiguration(configDir: string, overrides: SettingsOverrides = {}): Promise<CompiledConfiguration> {
+  const config = await compileConfiguration(configDir, overrides);
   if (config.problems.length > 0) throw combineProblems(config.problems);
   return config;
 }
@@ -50,6 +58,10 @@ export class BanwardServer {
   readonly events: EventHub;
   private control: ControlServer | null = null;
   private appControl: ControlServer | null = null;
+  private http: HttpServer | null = null;
+  /** Counts failures and bans for the dashboard; only while the HTTP API is on. */
+  private activity: ActivityRecorder | null = null;
+  private lastActivityFlush = 0;
   private timer: NodeJS.Timeout | null = null;
   private settings: DaemonSettings;
   private stopping: Promise<void> | null = null;
@@ -70,7 +82,7 @@ export class BanwardServer {
 
   /** Starts the daemon; a configuration mistake throws before anything runs. */
   static async start(options: ServerOptions): Promise<BanwardServer> {
-    const server = new BanwardServer(options, await loadConfiguration(options.configDir));
+    const server = new BanwardServer(options, await loadConfiguration(options.configDir, options.overrides));
     await server.started;
     return server;
   }
@@ -137,10 +149,33 @@ export class BanwardServer {
         log: this.log,
       });
     }
+    await this.startHttp(config.settings.http);
     for (const running of built) await this.startJail(running);
     this.timer = setInterval(() => void this.tick(), this.options.tickMs ?? 1000);
     this.timer.unref();
-    this.log.notice(`Server ready: ${this.jails.size} jail(s), socket ${this.options.socket}${appSocket === null ? '' : `, app socket ${appSocket}`}`);
+    this.log.notice(`Server ready: ${this.jails.size} jail(s), socket ${this.options.socket}${appSocket === null ? '' : `, app socket ${appSocket}`}${this.http ? `, HTTP ${this.http.address}` : ''}`);
+  }
+
+  /** The HTTP API (after the control sockets: it speaks to the same control); off when `settings` is null. */
+  private async startHttp(settings: HttpSettings | null): Promise<void> {
+    if (settings === null) return;
+    if (!this.activity) {
+      const recorder = this.activity = new ActivityRecorder();
+      this.events.subscribe((event) => recorder.record(event));
+    }
+    this.http = await startHttpServer({
+      control: serverControl(this), settings, clock: this.clock, log: this.log,
+      ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
+    });
+  }
+
+  private async stopHttp(): Promise<void> {
+    await this.http?.close();
+    this.http = null;
+  }
+
+  private flushActivity(): void {
+    if (this.activity) this.store.activity.add(this.activity.take());
   }
 
   private lastReconcile = 0;
@@ -158,6 +193,11 @@ export class BanwardServer {
     if (now - this.lastPurge >= PURGE_INTERVAL) {
       this.lastPurge = now;
       this.store.purgeHistory(now - this.settings.dbPurgeAge);
+      this.store.activity.purge(now - this.settings.dbPurgeAge);
+    }
+    if (now - this.lastActivityFlush >= ACTIVITY_FLUSH_INTERVAL) {
+      this.lastActivityFlush = now;
+      this.flushActivity();
     }
     if (now - this.lastReconcile >= this.settings.reconcileInterval) {
       this.lastReconcile = now;
@@ -177,7 +217,7 @@ export class BanwardServer {
   async reload(only?: string, options: { restart?: boolean; unban?: boolean } = {}): Promise<string[]> {
     // A tool installed (or removed) since the last start is seen by this reload's jails.
     clearToolChecks();
-    const config = await loadConfiguration(this.options.configDir).catch((error: unknown) => {
+    const config = await loadConfiguration(this.options.configDir, this.options.overrides).catch((error: unknown) => {
       this.refused(error);
       throw error;
     });
@@ -206,10 +246,20 @@ export class BanwardServer {
       this.refused(error);
       throw error;
     }
+    const httpChanged = JSON.stringify(config.settings.http) !== JSON.stringify(this.settings.http);
     this.settings = config.settings;
+    if (httpChanged) await this.restartHttp(config.settings.http);
     this.log.notice(`Reloaded: ${names.join(', ') || 'nothing changed'}`);
     this.events.emit({ type: 'reload', jails: names, time: this.clock() });
     return names;
+  }
+
+  /** New [http] settings: the server restarts with them; one that cannot listen leaves the API off, logged. */
+  private async restartHttp(settings: HttpSettings | null): Promise<void> {
+    await this.stopHttp();
+    await this.startHttp(settings).catch((error: unknown) => {
+      this.log.error(`HTTP API off after reload: ${error instanceof Error ? error.message : String(error)}`);
+    });
   }
 
   private refused(error: unknown): void {
@@ -231,7 +281,9 @@ export class BanwardServer {
       await this.started.catch(() => undefined);
       this.log.notice('Shutdown in progress...');
       if (this.timer) clearInterval(this.timer);
+      await this.stopHttp();
       for (const running of [...this.jails.values()]) await this.stopJail(running);
+      this.flushActivity();
       await this.appControl?.close();
       await this.control?.close();
       this.store.close();

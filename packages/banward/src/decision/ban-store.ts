@@ -46,3 +46,23 @@ export interface BanStore {
   setPosition(sourceId: string, position: LogPosition): void;
   close(): void;
 }
+
+/** Failures and bans of one jail in one minute (`minute`: epoch seconds at its start). */
+export interface ActivityMinute {
+  jail: string;
+  minute: number;
+  failures: number;
+  bans: number;
+}
+
+export interface OffenderCounts {
+  failures: number;
+  bans: number;
+}
+
+/** What the activity recorder adds to the counters in one write. */
+export interface ActivityCounts {
+  minutes: readonly ActivityMinute[];
+  /** Per address per hour (`hour`: epoch seconds at its start), with its /24 or /64 `network`. */
+  offenders: readonly (OffenderCounts & { ip: string; hour: number; network: string })[];
+}

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { BanwardError } from '../errors.js';
 import type { BanHistory, BanRecord, BanStore } from './ban-store.js';
 import { assertLogPosition, copyPosition, type LogPosition } from '../source/index.js';
+import { ActivityTable } from './_activity-table.js';
 import { assertBanRecord } from './_records.js';
 import { migrateSchema } from './_schema-migrations.js';
 
@@ -35,6 +36,8 @@ const BAN_COLUMNS = 'jail, ip, time, bantime, ban_count, matches';
 export class SqliteBanStore implements BanStore {
   readonly path: string;
   readonly #db: Database.Database;
+  /** The dashboard's per-minute and per-address counters. */
+  readonly activity: ActivityTable;
   readonly #insertBan: Database.Statement<BanParams>;
   readonly #deleteActiveBan: Database.Statement<[string, string]>;
   readonly #endBan: Database.Statement<[string, string]>;
@@ -45,6 +48,7 @@ export class SqliteBanStore implements BanStore {
   readonly #historyOfIp: Database.Statement<{ ip: string }, HistoryRow>;
   readonly #historyOfIpInJail: Database.Statement<{ ip: string; jail: string }, HistoryRow>;
   readonly #purgeHistory: Database.Statement<[number]>;
+  readonly #bansOfIp: Database.Statement<[string], BanRow>;
   readonly #getPosition: Database.Statement<[string], { data: string }>;
   readonly #setPosition: Database.Statement<[string, string]>;
   readonly #addBans: Database.Transaction<(bans: readonly BanRecord[]) => void>;
@@ -76,6 +80,8 @@ export class SqliteBanStore implements BanStore {
     this.#historyOfIp = db.prepare(historyQuery('ip = @ip'));
     this.#historyOfIpInJail = db.prepare(historyQuery('ip = @ip AND jail = @jail'));
     this.#purgeHistory = db.prepare('DELETE FROM bans WHERE active = 0 AND time < ?');
+    this.#bansOfIp = db.prepare(`SELECT ${BAN_COLUMNS} FROM bans WHERE ip = ? ORDER BY time DESC, id DESC`);
+    this.activity = new ActivityTable(db);
     this.#getPosition = db.prepare('SELECT data FROM positions WHERE source_id = ?');
     this.#setPosition = db.prepare(
       'INSERT INTO positions (source_id, data) VALUES (?, ?) ON CONFLICT (source_id) DO UPDATE SET data = excluded.data',
@@ -125,6 +131,11 @@ export class SqliteBanStore implements BanStore {
   history(ip: string, jail?: string): BanHistory | undefined {
     const row = jail === undefined ? this.#historyOfIp.get({ ip }) : this.#historyOfIpInJail.get({ ip, jail });
     return row && { banCount: row.banCount, lastBanTime: row.lastBanTime, lastBantime: row.lastBantime };
+  }
+
+  /** Every ban of `ip` kept (active and past, all jails), newest first. */
+  bansOf(ip: string): BanRecord[] {
+    return this.#bansOfIp.all(ip).map(toBanRecord);
   }
 
   purgeHistory(before: number): number {
