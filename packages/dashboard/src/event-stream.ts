@@ -9,6 +9,8 @@ const LAST_RETRY_MS = 30_000;
 /** A line longer than this is no event the daemon sends: the stream is dropped and reopened. */
 const MAX_BUFFERED_CHARS = 1_000_000;
 
+const EVENT_TYPES = new Set<unknown>(['found', 'ban', 'unban', 'action-error', 'reload', 'reload-refused']);
+
 export type StreamState = 'connecting' | 'live' | 'retrying';
 
 /** Splits an SSE byte stream's text into events; `push` takes chunks as they arrive. */
@@ -82,7 +84,7 @@ export function openEventStream(api: Api, onEvent: (event: LiveEvent) => void, o
 function parseEvent(data: string): LiveEvent | null {
   try {
     const event = JSON.parse(data) as LiveEvent;
-    return typeof event === 'object' && event !== null && typeof event.type === 'string' ? event : null;
+    return typeof event === 'object' && event !== null && EVENT_TYPES.has(event.type) ? event : null;
   } catch {
     return null;
   }

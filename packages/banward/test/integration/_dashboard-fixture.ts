@@ -33,6 +33,8 @@ export interface FixtureServer {
   requests: RecordedRequest[];
   /** Sends one event to every open stream; resolves once at least one stream is open to receive it. */
   push(type: string, data: unknown): Promise<void>;
+  /** Writes `text` as it is to every open stream (malformed events, odd line endings). */
+  pushRaw(text: string): Promise<void>;
   /** From now on every token is refused (401), as when the daemon's token files change. */
   revokeTokens(): void;
   close(): Promise<void>;
@@ -99,14 +101,16 @@ export async function startFixtureServer(fixtures: Fixtures): Promise<FixtureSer
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  const pushRaw = async (text: string) => {
+    if (streams.size === 0) await new Promise<void>((resolve) => { streamOpened = resolve; });
+    for (const stream of streams) stream.write(text);
+  };
 
   return {
     url: `http://127.0.0.1:${port}/`,
     requests,
-    async push(type, data) {
-      if (streams.size === 0) await new Promise<void>((resolve) => { streamOpened = resolve; });
-      for (const stream of streams) stream.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
-    },
+    push: (type, data) => pushRaw(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`),
+    pushRaw,
     revokeTokens() { revoked = true; },
     async close() {
       for (const stream of streams) stream.end();

@@ -113,6 +113,8 @@ it('dashboard (admin token): jail cards, a ban and a failure arrive live, the st
   assert.equal(await page.getByTestId('top-network').count(), 2);
   await page.locator('[data-testid=recent-bans] [data-testid=ban-row]').nth(2).waitFor(); // the snapshot before the events
 
+  // Not events: data that is no JSON, JSON that is no event, a comment, CRLF endings; the stream reads on.
+  await fixture.pushRaw('event: ban\r\ndata: {not json\r\n\r\n: keepalive\r\n\r\ndata: 42\n\nretry: 10\n\n');
   await fixture.push('found', { type: 'found', jail: 'sshd', ip: '203.0.113.7', time: NOW, lines: [HOSTILE] });
   await fixture.push('ban', { type: 'ban', jail: 'sshd', ip: '203.0.113.7', time: NOW, bantime: 3600, banCount: 2, failures: 5 });
   await page.locator('[data-testid=feed-entry][data-type=ban]', { hasText: '203.0.113.7' }).waitFor();
@@ -121,6 +123,7 @@ it('dashboard (admin token): jail cards, a ban and a failure arrive live, the st
   assert.equal(await card(page, 'sshd', 'jail-hour-failures').innerText(), '38');
   await page.locator('[data-testid=recent-bans] [data-testid=ban-row][data-ip="203.0.113.7"]').waitFor();
   const feed = page.getByTestId('feed-entry');
+  assert.equal(await feed.count(), 2, 'only the two events are in the feed');
   assert.equal(await feed.first().getAttribute('data-type'), 'ban', 'newest first');
   assert.ok((await feed.nth(1).innerText()).includes('<img src=x onerror=alert(1)>'), 'the found line is shown as text');
   assert.equal(await page.locator('.feed img').count(), 0);

@@ -23,8 +23,9 @@ export function SearchScreen({ session, query }: { session: Session; query: stri
     setNetworkBans(null);
     setError(null);
     if (query === '') return;
-    api.story(query).then(setStory).catch((e: unknown) => setError(message(e)));
-    if (query.includes('/')) api.bans({ network: query, offset: 0, limit: 500 }).then((p) => setNetworkBans(p.bans)).catch(() => undefined);
+    // A network has no story of its own (the daemon keeps failures per address): its bans stand for it.
+    if (query.includes('/')) api.bans({ network: query, offset: 0, limit: 500 }).then((p) => setNetworkBans(p.bans)).catch((e: unknown) => setError(message(e)));
+    else api.story(query).then(setStory).catch((e: unknown) => setError(message(e)));
   }, [api, query, generation]);
 
   const search = (e: Event) => {
