@@ -23,12 +23,14 @@ export class SseParser {
 
   push(chunk: string): void {
     this.buffer += chunk;
-    if (this.buffer.length > MAX_BUFFERED_CHARS) throw new Error('event stream line too long');
     for (let end = this.buffer.search(/\r\n|\r|\n/); end >= 0; end = this.buffer.search(/\r\n|\r|\n/)) {
+      // A CR that ends the chunk may be the first half of a CRLF: wait for the next chunk to know.
+      if (end === this.buffer.length - 1 && this.buffer.endsWith('\r')) break;
       const line = this.buffer.slice(0, end);
       this.buffer = this.buffer.slice(end + (this.buffer.startsWith('\r\n', end) ? 2 : 1));
       this.line(line);
     }
+    if (this.buffer.length > MAX_BUFFERED_CHARS) throw new Error('event stream line too long');
   }
 
   private line(line: string): void {
