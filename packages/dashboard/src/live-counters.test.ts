@@ -9,10 +9,10 @@ const jail = (name: string): Jail => ({
 });
 const ban = (ip: string): Ban => ({ jail: 'sshd', ip, time: 100, bantime: 600, expires: 700, banCount: 1 });
 
-it('countEvent: found and ban add to their jail only; unban lowers banned-now, never below 0; other events change nothing', () => {
+it('countEvent: found and ban add to their jail only (found leaves the count of failing addresses alone); unban lowers banned-now, never below 0; other events change nothing', () => {
   const jails = [jail('sshd'), jail('web')];
   const found = countEvent(jails, { type: 'found', jail: 'sshd', ip: '192.0.2.1', time: 1, lines: [] });
-  assert.deepEqual([found[0]!.currentlyFailed, found[0]!.totalFailed, found[0]!.lastHour.failures, found[0]!.lastDay.failures], [2, 11, 3, 10]);
+  assert.deepEqual([found[0]!.currentlyFailed, found[0]!.totalFailed, found[0]!.lastHour.failures, found[0]!.lastDay.failures], [1, 11, 3, 10]);
   assert.equal(found[1], jails[1]);
   const banned = countEvent(jails, { type: 'ban', jail: 'sshd', ip: '192.0.2.1', time: 1, bantime: 600, banCount: 1, failures: 3 });
   assert.deepEqual([banned[0]!.currentlyBanned, banned[0]!.totalBanned, banned[0]!.lastHour.bans, banned[0]!.lastDay.bans], [2, 6, 2, 5]);

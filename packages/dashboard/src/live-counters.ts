@@ -1,12 +1,13 @@
-/** How a live event changes what the overview already shows, so it stays current without a reload. */
+/** How a live event changes what the overview already shows, so it stays current between fetches. */
 import type { Ban, Jail, LiveEvent } from './api.js';
 
 export function countEvent(jails: Jail[], event: LiveEvent): Jail[] {
   if (event.type !== 'found' && event.type !== 'ban' && event.type !== 'unban') return jails;
   return jails.map((jail) => {
     if (jail.name !== event.jail) return jail;
+    // currentlyFailed counts addresses, not failures: only the next fetch of the jails knows it.
     if (event.type === 'found') {
-      return { ...jail, currentlyFailed: jail.currentlyFailed + 1, totalFailed: jail.totalFailed + 1,
+      return { ...jail, totalFailed: jail.totalFailed + 1,
         lastHour: { ...jail.lastHour, failures: jail.lastHour.failures + 1 }, lastDay: { ...jail.lastDay, failures: jail.lastDay.failures + 1 } };
     }
     if (event.type === 'ban') {

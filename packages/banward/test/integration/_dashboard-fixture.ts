@@ -35,6 +35,8 @@ export interface FixtureServer {
   push(type: string, data: unknown): Promise<void>;
   /** Writes `text` as it is to every open stream (malformed events, odd line endings). */
   pushRaw(text: string): Promise<void>;
+  /** Ends every open event stream, as a daemon restart would. */
+  endStreams(): void;
   /** From now on every token is refused (401), as when the daemon's token files change. */
   revokeTokens(): void;
   close(): Promise<void>;
@@ -101,6 +103,12 @@ export async function startFixtureServer(fixtures: Fixtures): Promise<FixtureSer
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  const endStreams = () => {
+    for (const stream of streams) {
+      streams.delete(stream);
+      stream.end();
+    }
+  };
   const pushRaw = async (text: string) => {
     if (streams.size === 0) await new Promise<void>((resolve) => { streamOpened = resolve; });
     for (const stream of streams) stream.write(text);
@@ -111,9 +119,10 @@ export async function startFixtureServer(fixtures: Fixtures): Promise<FixtureSer
     requests,
     push: (type, data) => pushRaw(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`),
     pushRaw,
+    endStreams,
     revokeTokens() { revoked = true; },
     async close() {
-      for (const stream of streams) stream.end();
+      endStreams();
       server.closeAllConnections();
       server.close();
       await once(server, 'close');

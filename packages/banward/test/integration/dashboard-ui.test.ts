@@ -188,6 +188,18 @@ it('dashboard (read token): the same screens without a ban or unban button', asy
   assert.deepEqual(takeProblems(false), []);
 });
 
+it('dashboard: the live feed reconnects when the event stream ends', async () => {
+  const page = await browser.open(fixture.url);
+  await page.locator('[data-testid=stream-state].live').waitFor();
+  const opened = fixture.requests.filter((r) => r.url === '/api/v1/events').length;
+  fixture.endStreams();
+  await fixture.push('unban', { type: 'unban', jail: 'sshd', ip: '198.51.100.23', time: NOW, reason: 'expired' });
+  await page.locator('[data-testid=feed-entry][data-type=unban]', { hasText: '198.51.100.23' }).waitFor();
+  assert.equal(fixture.requests.filter((r) => r.url === '/api/v1/events').length, opened + 1);
+  await page.locator('[data-testid=recent-bans] [data-testid=ban-row][data-ip="198.51.100.23"]').waitFor({ state: 'detached' });
+  assert.deepEqual(takeProblems(false), []);
+});
+
 it('dashboard: a token refused mid-session (401) returns to the login screen with a message', async () => {
   const page = await browser.open(fixture.url);
   // Every request of the overview answered first, so the one refused is the Bans screen's.

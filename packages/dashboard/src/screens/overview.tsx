@@ -11,7 +11,7 @@ import { useLiveEvents, type LiveEvents } from '../live.js';
 import { useUnban } from './unban.js';
 
 const RECENT_BANS = 20;
-const CHART_REFRESH_MS = 60_000;
+const REFRESH_MS = 60_000;
 
 export function OverviewScreen({ session, live, feed }: { session: Session; live: LiveEvents; feed: FeedEntry[] }) {
   const { api } = session;
@@ -31,7 +31,8 @@ export function OverviewScreen({ session, live, feed }: { session: Session; live
       api.top(10, 24).then(setTop).catch(fail);
     };
     loadCharts();
-    const timer = window.setInterval(loadCharts, CHART_REFRESH_MS);
+    // Live events keep the counters moving; this refresh corrects what events cannot tell (addresses failing now).
+    const timer = window.setInterval(() => { void loadJails(); loadCharts(); }, REFRESH_MS);
     return () => window.clearInterval(timer);
   }, [api]);
 
