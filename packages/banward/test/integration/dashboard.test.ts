@@ -69,8 +69,9 @@ admin_token_file = ${join(h.dir, 'admin.token')}
     await card.waitFor();
     assert.equal(await card.getByTestId('jail-banned').textContent(), '0');
     assert.equal(await card.getByTestId('jail-enforced').textContent(), 'enforced');
-    // The stream is open before the failures are written, so the ban reaches the page as an event.
+    // The stream is open and the bans listed before the failures are written, so the ban reaches the page as an event.
     await page.locator('[data-testid=stream-state].live').waitFor();
+    await page.locator('[data-testid=recent-bans] [data-testid=bans-empty]').waitFor();
 
     const hostileLine = failureLine(OFFENDER).replace('login failed from', `login failed for ${HOSTILE} from`);
     appendFileSync(h.log, failureLine(OFFENDER) + hostileLine + failureLine(OFFENDER));

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
-import type { Activity, Ban, Jail, Top } from '../api.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Activity, Ban, Jail, LiveEvent, Top } from '../api.js';
 import type { Session } from '../app.js';
 import { ActivityChart } from '../components/activity-chart.js';
 import { BanTable } from '../components/ban-table.js';
@@ -20,12 +20,18 @@ export function OverviewScreen({ session, live, feed }: { session: Session; live
   const [activity, setActivity] = useState<Activity | null>(null);
   const [top, setTop] = useState<Top | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** The events that arrive before the first list of bans; null once it is shown. */
+  const early = useRef<LiveEvent[] | null>([]);
   const fail = (e: unknown) => setError(e instanceof Error ? e.message : String(e));
 
   const loadJails = () => api.jails().then((r) => setJails(r.jails)).catch(fail);
   useEffect(() => {
     void loadJails();
-    api.bans({ offset: 0, limit: RECENT_BANS }).then((r) => setBans(r.bans)).catch(fail);
+    api.bans({ offset: 0, limit: RECENT_BANS }).then((r) => {
+      // Bans and unbans are idempotent on the list, so replaying what came during the fetch is safe either way.
+      setBans((early.current ?? []).reduce((list, event) => listEvent(list, event, RECENT_BANS), r.bans));
+      early.current = null;
+    }).catch(fail);
     const loadCharts = () => {
       api.activity(24).then(setActivity).catch(fail);
       api.top(10, 24).then(setTop).catch(fail);
@@ -37,6 +43,7 @@ export function OverviewScreen({ session, live, feed }: { session: Session; live
   }, [api]);
 
   useLiveEvents(live, (event) => {
+    early.current?.push(event);
     if (event.type === 'reload') void loadJails();
     setJails((current) => (current ? countEvent(current, event) : current));
     setBans((current) => listEvent(current, event, RECENT_BANS));
