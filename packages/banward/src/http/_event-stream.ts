@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DaemonControl } from '../control/index.js';
 import { BanwardError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
 import { SECURITY_HEADERS } from './_security-headers.js';
 
 export interface EventStreamLimits {
@@ -15,7 +16,7 @@ export interface EventStreamLimits {
 export const DEFAULT_EVENT_STREAM_LIMITS: EventStreamLimits = Object.freeze({ maxClients: 32, maxBufferedBytes: 1 << 20, keepaliveMs: 15_000 });
 
 /** GET /api/v1/events: the daemon's events as Server-Sent Events, one subscription per client. */
-export function registerEventStream(app: FastifyInstance, control: DaemonControl, limits: EventStreamLimits): void {
+export function registerEventStream(app: FastifyInstance, control: DaemonControl, limits: EventStreamLimits, log: Logger): void {
   const clients = new Set<() => void>();
   app.addHook('preClose', (done) => {
     for (const close of [...clients]) close();
@@ -31,7 +32,7 @@ export function registerEventStream(app: FastifyInstance, control: DaemonControl
     socket.write(': connected\n\n');
     const write = (text: string): void => {
       if (socket.writableLength > limits.maxBufferedBytes) {
-        request.log.warn('event-stream client dropped: it reads slower than events come');
+        log.warn(`event-stream client ${request.ip ?? 'on the unix socket'} dropped: it reads slower than events come`);
         close();
         return;
       }

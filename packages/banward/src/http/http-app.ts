@@ -56,7 +56,7 @@ export function buildHttpApp(deps: HttpAppDependencies): FastifyInstance {
     connectionTimeout: 60_000,
     requestTimeout: 10_000,
     keepAliveTimeout: 5_000,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     trustProxy: settings.trustedProxies.length > 0 ? [...settings.trustedProxies] : false,
     return503OnClosing: true,
     forceCloseConnections: true,
@@ -119,7 +119,7 @@ export function buildHttpApp(deps: HttpAppDependencies): FastifyInstance {
     return reply.type(metrics.contentType).send(await metrics.render());
   });
   registerApiRoutes(app, control, deps.clock);
-  registerEventStream(app, control, { ...DEFAULT_EVENT_STREAM_LIMITS, ...deps.eventStream });
+  registerEventStream(app, control, { ...DEFAULT_EVENT_STREAM_LIMITS, ...deps.eventStream }, log);
   registerDashboard(app, deps.dashboardDir);
   return app;
 }
