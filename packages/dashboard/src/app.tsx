@@ -1,6 +1,6 @@
 /** The dashboard: the login screen until a token is accepted, then the screens behind the nav. */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { createApi, type Api, type Role } from './api.js';
+import { createApi } from './api.js';
 import type { FeedEntry } from './components/live-feed.js';
 import { openEventStream, type StreamState } from './event-stream.js';
 import { LiveEvents } from './live.js';
@@ -9,11 +9,9 @@ import { BansScreen } from './screens/bans.js';
 import { LoginScreen } from './screens/login.js';
 import { OverviewScreen } from './screens/overview.js';
 import { SearchScreen } from './screens/search.js';
-import { forgetToken, storedToken, storeToken } from './session.js';
+import { forgetToken, storedToken, storeToken, type Session } from './session.js';
 
 const FEED_LIMIT = 200;
-
-export interface Session { api: Api; role: Role }
 
 export function App() {
   const [session, setSession] = useState<Session | null>(null);

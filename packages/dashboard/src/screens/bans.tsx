@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { BanPage, BanQuery } from '../api.js';
-import type { Session } from '../app.js';
+import type { Session } from '../session.js';
 import { BanTable } from '../components/ban-table.js';
 import { useLiveEvents, type LiveEvents } from '../live.js';
 import { useUnban } from './unban.js';

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Activity, Ban, Jail, LiveEvent, Top } from '../api.js';
-import type { Session } from '../app.js';
+import type { Session } from '../session.js';
 import { ActivityChart } from '../components/activity-chart.js';
 import { BanTable } from '../components/ban-table.js';
 import { JailCard } from '../components/jail-card.js';

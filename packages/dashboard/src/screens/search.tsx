@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AddressStory, Ban } from '../api.js';
-import type { Session } from '../app.js';
+import type { Session } from '../session.js';
 import { BanTable, UnbanButton } from '../components/ban-table.js';
 import { formatDuration, formatTime } from '../format.js';
 import { searchHref } from '../route.js';

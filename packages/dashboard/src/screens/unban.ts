@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Ban } from '../api.js';
-import type { Session } from '../app.js';
+import type { Session } from '../session.js';
 
 /** The Unban action for a ban row: null for a read token (no button), else lifts it in its jail. */
 export function useUnban(session: Session, lifted: (ban: Ban) => void): { unban: ((ban: Ban) => Promise<void>) | null; unbanError: string | null } {
