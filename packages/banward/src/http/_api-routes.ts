@@ -12,7 +12,8 @@ const jailName = { type: 'string', minLength: 1, maxLength: 128 } as const;
 const address = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const entries = {
   type: 'object', additionalProperties: false, required: ['entries'],
-  properties: { entries: { type: 'array', minItems: 1, maxItems: 256, items: { type: 'string', minLength: 1, maxLength: 256 } } },
+  // No `file:` lists over HTTP: a token holder must not make the daemon read (and log) a file of their choosing.
+  properties: { entries: { type: 'array', minItems: 1, maxItems: 256, items: { type: 'string', minLength: 1, maxLength: 256, pattern: '^(?!file:)' } } },
 } as const;
 const jailParams = { type: 'object', required: ['jail'], properties: { jail: jailName } } as const;
 

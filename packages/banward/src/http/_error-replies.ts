@@ -15,6 +15,8 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   // The control interface's refusal: every jail-taking call throws it for a jail that does not run.
   BANWARD_ERR_COMMAND: 404,
   BANWARD_ERR_BAN_REFUSED: 409,
+  // An ignore entry that is none of address, range or host name.
+  BANWARD_ERR_CONFIG_VALUE: 400,
 };
 
 /**

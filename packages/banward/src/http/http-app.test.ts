@@ -143,6 +143,7 @@ test('hostile input: every bad request is a JSON error, never a crash', async ()
     { method: 'POST', url: '/api/v1/bans', payload: JSON.stringify({ jail: 'sshd', ip: '1.2.3.4', pad: 'x'.repeat(20_000) }), status: 413 },
     { method: 'POST', url: '/api/v1/bans', payload: 'jail=sshd', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415 },
     { method: 'POST', url: '/api/v1/jails/sshd/ignore', payload: '{"entries": []}', status: 400 },
+    { method: 'POST', url: '/api/v1/jails/sshd/ignore', payload: '{"entries": ["file:/etc/shadow"]}', status: 400 },
     { method: 'GET', url: '/..%2f..%2fetc/passwd', status: 404 },
     { method: 'GET', url: '/assets/..%2f..%2f..%2fetc%2fpasswd', status: 404 },
     { method: 'GET', url: '/api/v2/jails', status: 404 },

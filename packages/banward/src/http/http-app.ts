@@ -110,7 +110,7 @@ export function buildHttpApp(deps: HttpAppDependencies): FastifyInstance {
     if (internal) log.error(`HTTP ${request.method} ${request.routeOptions.url ?? '?'}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
     return reply.code(status).type('application/json; charset=utf-8').send(body);
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ code: 'BANWARD_ERR_HTTP_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ code: 'BANWARD_ERR_HTTP_NOT_FOUND', message: `no route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}` }));
 
   app.get('/healthz', { config: { access: 'public' } }, () => ({ status: 'ok' }));
   app.get('/metrics', { config: { access: 'metrics' } }, async (_request, reply) => {
