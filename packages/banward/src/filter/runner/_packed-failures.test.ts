@@ -39,3 +39,12 @@ test('packed failures: a failure on its own line carries no copy of it, and the 
   assert.equal(transferables(packed).length, 5);
   assert.ok(transferables(packed).every((b) => b instanceof ArrayBuffer));
 });
+
+test('fuzz finding: a capture named __proto__ crosses back as a capture, not as the object\'s prototype', () => {
+  const texts = ['line'];
+  const captures = Object.fromEntries([['__proto__', 'x'], ['user', 'root']]) as Record<string, string>;
+  const found: MatchedLines = [[0, [{ id: '192.0.2.1', idKind: 'ip', time: 1, lines: ['line'], captures, nofail: false }]]];
+  const [[, [failure]]] = unpackFailures(structuredClone(packFailures(found, texts)), texts) as [[number, Failure[]]];
+  assert.deepEqual(Object.entries(failure!.captures), [['__proto__', 'x'], ['user', 'root']]);
+  assert.equal(Object.getPrototypeOf(failure!.captures), Object.prototype);
+});

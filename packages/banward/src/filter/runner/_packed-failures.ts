@@ -74,8 +74,8 @@ export function unpackFailures(packed: PackedFailures, texts: readonly string[])
     const index = packed.index[k]!;
     const flags = packed.flags[k]!;
     const shift = packed.shift[k]!;
-    const captures: Record<string, string> = {};
-    for (const key of packed.captureKeys[packed.captureShape[k]!]!) captures[key] = packed.captureValues[value++]!;
+    // fromEntries defines each key as its own property: a capture named __proto__ stays a capture.
+    const captures: Record<string, string> = Object.fromEntries(packed.captureKeys[packed.captureShape[k]!]!.map((key) => [key, packed.captureValues[value++]!]));
     const failure: { -readonly [K in keyof Failure]: Failure[K] } = {
       id: packed.ids[k]!,
       idKind: KINDS[flags & KIND_MASK]!,
