@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   BANWARD_ERR_NOT_PERMITTED: 'The command is not allowed on the app socket; use the admin socket.',
   BANWARD_ERR_SOCKET: 'The control socket cannot be created.',
   BANWARD_ERR_STATE: 'The state database cannot be opened or has a schema this banward does not know.',
+  BANWARD_ERR_SETUP: 'banward setup cannot install or remove its files, or systemctl failed.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
