@@ -11,6 +11,7 @@ import { VERSION } from '../version.js';
 
 const VERSION_COMMAND = defineCommand({
   name: 'version',
+  aliases: ['--version', '-V'],
   summary: 'print the version',
   options: { json: { type: 'boolean', description: 'print {"version": …}, as the daemon answers it' } },
   run: async ({ values, out }) => {
