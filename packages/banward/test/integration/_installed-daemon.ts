@@ -2,14 +2,14 @@ import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { bannedIps, failureLine, makeDaemonDirs, startDaemon, stopDaemon, waitFor, type DaemonHarness } from './_daemon.js';
-import { connects, inNs, listen, makeNetPair } from './_netns.js';
+import { connects, listen, makeNetPair } from './_netns.js';
 
 /**
  * Runs `banward server` as `banward` (an installed command: npm's, the .deb's, or wrapped in setpriv)
- * in a network namespace with the native nftables action, and checks that three failures from the
- * client namespace ban it: in the daemon and with real packets. Returns what the daemon printed.
+ * in a network namespace with a native action (nftables unless told), and checks that three failures
+ * from the client namespace ban it: in the daemon and with real packets. Returns what the daemon printed.
  */
-export async function assertInstalledDaemonBans(banward: readonly string[]): Promise<string> {
+export async function assertInstalledDaemonBans(banward: readonly string[], action = 'nftables'): Promise<string> {
   const net = makeNetPair();
   const listener = listen(net.server);
   const h: DaemonHarness = makeDaemonDirs(`[DEFAULT]
@@ -22,7 +22,7 @@ enabled = true
 filter = test
 backend = auto
 logpath = $DIR/app.log
-action = nftables[port=8080, protocol=tcp]
+action = ${action}[port=8080, protocol=tcp]
 `);
   writeFileSync(h.log, '');
   try {
@@ -32,7 +32,6 @@ action = nftables[port=8080, protocol=tcp]
     appendFileSync(h.log, failureLine('10.77.0.2').repeat(3));
     await waitFor('the ban', () => bannedIps(h).includes('10.77.0.2'));
     await waitFor('the client blocked by nftables', async () => !(await connects(net.client, '10.77.0.1')));
-    assert.match(inNs(net.server, 'nft', 'list', 'table', 'inet', 'banward'), /10\.77\.0\.2/);
     return h.output.join('');
   } finally {
     await stopDaemon(h);
