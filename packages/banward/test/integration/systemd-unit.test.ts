@@ -1,13 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, it } from 'node:test';
 import { BANWARD_BIN } from '../compat/_sample-suite.js';
-import { makeDaemonDirs, startDaemon, stopDaemon, waitFor } from './_daemon.js';
+import { bannedIps, failureLine, makeDaemonDirs, startDaemon, stopDaemon, waitFor } from './_daemon.js';
 import { assertInstalledDaemonBans } from './_installed-daemon.js';
 
 /**
@@ -53,6 +53,21 @@ for (const action of ['nftables', 'ipset']) {
     await assertInstalledDaemonBans(asTheUnitRunsIt(), action);
   });
 }
+
+it('systemd unit: with only the unit\'s capabilities the daemon reads a log only its owner may read and gives its socket to --socket-group', async () => {
+  const h = makeDaemonDirs('[test]\nenabled = true\nfilter = test\nlogpath = $DIR/app.log\nmaxretry = 2\naction = log[path=$DIR/actions.log]\n');
+  writeFileSync(h.log, '', { mode: 0o600 });
+  chownSync(h.log, 65534, 65534);
+  try {
+    await startDaemon(h, ['--socket-group', 'adm'], undefined, asTheUnitRunsIt());
+    assert.equal(statSync(h.socket).gid, 4, 'the socket belongs to group adm (CAP_CHOWN)');
+    appendFileSync(h.log, failureLine('192.0.2.7').repeat(2));
+    await waitFor('the ban from the 0600 log of user nobody (CAP_DAC_READ_SEARCH)', () => bannedIps(h).includes('192.0.2.7'));
+  } finally {
+    await stopDaemon(h);
+    rmSync(h.dir, { recursive: true, force: true });
+  }
+});
 
 /** A Unix datagram socket, as systemd's $NOTIFY_SOCKET, bound by python3 (Node cannot): prints each message on a line. */
 const RECEIVER = `
