@@ -82,14 +82,15 @@ for script in postinst prerm postrm; do install -m 0755 "$here/deb/$script" "$ro
 (cd "$root" && find etc -type f | sort | sed 's|^|/|') >"$root/DEBIAN/conffiles"
 (cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\n' | LC_ALL=C sort | xargs -d '\n' md5sum) >"$root/DEBIAN/md5sums"
 # better-sqlite3 is built against this node's ABI (NODE_MODULE_VERSION): another major release of
-# nodejs cannot load it, so the package depends on this major only.
+# nodejs cannot load it, so the package depends on this major only. procps: the unit's ExecReload runs
+# /bin/kill, which a minimal Debian lacks.
 cat >"$root/DEBIAN/control" <<CONTROL
 Package: banward
 Version: $version
 Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $(du -sk --exclude=DEBIAN "$root" | cut -f1)
-Depends: nodejs (>= $node_major), nodejs (<< $((node_major + 1))), nftables | iptables, $shlibs
+Depends: nodejs (>= $node_major), nodejs (<< $((node_major + 1))), nftables | iptables, procps, $shlibs
 Recommends: logrotate
 Suggests: ipset
 Section: net

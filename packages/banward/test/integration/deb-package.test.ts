@@ -2,11 +2,13 @@ import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, it } from 'node:test';
 import { COMMANDS } from '../../src/cli/main.js';
 import { VERSION } from '../../src/version.js';
+import { BootedContainer } from './_container.js';
+import { waitFor } from './_daemon.js';
 import { assertInstalledDaemonBans } from './_installed-daemon.js';
 
 /**
@@ -53,7 +55,7 @@ it('deb: lintian reports no error and no warning', () => {
 
 it('deb: control, conffiles and contents', () => {
   const major = Number(process.versions.node.split('.')[0]);
-  assert.match(run('dpkg-deb', '-f', deb, 'Depends'), new RegExp(`^nodejs \\(>= ${major}\\), nodejs \\(<< ${major + 1}\\), nftables \\| iptables, libc6 \\(>= [\\d.]+\\), libstdc\\+\\+6`));
+  assert.match(run('dpkg-deb', '-f', deb, 'Depends'), new RegExp(`^nodejs \\(>= ${major}\\), nodejs \\(<< ${major + 1}\\), nftables \\| iptables, procps, libc6 \\(>= [\\d.]+\\), libstdc\\+\\+6`));
   const files = run('dpkg-deb', '-c', deb).split('\n').map((l) => l.split(/\s+/).at(5) ?? '');
   const conffiles = run('dpkg-deb', '-I', deb, 'conffiles').split('\n').filter(Boolean);
   assert.deepEqual(conffiles, files.filter((f) => f.startsWith('./etc/') && !f.endsWith('/')).map((f) => f.slice(1)).sort(), 'every file in /etc is a conffile');
@@ -84,4 +86,44 @@ it('deb: dpkg -i gives /usr/bin/banward that tests /etc/banward and runs the dae
   }
   assert.deepEqual(banwardPaths(), before, 'the purge left files behind');
   assert.deepEqual(readdirSync('/etc').filter((f) => f.includes('banward')), []);
+});
+
+/** CAP_CHOWN, CAP_DAC_READ_SEARCH, CAP_NET_ADMIN, CAP_NET_RAW (bits 0, 2, 12, 13): the unit's bounding set. */
+const UNIT_CAPABILITIES = (1n << 0n) | (1n << 2n) | (1n << 12n) | (1n << 13n);
+
+it('deb under systemd: in a booted Debian 12 (systemd-nspawn) dpkg -i starts the hardened unit; READY and STATUS, reload, a nft ban, stop; purge takes the state', async () => {
+  const container = await BootedContainer.boot({ [out]: '/mnt/deb' });
+  try {
+    // nodejs is this machine's node, bound in, not a package of the container: hence --force-depends.
+    container.sh(`dpkg -i --force-depends /mnt/deb/${basename(deb)}`);
+    const show = (property: string) => container.sh(`systemctl show banward.service -p ${property} --value`).trim();
+    await waitFor('banward.service active', () => show('ActiveState') === 'active', 30_000);
+    assert.equal(show('Type'), 'notify');
+    assert.equal(show('StatusText'), '1 jail(s) running', 'READY=1 and STATUS= reached systemd');
+    assert.equal(show('UnitFileState'), 'enabled');
+    const pid = show('MainPID');
+    const status = container.sh(`cat /proc/${pid}/status`);
+    assert.equal(BigInt(`0x${/^CapBnd:\s*(\w+)$/m.exec(status)![1]!}`), UNIT_CAPABILITIES);
+    assert.match(status, /^NoNewPrivs:\s*1$/m);
+    assert.match(container.run(`nsenter -t ${pid} -m touch /etc/banward/x`).stderr, /Read-only file system/, 'ProtectSystem=strict');
+
+    container.sh(`printf '[Definition]\\nfailregex = ^\\\\s*login failed from <HOST>$\\n' >/etc/banward/filter.d/test.conf
+      printf '[test]\\nenabled = true\\nfilter = test\\nlogpath = /var/log/test-app.log\\nmaxretry = 2\\naction = nftables[port=8080, protocol=tcp]\\n' >/etc/banward/jail.d/test.local
+      : >/var/log/test-app.log
+      systemctl reload banward.service`);
+    // systemd 252 does not wait for the reload (that is Type=notify-reload, 253): its READY=1 brings the new status.
+    await waitFor('RELOADING=1, then READY=1 with the new status', () => show('StatusText') === '2 jail(s) running');
+    container.sh('now=$(date "+%Y-%m-%d %H:%M:%S"); printf "%s login failed from 192.0.2.9\\n" "$now" "$now" >>/var/log/test-app.log');
+    await waitFor('the ban in nftables', () => container.run('nft list table inet banward').stdout.includes('192.0.2.9'));
+    assert.match(container.sh('banward status test'), /Banned IP list:\s*192\.0\.2\.9/);
+
+    container.sh('systemctl stop banward.service');
+    assert.equal(show('ActiveState'), 'inactive');
+    assert.match(container.sh('cat /var/log/banward.log'), /Exiting banward/);
+    container.sh('dpkg --purge banward');
+    assert.equal(container.run('ls -d /var/lib/banward /var/log/banward.log /lib/systemd/system/banward.service /usr/lib/banward 2>&1').stdout.split('\n').filter((l) => !l.includes('No such file')).join(''), '');
+    assert.equal(container.sh('find /etc/banward -type f | sort'), '/etc/banward/filter.d/test.conf\n/etc/banward/jail.d/test.local\n', 'only the files the admin added stay');
+  } finally {
+    await container.shutdown();
+  }
 });
