@@ -91,7 +91,7 @@ it('deb: dpkg -i gives /usr/bin/banward that tests /etc/banward and runs the dae
 /** CAP_CHOWN, CAP_DAC_READ_SEARCH, CAP_NET_ADMIN, CAP_NET_RAW (bits 0, 2, 12, 13): the unit's bounding set. */
 const UNIT_CAPABILITIES = (1n << 0n) | (1n << 2n) | (1n << 12n) | (1n << 13n);
 
-it('deb under systemd: in a booted Debian 12 (systemd-nspawn) dpkg -i starts the hardened unit; READY and STATUS, reload, a nft ban, stop; purge takes the state', async () => {
+it('deb under systemd: in a booted Debian 12 (systemd-nspawn) dpkg -i starts the hardened unit; READY and STATUS, reload, bans by nft and ipset, stop; purge takes the state', async () => {
   const container = await BootedContainer.boot({ [out]: '/mnt/deb' });
   try {
     // nodejs is this machine's node, bound in, not a package of the container: hence --force-depends.
@@ -108,13 +108,15 @@ it('deb under systemd: in a booted Debian 12 (systemd-nspawn) dpkg -i starts the
     assert.match(container.run(`nsenter -t ${pid} -m touch /etc/banward/x`).stderr, /Read-only file system/, 'ProtectSystem=strict');
 
     container.sh(`printf '[Definition]\\nfailregex = ^\\\\s*login failed from <HOST>$\\n' >/etc/banward/filter.d/test.conf
-      printf '[test]\\nenabled = true\\nfilter = test\\nlogpath = /var/log/test-app.log\\nmaxretry = 2\\naction = nftables[port=8080, protocol=tcp]\\n' >/etc/banward/jail.d/test.local
+      printf '[test]\\nenabled = true\\nfilter = test\\nlogpath = /var/log/test-app.log\\nmaxretry = 2\\naction = nftables[port=8080, protocol=tcp]\\n[test-ipset]\\nenabled = true\\nfilter = test\\nlogpath = /var/log/test-app.log\\nmaxretry = 2\\naction = ipset[port=8080, protocol=tcp]\\n' >/etc/banward/jail.d/test.local
       : >/var/log/test-app.log
       systemctl reload banward.service`);
     // systemd 252 does not wait for the reload (that is Type=notify-reload, 253): its READY=1 brings the new status.
-    await waitFor('RELOADING=1, then READY=1 with the new status', () => show('StatusText') === '2 jail(s) running');
+    await waitFor('RELOADING=1, then READY=1 with the new status', () => show('StatusText') === '3 jail(s) running');
     container.sh('now=$(date "+%Y-%m-%d %H:%M:%S"); printf "%s login failed from 192.0.2.9\\n" "$now" "$now" >>/var/log/test-app.log');
     await waitFor('the ban in nftables', () => container.run('nft list table inet banward').stdout.includes('192.0.2.9'));
+    await waitFor('the ban in ipset, matched by iptables (the xtables lock is writable)', () => container.run('ipset list bw-test-ipset-4').stdout.includes('192.0.2.9'));
+    assert.match(container.sh('iptables -S INPUT'), /--match-set bw-test-ipset-4 src -j DROP/);
     assert.match(container.sh('banward status test'), /Banned IP list:\s*192\.0\.2\.9/);
 
     container.sh('systemctl stop banward.service');

@@ -4,7 +4,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { BANWARD_BIN } from '../compat/_sample-suite.js';
+import { BootedContainer } from './_container.js';
+import { waitFor } from './_daemon.js';
 
 /** `banward setup` as an admin runs it, into a temp root: every path is a flag. */
 const root = mkdtempSync(join(tmpdir(), 'banward-setup-cli-'));
@@ -53,4 +56,32 @@ it('banward setup: refuses --purge without --remove, and a user who is not root,
   assert.equal(nobody.status, 2);
   assert.match(nobody.stderr, /run it as root \(or with sudo\) \[BANWARD_ERR_SETUP\]/);
   assert.equal(existsSync(target), false);
+});
+
+/** The checkout (its bin, dist and node_modules), bound read-only at the same path into the container. */
+const CHECKOUT = fileURLToPath(new URL('../../../../..', import.meta.url));
+
+it('banward setup under a real systemd (a booted Debian 12): enables and starts the unit it wrote, a rerun changes nothing, --remove --purge stops and disables it', async () => {
+  const container = await BootedContainer.boot({ [CHECKOUT]: CHECKOUT });
+  const setup = (...args: string[]) => container.sh(`/usr/bin/node ${BANWARD_BIN} setup ${args.join(' ')}`);
+  const show = (property: string) => container.sh(`systemctl show banward.service -p ${property} --value`).trim();
+  try {
+    const first = setup();
+    assert.match(first, /^ran systemctl daemon-reload$/m);
+    assert.match(first, /^ran systemctl enable --now banward\.service$/m);
+    await waitFor('banward.service active', () => show('ActiveState') === 'active', 30_000);
+    assert.equal(show('StatusText'), '1 jail(s) running');
+    assert.equal(show('UnitFileState'), 'enabled');
+
+    const second = setup();
+    assert.match(second, /^banward\.service is enabled and running$/m);
+    assert.match(second, /^setup done: nothing changed, everything was in place$/m);
+
+    const removed = setup('--remove', '--purge');
+    assert.match(removed, /^ran systemctl disable --now banward\.service$/m);
+    assert.equal(show('ActiveState'), 'inactive');
+    assert.equal(container.run('ls /etc/systemd/system/banward.service /etc/banward /var/lib/banward 2>/dev/null').stdout, '');
+  } finally {
+    await container.shutdown();
+  }
 });
