@@ -1,20 +1,12 @@
 from datetime import datetime, timezone
 
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import User
 from django.test import override_settings
 
-from .base import BanwardTestCase
+from .base import BanwardTestCase, LoginReportsTestCase
 
 
-class ReportsFailedLogins(BanwardTestCase):
-    def setUp(self):
-        super().setUp()
-        User.objects.create_superuser("bob", "bob@example.com", "right-password")
-
-    def reports(self):
-        return [r for r in self.daemon.requests if r["command"] == "report"]
-
+class ReportsFailedLogins(LoginReportsTestCase):
     def test_failed_admin_login_answers_200_and_is_reported_with_user_and_time(self):
         with self.assertLogs("banward_django", "WARNING"):
             response = self.failed_admin_login("bob", REMOTE_ADDR="203.0.113.5")

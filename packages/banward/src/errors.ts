@@ -21,6 +21,12 @@ export const ERROR_CODES = {
   BANWARD_ERR_NOT_PERMITTED: 'The command is not allowed on the app socket; use the admin socket.',
   BANWARD_ERR_SOCKET: 'The control socket cannot be created.',
   BANWARD_ERR_STATE: 'The state database cannot be opened or has a schema this banward does not know.',
+  BANWARD_ERR_HTTP_AUTH: 'An HTTP API request has no bearer token or a wrong one.',
+  BANWARD_ERR_HTTP_FORBIDDEN: 'The HTTP API request is not allowed: a read token on an admin route, or a banned client.',
+  BANWARD_ERR_HTTP_REQUEST: 'An HTTP API request is malformed: bad JSON, a value outside its schema, or too large.',
+  BANWARD_ERR_HTTP_NOT_FOUND: 'No HTTP API route or file at that path.',
+  BANWARD_ERR_HTTP_BUSY: 'The HTTP server refuses another event-stream client: it serves its maximum already.',
+  BANWARD_ERR_HTTP_LISTEN: 'The HTTP server cannot listen on its address.',
   BANWARD_ERR_SETUP: 'banward setup cannot install or remove its files, or systemctl failed.',
 } as const;
 

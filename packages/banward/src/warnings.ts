@@ -7,6 +7,8 @@ import { locate } from './errors.js';
 export const WARNING_CODES = {
   BANWARD_W_REGEX_BACKTRACK: 'A failregex has a shape that can make matching one line take very long.',
   BANWARD_W_UNUSED_OPTION: 'A jail sets an option that nothing reads (a misspelling?): it has no effect.',
+  BANWARD_W_HTTP_REMOTE: 'The HTTP API listens beyond this host without TLS.',
+  BANWARD_W_HTTP_UNCOUNTED: 'Failed HTTP API logins are not counted: the jail they are reported into does not run.',
 } as const;
 
 export type WarningCode = keyof typeof WARNING_CODES;

@@ -58,7 +58,9 @@ async function runServer({ values }: CommandContext<typeof SERVER_OPTIONS>): Pro
     ...(values['socket-group'] ? { socketGroup: values['socket-group'] } : {}),
     appSocket: appSocket === 'none' ? null : resolve(appSocket),
     ...(values['app-socket-group'] ? { appSocketGroup: values['app-socket-group'] } : {}),
+    ...(values.http === undefined ? {} : { overrides: { httpListen: values.http } }),
     log,
+    ...(values['dry-run'] ? { dryRun: true } : {}),
   });
   const notify = serviceNotifier(log);
   const status = () => `${server.jails.size} jail(s) running`;
@@ -76,6 +78,7 @@ async function runServer({ values }: CommandContext<typeof SERVER_OPTIONS>): Pro
 }
 
 const SERVER_OPTIONS = {
+  'dry-run': { type: 'boolean', description: 'decide and log bans without enforcing them (every jail\'s actions\nreplaced by log), to run beside fail2ban; see banward migrate --compare' },
   config: { type: 'string', valueName: 'DIR', description: `configuration (default ${DEFAULT_CONFIG_DIR}; --config /etc/fail2ban reads fail2ban's)` },
   'state-dir': { type: 'string', valueName: 'DIR', description: `bans and log positions, SQLite (default ${DEFAULT_STATE_DIR})` },
   socket: { type: 'string', valueName: 'PATH', description: `the admin control socket (default ${DEFAULT_SOCKET}), mode 0600` },
@@ -85,6 +88,7 @@ const SERVER_OPTIONS = {
     description: `the app socket: report failures, read bans and status, nothing else\n(default ${APP_SOCKET_NAME} beside --socket; "none" for no app socket), mode 0600`,
   },
   'app-socket-group': { type: 'string', valueName: 'NAME', description: 'let this group (a web app\'s user) use the app socket (mode 0660)' },
+  http: { type: 'string', valueName: 'ADDR:PORT', description: 'serve the HTTP API and dashboard there ([http] listen; tokens from [http])' },
   'log-level': { type: 'string', values: LOG_LEVELS, description: 'how much to log (default: the config\'s loglevel, else info)' },
   'log-target': { type: 'string', valueName: 'TARGET', description: 'stderr (default), a file path, syslog, or journal' },
 } as const;

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFilter } from '../config/index.js';
-import { readDaemonSettings, DEFAULT_DAEMON_SETTINGS, type DaemonSettings } from '../daemon/daemon-settings.js';
+import { readDaemonSettings, DEFAULT_DAEMON_SETTINGS, type DaemonSettings, type SettingsOverrides } from '../daemon/daemon-settings.js';
 import { deepFreeze } from '../deep-freeze.js';
 import { BanwardError, isBanwardError } from '../errors.js';
 import { backtrackWarnings } from '../filter/backtrack-warnings.js';
@@ -110,12 +110,12 @@ async function compileJail(options: JailOptions, ctx: CompileContext): Promise<J
 }
 
 /** Compiles the configuration under `configDir`; never throws for a problem in it (see `problems`). */
-export async function compileConfiguration(configDir: string): Promise<CompiledConfiguration> {
+export async function compileConfiguration(configDir: string, overrides: SettingsOverrides = {}): Promise<CompiledConfiguration> {
   const problems: BanwardError[] = [];
   const warnings: BanwardWarning[] = [];
   let settings: DaemonSettings = DEFAULT_DAEMON_SETTINGS;
   try {
-    settings = readDaemonSettings(configDir);
+    settings = readDaemonSettings(configDir, overrides);
   } catch (error) {
     problems.push(problemOf(error));
   }

@@ -1,5 +1,6 @@
 import { BanwardError } from '../errors.js';
-import type { JailEvent, JailOptions } from '../jail/index.js';
+import type { ActivityMinute, OffenderCounts } from '../decision/index.js';
+import type { FailureEntry, JailEvent, JailOptions } from '../jail/index.js';
 
 /**
  * What the control plane may see and do in a running daemon: the socket handlers and the HTTP API speak
@@ -12,6 +13,8 @@ export interface DaemonControl {
   /** The running jails' names, in start order. */
   jailNames(): string[];
   jailStatus(jail: string): JailStatus;
+  /** The jail's pipeline counters (for the metrics); they start again at 0 when a reload rebuilds the jail. */
+  jailCounters(jail: string): JailCounters;
   /** Active bans, oldest first: of one jail, and/or only those covering one of `covering`'s addresses. */
   activeBans(filter?: { jail?: string; covering?: readonly string[] }): ActiveBan[];
   /** Bans every target (address or network) or, when one would cover an ignored or own address, none. */
@@ -34,8 +37,17 @@ export interface DaemonControl {
   reload(jail?: string, options?: { restart?: boolean; unban?: boolean }): Promise<string[]>;
   /** Shuts the daemon down after the current reply is written. */
   stop(): void;
-  /** Calls `listener` with every event from now on (found, ban, unban, action errors, reloads); returns the unsubscribe. */
-  subscribe(listener: (event: DaemonEvent) => void): () => void;
+  /** One address's story: every running jail's failures, ban and ignore rule for it, and its ban history. */
+  ipStory(ip: string): IpStory;
+  /** Failures and bans per jail per minute from `since` (epoch seconds) on; only minutes with activity. */
+  activity(since: number): ActivityMinute[];
+  /** The `limit` addresses and networks (IPv4 /24, IPv6 /64) with the most failures and bans since `since` (by the hour). */
+  topOffenders(since: number, limit: number): TopOffenders;
+  /**
+   * Calls `listener` with every event from now on (found, ban, unban, action errors, reloads); returns the
+   * unsubscribe. `found: false` leaves out the found events (one per failure: costly to build for nobody).
+   */
+  subscribe(listener: (event: DaemonEvent) => void, options?: { found?: boolean }): () => void;
 }
 
 /** Everything the daemon tells its listeners: the jails' events, and reloads. */
@@ -56,6 +68,35 @@ export interface BanTimes {
 
 export interface ActiveBan extends BanTimes {
   jail: string;
+  /** How many times the address has been banned (this one included), for bantime.increment. */
+  banCount: number;
+}
+
+/** A past or current ban as the history keeps it. */
+export interface BanHistoryEntry {
+  jail: string;
+  time: number;
+  bantime: number;
+  banCount: number;
+  matches: string[];
+}
+
+export interface IpStory {
+  ip: string;
+  jails: {
+    jail: string;
+    failures: { count: number; entries: FailureEntry[] };
+    ban: ActiveBan | null;
+    /** The ignore rule that covers the address (an ignoreip entry, or "this host"), or null. */
+    ignoredBy: string | null;
+  }[];
+  /** Newest first. */
+  history: BanHistoryEntry[];
+}
+
+export interface TopOffenders {
+  offenders: (OffenderCounts & { ip: string })[];
+  networks: (OffenderCounts & { network: string })[];
 }
 
 export type BanOutcome = { banned: number } | { refused: { target: string; overlaps: string } };
@@ -82,6 +123,27 @@ export interface JailStatus {
     /** Why the jail's bans block nobody; absent when they are enforced. */
     notEnforced?: string;
   };
+}
+
+/** What a jail's pipeline has done since it was built: its sources, its filter and its actions. */
+export interface JailCounters {
+  /** Lines its sources delivered. */
+  linesRead: number;
+  /** Lines that gave at least one failure. */
+  linesMatched: number;
+  /**
+   * The filter's matching time per batch of lines: `counts[i]` batches took at most `buckets[i]` seconds
+   * (and more than the bucket before); the last count, one longer than `buckets`, is above them all.
+   */
+  matchSeconds: { buckets: readonly number[]; counts: readonly number[]; sum: number };
+  /** Failures the ignore list dropped. */
+  ignoredFailures: number;
+  /** Lines given up at linetimeout. */
+  abandonedLines: number;
+  /** Per action and operation (ban, unban, restore, check, reconcile): how often it ran and failed. */
+  actions: { action: string; operation: string; runs: number; failures: number }[];
+  /** Each file followed: bytes between the read position and the end of the file. */
+  sourceLag: { file: string; bytes: number }[];
 }
 
 /** What `get JAIL <option>` reads. */

@@ -12,5 +12,6 @@ export { sendRequest, watchDaemon } from './control-client.js';
 export type { DaemonWatch, SendOptions } from './control-client.js';
 export { JAIL_OPTION_NAMES, isJailOptionName, unknownJail } from './daemon-control.js';
 export type {
-  ActiveBan, BanOutcome, BanTimes, DaemonControl, DaemonEvent, JailOptionName, JailOptionValues, JailStatus,
+  ActiveBan, BanHistoryEntry, BanOutcome, BanTimes, DaemonControl, DaemonEvent, IpStory, JailCounters, JailOptionName, JailOptionValues,
+  JailStatus, TopOffenders,
 } from './daemon-control.js';

@@ -2,13 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { startControlServer, type ControlServer } from '../control/index.js';
-import { combineProblems, compileConfiguration, type CompiledConfiguration, type JailSpec } from '../compile/index.js';
+import { combineProblems, compileConfiguration, dryRun, type CompiledConfiguration, type JailSpec } from '../compile/index.js';
 import { SqliteBanStore } from '../decision/index.js';
+import { startHttpServer, type HttpServer, type HttpSettings } from '../http/index.js';
 import type { Logger } from '../log/logger.js';
+import { createMetrics, type MetricsSource } from '../metrics/index.js';
 import { clearToolChecks } from '../process/index.js';
 import { describeWarning } from '../warnings.js';
+import { ActivityRecorder } from './activity-recorder.js';
 import { handleAppRequest, handleRequest } from './control-handlers.js';
-import type { DaemonSettings } from './daemon-settings.js';
+import type { DaemonSettings, SettingsOverrides } from './daemon-settings.js';
 import { EventHub } from './event-hub.js';
 import { buildJail, type RunningJail } from './jail-builder.js';
 import { serverControl } from './server-control.js';
@@ -26,18 +29,24 @@ export interface ServerOptions {
   clock?: Clock;
   /** How often expired bans are lifted (ms). */
   tickMs?: number;
+  /** Every jail logs its bans instead of running its actions (`--dry-run`), at start and at every reload. */
+  dryRun?: boolean;
+  /** What the command line changes in banward.conf's settings (`--http`). */
+  overrides?: SettingsOverrides;
 }
 
 /** Seconds between purges of old ban history. */
 const PURGE_INTERVAL = 60;
+/** Seconds between writes of the dashboard's activity counters. */
+const ACTIVITY_FLUSH_INTERVAL = 5;
 /** Every this many reconcile intervals the firewall's elements are compared with the store (else its structure only). */
 const REPAIR_ROUNDS = 10;
 
 /** Compiles the whole configuration; throws every problem (file:line) without touching the running daemon. */
-export async function loadConfiguration(configDir: string): Promise<CompiledConfiguration> {
-  const config = await compileConfiguration(configDir);
+export async function loadConfiguration(configDir: string, options: { dryRun?: boolean; overrides?: SettingsOverrides } = {}): Promise<CompiledConfiguration> {
+  const config = await compileConfiguration(configDir, options.overrides ?? {});
   if (config.problems.length > 0) throw combineProblems(config.problems);
-  return config;
+  return options.dryRun ? dryRun(config) : config;
 }
 
 /**
@@ -48,8 +57,14 @@ export class BanwardServer {
   readonly jails = new Map<string, RunningJail>();
   readonly store: SqliteBanStore;
   readonly events: EventHub;
+  /** What `GET /metrics` serves; it counts events from the start, so it is built before any jail runs. */
+  readonly metrics: MetricsSource & { close(): void };
   private control: ControlServer | null = null;
   private appControl: ControlServer | null = null;
+  private http: HttpServer | null = null;
+  /** Counts failures and bans for the dashboard; only while the HTTP API is on. */
+  private activity: ActivityRecorder | null = null;
+  private lastActivityFlush = 0;
   private timer: NodeJS.Timeout | null = null;
   private settings: DaemonSettings;
   private stopping: Promise<void> | null = null;
@@ -63,14 +78,19 @@ export class BanwardServer {
     this.clock = options.clock ?? systemClock;
     this.settings = config.settings;
     this.events = new EventHub(options.log);
+    this.metrics = createMetrics(serverControl(this));
     mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
     this.store = new SqliteBanStore({ path: join(options.stateDir, 'banward.sqlite3') });
     this.started = this.startAll(config);
   }
 
+  private static loadOptions(options: ServerOptions): { dryRun: boolean; overrides: SettingsOverrides } {
+    return { dryRun: options.dryRun ?? false, overrides: options.overrides ?? {} };
+  }
+
   /** Starts the daemon; a configuration mistake throws before anything runs. */
   static async start(options: ServerOptions): Promise<BanwardServer> {
-    const server = new BanwardServer(options, await loadConfiguration(options.configDir));
+    const server = new BanwardServer(options, await loadConfiguration(options.configDir, BanwardServer.loadOptions(options)));
     await server.started;
     return server;
   }
@@ -137,10 +157,33 @@ export class BanwardServer {
         log: this.log,
       });
     }
+    await this.startHttp(config.settings.http);
     for (const running of built) await this.startJail(running);
     this.timer = setInterval(() => void this.tick(), this.options.tickMs ?? 1000);
     this.timer.unref();
-    this.log.notice(`Server ready: ${this.jails.size} jail(s), socket ${this.options.socket}${appSocket === null ? '' : `, app socket ${appSocket}`}`);
+    this.log.notice(`Server ready: ${this.jails.size} jail(s), socket ${this.options.socket}${appSocket === null ? '' : `, app socket ${appSocket}`}${this.http ? `, HTTP ${this.http.address}` : ''}`);
+  }
+
+  /** The HTTP API (after the control sockets: it speaks to the same control); off when `settings` is null. */
+  private async startHttp(settings: HttpSettings | null): Promise<void> {
+    if (settings === null) return;
+    if (!this.activity) {
+      const recorder = this.activity = new ActivityRecorder();
+      this.events.subscribe((event) => recorder.record(event));
+    }
+    this.http = await startHttpServer({
+      control: serverControl(this), settings, clock: this.clock, log: this.log,
+      metrics: this.metrics,
+    });
+  }
+
+  private async stopHttp(): Promise<void> {
+    await this.http?.close();
+    this.http = null;
+  }
+
+  private flushActivity(): void {
+    if (this.activity) this.store.activity.add(this.activity.take());
   }
 
   private lastReconcile = 0;
@@ -158,6 +201,11 @@ export class BanwardServer {
     if (now - this.lastPurge >= PURGE_INTERVAL) {
       this.lastPurge = now;
       this.store.purgeHistory(now - this.settings.dbPurgeAge);
+      this.store.activity.purge(now - this.settings.dbPurgeAge);
+    }
+    if (now - this.lastActivityFlush >= ACTIVITY_FLUSH_INTERVAL) {
+      this.lastActivityFlush = now;
+      this.flushActivity();
     }
     if (now - this.lastReconcile >= this.settings.reconcileInterval) {
       this.lastReconcile = now;
@@ -177,7 +225,7 @@ export class BanwardServer {
   async reload(only?: string, options: { restart?: boolean; unban?: boolean } = {}): Promise<string[]> {
     // A tool installed (or removed) since the last start is seen by this reload's jails.
     clearToolChecks();
-    const config = await loadConfiguration(this.options.configDir).catch((error: unknown) => {
+    const config = await loadConfiguration(this.options.configDir, BanwardServer.loadOptions(this.options)).catch((error: unknown) => {
       this.refused(error);
       throw error;
     });
@@ -206,10 +254,20 @@ export class BanwardServer {
       this.refused(error);
       throw error;
     }
+    const httpChanged = JSON.stringify(config.settings.http) !== JSON.stringify(this.settings.http);
     this.settings = config.settings;
+    if (httpChanged) await this.restartHttp(config.settings.http);
     this.log.notice(`Reloaded: ${names.join(', ') || 'nothing changed'}`);
     this.events.emit({ type: 'reload', jails: names, time: this.clock() });
     return names;
+  }
+
+  /** New [http] settings: the server restarts with them; one that cannot listen leaves the API off, logged. */
+  private async restartHttp(settings: HttpSettings | null): Promise<void> {
+    await this.stopHttp();
+    await this.startHttp(settings).catch((error: unknown) => {
+      this.log.error(`HTTP API off after reload: ${error instanceof Error ? error.message : String(error)}`);
+    });
   }
 
   private refused(error: unknown): void {
@@ -231,9 +289,12 @@ export class BanwardServer {
       await this.started.catch(() => undefined);
       this.log.notice('Shutdown in progress...');
       if (this.timer) clearInterval(this.timer);
+      await this.stopHttp();
       for (const running of [...this.jails.values()]) await this.stopJail(running);
+      this.flushActivity();
       await this.appControl?.close();
       await this.control?.close();
+      this.metrics.close();
       this.store.close();
       this.log.notice('Exiting banward');
       this.resolveStopped();

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getOption, loadConfigStack, parseTimeValue } from '../config/index.js';
 import { BanwardError } from '../errors.js';
+import { readHttpSettings, type HttpSettings } from '../http/http-settings.js';
 
 /** The daemon's own settings: banward.conf, or fail2ban.conf when pointed at /etc/fail2ban. */
 export interface DaemonSettings {
@@ -14,6 +15,13 @@ export interface DaemonSettings {
   reconcileInterval: number;
   /** Milliseconds one log line may hold a jail's filter before it is abandoned (linetimeout); 0: no bound. */
   lineTimeout: number;
+  /** The HTTP API and dashboard (`[http]`); null: off, the default. */
+  http: HttpSettings | null;
+}
+
+/** What the command line changes in the settings: `banward server --http ADDR:PORT`. */
+export interface SettingsOverrides {
+  httpListen?: string;
 }
 
 const DEFAULT_PURGE_AGE = 24 * 3600;
@@ -22,7 +30,7 @@ const DEFAULT_LINE_TIMEOUT_MS = 50;
 
 /** The settings without banward.conf or fail2ban.conf. */
 export const DEFAULT_DAEMON_SETTINGS: DaemonSettings = Object.freeze({
-  source: null, dbPurgeAge: DEFAULT_PURGE_AGE, logLevel: undefined, reconcileInterval: DEFAULT_RECONCILE, lineTimeout: DEFAULT_LINE_TIMEOUT_MS,
+  source: null, dbPurgeAge: DEFAULT_PURGE_AGE, logLevel: undefined, reconcileInterval: DEFAULT_RECONCILE, lineTimeout: DEFAULT_LINE_TIMEOUT_MS, http: null,
 });
 
 /** `50ms`, or a time value in seconds as everywhere else (`0.05`, `1s`); `0` turns the bound off. */
@@ -40,10 +48,13 @@ function parseLineTimeout(option: { value: { text: string }; file: string; line:
  * Reads `[Definition]` of banward.conf (or fail2ban.conf). Paths in it (dbfile, socket, logtarget) are
  * not taken from fail2ban.conf: banward keeps its own state and socket, so both can run side by side.
  */
-export function readDaemonSettings(configDir: string): DaemonSettings {
+export function readDaemonSettings(configDir: string, overrides: SettingsOverrides = {}): DaemonSettings {
   const name = existsSync(join(configDir, 'banward.conf')) ? 'banward' : 'fail2ban';
   const stack = loadConfigStack(configDir, name);
-  if (!stack) return DEFAULT_DAEMON_SETTINGS;
+  if (!stack) {
+    if (overrides.httpListen === undefined) return DEFAULT_DAEMON_SETTINGS;
+    return { ...DEFAULT_DAEMON_SETTINGS, http: readHttpSettings(undefined, join(configDir, `${name}.conf`), overrides.httpListen) };
+  }
   const purge = getOption(stack, 'Definition', 'dbpurgeage');
   const level = getOption(stack, 'Definition', 'loglevel');
   const reconcile = getOption(stack, 'Definition', 'reconcileinterval');
@@ -54,5 +65,6 @@ export function readDaemonSettings(configDir: string): DaemonSettings {
     logLevel: level?.value.text.toLowerCase(),
     reconcileInterval: reconcile === undefined ? DEFAULT_RECONCILE : parseTimeValue(reconcile.value.text, { file: reconcile.file, line: reconcile.line, option: 'reconcileinterval' }),
     lineTimeout: lineTimeout === undefined ? DEFAULT_LINE_TIMEOUT_MS : parseLineTimeout(lineTimeout),
+    http: readHttpSettings(stack, join(configDir, `${name}.conf`), overrides.httpListen),
   };
 }

@@ -6,25 +6,34 @@ export type EventListener = (event: DaemonEvent) => void;
 
 /**
  * The daemon's events fanned out to its listeners (metrics, the HTTP event stream, `banward top`). A
- * listener that throws is logged and kept; jails see `active` false while nobody listens and build no events.
+ * listener that throws is logged and kept. `found` events (one per failure) are built and sent only
+ * while a listener wants them.
  */
 export class EventHub implements JailEventSink {
-  private readonly listeners = new Set<EventListener>();
+  private readonly listeners = new Map<EventListener, { found: boolean }>();
+  private foundListeners = 0;
 
   constructor(private readonly log: Logger) {}
 
-  get active(): boolean {
-    return this.listeners.size > 0;
+  get wantsFound(): boolean {
+    return this.foundListeners > 0;
   }
 
-  /** Adds a listener; the function returned removes it. */
-  subscribe(listener: EventListener): () => void {
-    this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+  /** Adds a listener (without `found` events when `found` is false); the function returned removes it. */
+  subscribe(listener: EventListener, options: { found?: boolean } = {}): () => void {
+    if (this.listeners.has(listener)) return () => undefined;
+    const found = options.found ?? true;
+    this.listeners.set(listener, { found });
+    if (found) this.foundListeners++;
+    return () => {
+      if (!this.listeners.delete(listener)) return;
+      if (found) this.foundListeners--;
+    };
   }
 
   emit(event: DaemonEvent): void {
-    for (const listener of this.listeners) {
+    for (const [listener, wants] of this.listeners) {
+      if (event.type === 'found' && !wants.found) continue;
       try {
         listener(event);
       } catch (error) {

@@ -1,4 +1,8 @@
-import { unknownJail, type ActiveBan, type BanTimes, type DaemonControl, type JailOptionName, type JailOptionValues, type JailStatus } from '../control/index.js';
+import {
+  unknownJail, type ActiveBan, type BanTimes, type DaemonControl, type IpStory, type JailCounters, type JailOptionName, type JailOptionValues,
+  type JailStatus,
+} from '../control/index.js';
+import { MATCH_SECONDS_BUCKETS } from '../filter/runner/index.js';
 import type { BanRecord } from '../decision/index.js';
 import { banCovers } from '../jail/index.js';
 import { canonical } from '../net/ip-address.js';
@@ -7,6 +11,23 @@ import type { RunningJail } from './jail-builder.js';
 
 function banTimes(b: BanRecord): BanTimes {
   return { ip: b.ip, time: b.time, bantime: b.bantime, expires: b.bantime < 0 ? null : b.time + b.bantime };
+}
+
+function activeBan(b: BanRecord): ActiveBan {
+  return { jail: b.jail, ...banTimes(b), banCount: b.banCount };
+}
+
+/** One jail's part of an address's story. */
+function storyInJail({ jail }: RunningJail, ip: string): IpStory['jails'][number] {
+  const key = jail.countKey(ip);
+  const ban = jail.banOf(ip);
+  const ignore = jail.parts.ignore.matchStatic(ip);
+  return {
+    jail: jail.name,
+    failures: { count: jail.parts.failures.get(key)?.count ?? 0, entries: jail.parts.failures.entries(key) },
+    ban: ban ? activeBan(ban) : null,
+    ignoredBy: ignore.ignored ? ignore.source ?? 'ignoreip' : null,
+  };
 }
 
 const OPTION_READERS: { [K in JailOptionName]: (r: RunningJail) => JailOptionValues[K] } = {
@@ -50,12 +71,30 @@ export function serverControl(server: BanwardServer): DaemonControl {
         },
       };
     },
+    jailCounters(name): JailCounters {
+      const { jail, sources } = jailOf(name);
+      const match = jail.matchStats;
+      const read = sources.map((s) => s.stats());
+      return {
+        linesRead: read.reduce((sum, s) => sum + s.linesRead, 0),
+        linesMatched: match?.matched ?? 0,
+        matchSeconds: {
+          buckets: MATCH_SECONDS_BUCKETS,
+          counts: match ? [...match.batchSeconds] : new Array<number>(MATCH_SECONDS_BUCKETS.length + 1).fill(0),
+          sum: match?.seconds ?? 0,
+        },
+        ignoredFailures: jail.ignoredFailures,
+        abandonedLines: jail.abandonedLines,
+        actions: jail.actionRunCounts(),
+        sourceLag: read.flatMap((s) => s.lag),
+      };
+    },
     activeBans({ jail, covering } = {}): ActiveBan[] {
       if (jail !== undefined) jailOf(jail);
       const wanted = covering?.map(canonical) ?? [];
       return activeBans(jail)
         .filter((ban) => wanted.length === 0 || wanted.some((ip) => banCovers(ban.ip, ip)))
-        .map((ban) => ({ jail: ban.jail, ...banTimes(ban) }));
+        .map(activeBan);
     },
     async ban(name, targets) {
       const { jail } = jailOf(name);
@@ -108,6 +147,13 @@ export function serverControl(server: BanwardServer): DaemonControl {
     stop() {
       setImmediate(() => void server.stop());
     },
-    subscribe: (listener) => server.events.subscribe(listener),
+    ipStory(ip) {
+      const address = canonical(ip);
+      const history = server.store.bansOf(address).map(({ jail, time, bantime, banCount, matches }) => ({ jail, time, bantime, banCount, matches }));
+      return { ip: address, jails: [...server.jails.values()].map((running) => storyInJail(running, address)), history };
+    },
+    activity: (since) => server.store.activity.minutes(since),
+    topOffenders: (since, limit) => server.store.activity.top(since, limit),
+    subscribe: (listener, options) => server.events.subscribe(listener, options),
   };
 }

@@ -45,6 +45,16 @@ export function runBanStoreContract(name: string, makeStore: () => BanStore): vo
       assert.ok(store.history('192.0.2.1', 'sshd'), 'their history stays');
     }));
 
+    test('addHistory records past bans for the ban count, once each, without making them active', withStore((store) => {
+      const past = [ban({ ip: '192.0.2.1', time: 100 }), ban({ ip: '192.0.2.1', time: 200 })];
+      assert.equal(store.addHistory(past), 2);
+      assert.equal(store.addHistory(past), 0, 'the same bans again are not counted twice');
+      assert.equal(store.getBan('sshd', '192.0.2.1'), undefined);
+      assert.deepEqual(store.history('192.0.2.1', 'sshd'), { banCount: 2, lastBanTime: 200, lastBantime: past[1]!.bantime });
+      store.addBan(ban({ ip: '192.0.2.1', time: 300 }));
+      assert.equal(store.history('192.0.2.1', 'sshd')?.banCount, 3);
+    }));
+
     test('records handed in and out are copies', withStore((store) => {
       const added = ban({ matches: ['line one'] });
       store.addBan(added);

@@ -43,6 +43,29 @@ export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
       CREATE INDEX bans_history_time ON bans (time) WHERE active = 0;
     `,
   },
+  {
+    // Per-minute counters per jail and per-hour counters per address, for the dashboard's charts and top lists.
+    version: 3,
+    sql: `
+      CREATE TABLE activity (
+        jail     TEXT    NOT NULL,
+        minute   INTEGER NOT NULL,
+        failures INTEGER NOT NULL,
+        bans     INTEGER NOT NULL,
+        PRIMARY KEY (jail, minute)
+      ) WITHOUT ROWID;
+      CREATE INDEX activity_minute ON activity (minute);
+      CREATE TABLE offenders (
+        ip       TEXT    NOT NULL,
+        hour     INTEGER NOT NULL,
+        network  TEXT    NOT NULL,
+        failures INTEGER NOT NULL,
+        bans     INTEGER NOT NULL,
+        PRIMARY KEY (ip, hour)
+      ) WITHOUT ROWID;
+      CREATE INDEX offenders_hour ON offenders (hour);
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database): number {

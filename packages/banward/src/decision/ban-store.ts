@@ -29,6 +29,12 @@ export interface BanStore {
   addBan(ban: BanRecord): void;
   /** Many bans in one transaction (restores, bulk bans). */
   addBans(bans: readonly BanRecord[]): void;
+  /**
+   * Records past bans in the history only (not active): what an import brings from another tool, for
+   * bantime.increment. A ban already recorded (same jail, ip, time and bantime) is not recorded twice.
+   * Returns how many were added.
+   */
+  addHistory(bans: readonly BanRecord[]): number;
   /** Ends a ban; its history stays. Returns false when it was not active. */
   removeBan(jail: string, ip: string): boolean;
   /** Ends many bans of one jail in one transaction; returns those that were active. */
@@ -45,4 +51,24 @@ export interface BanStore {
   getPosition(sourceId: string): LogPosition | undefined;
   setPosition(sourceId: string, position: LogPosition): void;
   close(): void;
+}
+
+/** Failures and bans of one jail in one minute (`minute`: epoch seconds at its start). */
+export interface ActivityMinute {
+  jail: string;
+  minute: number;
+  failures: number;
+  bans: number;
+}
+
+export interface OffenderCounts {
+  failures: number;
+  bans: number;
+}
+
+/** What the activity recorder adds to the counters in one write. */
+export interface ActivityCounts {
+  minutes: readonly ActivityMinute[];
+  /** Per address per hour (`hour`: epoch seconds at its start), with its /24 or /64 `network`. */
+  offenders: readonly (OffenderCounts & { ip: string; hour: number; network: string })[];
 }

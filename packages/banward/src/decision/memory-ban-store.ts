@@ -30,6 +30,19 @@ export class MemoryBanStore implements BanStore {
     }
   }
 
+  addHistory(bans: readonly BanRecord[]): number {
+    this.#assertOpen();
+    for (const ban of bans) assertBanRecord(ban);
+    let added = 0;
+    for (const ban of bans) {
+      const same = (row: StoredBan) => row.ban.jail === ban.jail && row.ban.ip === ban.ip && row.ban.time === ban.time && row.ban.bantime === ban.bantime;
+      if (this.#rows.some(same)) continue;
+      this.#rows.push({ ban: copyBan(ban), active: false, seq: this.#nextSeq++ });
+      added++;
+    }
+    return added;
+  }
+
   removeBan(jail: string, ip: string): boolean {
     const row = this.#activeRow(jail, ip);
     if (!row) return false;

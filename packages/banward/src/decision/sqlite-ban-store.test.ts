@@ -18,6 +18,7 @@ let fileCount = 0;
 const freshPath = (): string => join(root, `case-${++fileCount}`, 'state', 'banward.sqlite3');
 
 const SCHEMA_V1_SQL = readFileSync(new URL('../../../test/fixtures/decision/schema-v1.sql', import.meta.url), 'utf8');
+const SCHEMA_V2_SQL = readFileSync(new URL('../../../test/fixtures/decision/schema-v2.sql', import.meta.url), 'utf8');
 
 /** Writes a database file the way an older banward left it. */
 function databaseFromSql(sql: string): string {
@@ -150,8 +151,8 @@ describe('SqliteBanStore: schema versions', () => {
     store.close();
   });
 
-  test('a v1 database migrated to the latest version has the schema of a new one', () => {
-    const migrated = new Database(databaseFromSql(SCHEMA_V1_SQL));
+  for (const [version, sql] of [[1, SCHEMA_V1_SQL], [2, SCHEMA_V2_SQL]] as const) test(`a v${version} database migrated to the latest version has the schema of a new one`, () => {
+    const migrated = new Database(databaseFromSql(sql));
     migrateSchema(migrated);
     const fresh = new Database(':memory:');
     migrateSchema(fresh);
@@ -159,6 +160,22 @@ describe('SqliteBanStore: schema versions', () => {
     assert.deepEqual(schemaOf(migrated), schemaOf(fresh));
     migrated.close();
     fresh.close();
+  });
+
+  test('activity counters add up per jail-minute and per address-hour, and are purged by age', () => {
+    const store = new SqliteBanStore({ path: databaseFromSql(SCHEMA_V2_SQL) });
+    const offender = { ip: '203.0.113.5', hour: 3600, network: '203.0.113.0/24', failures: 2, bans: 0 };
+    store.activity.add({ minutes: [{ jail: 'sshd', minute: 3660, failures: 2, bans: 0 }], offenders: [offender] });
+    store.activity.add({ minutes: [{ jail: 'sshd', minute: 3660, failures: 1, bans: 1 }], offenders: [{ ...offender, ip: '203.0.113.6', failures: 1, bans: 1 }] });
+    assert.deepEqual(store.activity.minutes(0), [{ jail: 'sshd', minute: 3660, failures: 3, bans: 1 }]);
+    assert.deepEqual(store.activity.top(3700, 10), {
+      offenders: [{ ip: '203.0.113.5', failures: 2, bans: 0 }, { ip: '203.0.113.6', failures: 1, bans: 1 }],
+      networks: [{ network: '203.0.113.0/24', failures: 3, bans: 1 }],
+    });
+    assert.deepEqual(store.bansOf('192.0.2.7').map((b) => b.time), [1700003600, 1700000000], 'a v2 file keeps its history, newest first');
+    store.activity.purge(7200);
+    assert.deepEqual(store.activity.minutes(0), []);
+    store.close();
   });
 
   test('a v1 database is migrated by a later migration, once, keeping its rows', () => {

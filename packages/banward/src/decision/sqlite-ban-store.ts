@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { BanwardError } from '../errors.js';
 import type { BanHistory, BanRecord, BanStore } from './ban-store.js';
 import { assertLogPosition, copyPosition, type LogPosition } from '../source/index.js';
+import { ActivityTable } from './_activity-table.js';
 import { assertBanRecord } from './_records.js';
 import { migrateSchema } from './_schema-migrations.js';
 
@@ -35,6 +36,8 @@ const BAN_COLUMNS = 'jail, ip, time, bantime, ban_count, matches';
 export class SqliteBanStore implements BanStore {
   readonly path: string;
   readonly #db: Database.Database;
+  /** The dashboard's per-minute and per-address counters. */
+  readonly activity: ActivityTable;
   readonly #insertBan: Database.Statement<BanParams>;
   readonly #deleteActiveBan: Database.Statement<[string, string]>;
   readonly #endBan: Database.Statement<[string, string]>;
@@ -45,9 +48,11 @@ export class SqliteBanStore implements BanStore {
   readonly #historyOfIp: Database.Statement<{ ip: string }, HistoryRow>;
   readonly #historyOfIpInJail: Database.Statement<{ ip: string; jail: string }, HistoryRow>;
   readonly #purgeHistory: Database.Statement<[number]>;
+  readonly #bansOfIp: Database.Statement<[string], BanRow>;
   readonly #getPosition: Database.Statement<[string], { data: string }>;
   readonly #setPosition: Database.Statement<[string, string]>;
   readonly #addBans: Database.Transaction<(bans: readonly BanRecord[]) => void>;
+  readonly #addHistory: Database.Transaction<(bans: readonly BanRecord[]) => number>;
   readonly #removeBans: Database.Transaction<(jail: string, ips: readonly string[]) => string[]>;
 
   constructor(options: SqliteBanStoreOptions) {
@@ -76,6 +81,8 @@ export class SqliteBanStore implements BanStore {
     this.#historyOfIp = db.prepare(historyQuery('ip = @ip'));
     this.#historyOfIpInJail = db.prepare(historyQuery('ip = @ip AND jail = @jail'));
     this.#purgeHistory = db.prepare('DELETE FROM bans WHERE active = 0 AND time < ?');
+    this.#bansOfIp = db.prepare(`SELECT ${BAN_COLUMNS} FROM bans WHERE ip = ? ORDER BY time DESC, id DESC`);
+    this.activity = new ActivityTable(db);
     this.#getPosition = db.prepare('SELECT data FROM positions WHERE source_id = ?');
     this.#setPosition = db.prepare(
       'INSERT INTO positions (source_id, data) VALUES (?, ?) ON CONFLICT (source_id) DO UPDATE SET data = excluded.data',
@@ -89,6 +96,18 @@ export class SqliteBanStore implements BanStore {
         this.#insertBan.run(ban.jail, ban.ip, ban.time, ban.bantime, ban.banCount, JSON.stringify(ban.matches));
       }
     });
+    const insertPast = db.prepare<[{ jail: string; ip: string; time: number; bantime: number; banCount: number; matches: string }]>(`INSERT INTO bans (${BAN_COLUMNS}, active)
+      SELECT @jail, @ip, @time, @bantime, @banCount, @matches, 0
+      WHERE NOT EXISTS (SELECT 1 FROM bans WHERE jail = @jail AND ip = @ip AND time = @time AND bantime = @bantime)`);
+    this.#addHistory = db.transaction((bans: readonly BanRecord[]) => {
+      let added = 0;
+      for (const ban of bans) {
+        assertBanRecord(ban);
+        const { jail, ip, time, bantime, banCount } = ban;
+        added += insertPast.run({ jail, ip, time, bantime, banCount, matches: JSON.stringify(ban.matches) }).changes;
+      }
+      return added;
+    });
     this.#removeBans = db.transaction((jail: string, ips: readonly string[]) => ips.filter((ip) => this.#endBan.run(jail, ip).changes > 0));
   }
 
@@ -98,6 +117,10 @@ export class SqliteBanStore implements BanStore {
 
   addBans(bans: readonly BanRecord[]): void {
     this.#addBans.immediate(bans);
+  }
+
+  addHistory(bans: readonly BanRecord[]): number {
+    return this.#addHistory.immediate(bans);
   }
 
   removeBan(jail: string, ip: string): boolean {
@@ -125,6 +148,11 @@ export class SqliteBanStore implements BanStore {
   history(ip: string, jail?: string): BanHistory | undefined {
     const row = jail === undefined ? this.#historyOfIp.get({ ip }) : this.#historyOfIpInJail.get({ ip, jail });
     return row && { banCount: row.banCount, lastBanTime: row.lastBanTime, lastBantime: row.lastBantime };
+  }
+
+  /** Every ban of `ip` kept (active and past, all jails), newest first. */
+  bansOf(ip: string): BanRecord[] {
+    return this.#bansOfIp.all(ip).map(toBanRecord);
   }
 
   purgeHistory(before: number): number {

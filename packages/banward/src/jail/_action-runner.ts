@@ -6,7 +6,17 @@
 import type { BanAction, BanTicket } from '../enforcer/ban-action.js';
 import type { Logger } from '../log/logger.js';
 
+/** How often one action ran one operation (ban, unban, restore, check, reconcile), and how often it failed. */
+export interface ActionRunCount {
+  action: string;
+  operation: string;
+  runs: number;
+  failures: number;
+}
+
 export class ActionRunner {
+  /** Keyed by action and operation: one entry each, updated once per batch. */
+  private readonly counts = new Map<string, ActionRunCount>();
   private queue: Promise<void> = Promise.resolve();
   /** The ban batch queued and not yet started: new bans join it. */
   private waiting: BanTicket[] | null = null;
@@ -61,6 +71,11 @@ export class ActionRunner {
     });
   }
 
+  /** What the actions have run so far. */
+  runCounts(): ActionRunCount[] {
+    return [...this.counts.values()].map((c) => ({ ...c }));
+  }
+
   /** Resolves when every queued batch is done. */
   idle(): Promise<void> {
     return this.queue;
@@ -87,12 +102,18 @@ export class ActionRunner {
   }
 
   private async guard<T>(action: BanAction, what: string, work: () => Promise<T>): Promise<T | undefined> {
+    const operation = what.split(' ')[0] ?? what;
+    const key = `${action.name}\0${operation}`;
+    let count = this.counts.get(key);
+    if (!count) this.counts.set(key, count = { action: action.name, operation, runs: 0, failures: 0 });
+    count.runs++;
     try {
       return await work();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log.error(`action ${action.name} failed to ${what}: ${message}`);
-      this.onError(action.name, what.split(' ')[0] ?? what, message);
+      count.failures++;
+      this.onError(action.name, operation, message);
       return undefined;
     }
   }

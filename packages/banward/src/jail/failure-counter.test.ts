@@ -141,3 +141,12 @@ test('failure counter: the packed counter counts, keeps lines, evicts and cleans
     },
   ), { numRuns: 300 });
 });
+
+test('entries: the kept lines grouped by failure with their times, oldest first, within maxmatches', () => {
+  const counter = new FailureCounter({ findtime: 600, maxmatches: 3 });
+  counter.add('192.0.2.1', 100, ['a']);
+  counter.add('192.0.2.1', 110, ['b1', 'b2']);
+  counter.add('192.0.2.1', 120, ['c']);
+  assert.deepEqual(counter.entries('192.0.2.1'), [{ time: 110, lines: ['b1', 'b2'] }, { time: 120, lines: ['c'] }]);
+  assert.deepEqual(counter.entries('192.0.2.9'), []);
+});

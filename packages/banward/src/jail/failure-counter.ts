@@ -28,6 +28,12 @@ export interface FailureCounterOptions {
   maxTracked?: number;
 }
 
+/** One counted failure as kept: its time and the log lines (or the report) it was found on. */
+export interface FailureEntry {
+  time: number;
+  lines: string[];
+}
+
 export interface FailureRecord {
   id: string;
   /** Start of the span the count covers. */
@@ -68,6 +74,8 @@ export class FailureCounter {
   private newer = new Int32Array(0);
   /** Slot s keeps its lines in matches[s * maxmatches ...], `matchCount[s]` of them from `matchStart[s]` on. */
   private matches: Array<string | undefined> = [];
+  /** The failure time of each kept line, at the same index as the line. */
+  private matchTimes: number[] = [];
   private matchStart = new Int32Array(0);
   private matchCount = new Int32Array(0);
   private oldest = NONE;
@@ -125,7 +133,7 @@ export class FailureCounter {
       this.matchCount[slot] = 0;
     }
     this.append(slot);
-    for (const line of lines) this.keep(slot, line);
+    for (const line of lines) this.keep(slot, line, time);
     return this.counts[slot]!;
   }
 
@@ -141,6 +149,19 @@ export class FailureCounter {
       attempts: this.attemptCounts[slot]!,
       matches: this.kept(slot),
     };
+  }
+
+  /** The id's kept lines grouped by failure, oldest first: each failure's time and its lines. */
+  entries(id: string): FailureEntry[] {
+    const slot = this.slots.get(id);
+    if (slot === undefined) return [];
+    const out: FailureEntry[] = [];
+    this.eachKept(slot, (line, time) => {
+      const last = out.at(-1);
+      if (last && last.time === time) last.lines.push(line);
+      else out.push({ time, lines: [line] });
+    });
+    return out;
   }
 
   /** Forgets an id (after its ban); returns the lines it kept, oldest first, for the ban. */
@@ -183,21 +204,30 @@ export class FailureCounter {
   }
 
   /** Keeps `line` as the slot's newest, dropping its oldest beyond maxmatches. */
-  private keep(slot: number, line: string): void {
+  private keep(slot: number, line: string, time: number): void {
     const max = this.maxmatches;
     if (max === 0) return;
     const count = this.matchCount[slot]!;
     const start = this.matchStart[slot]!;
-    this.matches[slot * max + ((start + count) % max)] = line;
+    const at = slot * max + ((start + count) % max);
+    this.matches[at] = line;
+    this.matchTimes[at] = time;
     if (count < max) this.matchCount[slot] = count + 1;
     else this.matchStart[slot] = (start + 1) % max;
   }
 
   private kept(slot: number): string[] {
-    const max = this.maxmatches;
     const out: string[] = [];
-    for (let i = 0; i < this.matchCount[slot]!; i++) out.push(this.matches[slot * max + ((this.matchStart[slot]! + i) % max)]!);
+    this.eachKept(slot, (line) => out.push(line));
     return out;
+  }
+
+  private eachKept(slot: number, visit: (line: string, time: number) => void): void {
+    const max = this.maxmatches;
+    for (let i = 0; i < this.matchCount[slot]!; i++) {
+      const at = slot * max + ((this.matchStart[slot]! + i) % max);
+      visit(this.matches[at]!, this.matchTimes[at]!);
+    }
   }
 
   private drop(slot: number): void {

@@ -14,7 +14,7 @@ export {
 } from './ban-time-policy.js';
 export type { BanTimeIncrement, NextBantimeInput } from './ban-time-policy.js';
 export { FailureCounter, DEFAULT_MAX_TRACKED_IDS } from './failure-counter.js';
-export type { FailureCounterOptions, FailureRecord } from './failure-counter.js';
+export type { FailureCounterOptions, FailureEntry, FailureRecord } from './failure-counter.js';
 export { IgnoreList, classifyIgnoreEntry, splitIgnoreWords } from './ignore-list.js';
 export type { IgnoreEntry, IgnoreListOptions, IgnoreResult } from './ignore-list.js';
 export { parseIgnoreCache } from './_ignore-command.js';

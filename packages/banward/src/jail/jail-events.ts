@@ -14,11 +14,14 @@ export type JailEvent =
 
 export type UnbanReason = 'expired' | 'lifted';
 
-/** Where a jail sends its events; `active` is false while nobody listens, so the jail builds none. */
+/**
+ * Where a jail sends its events. `found` comes with every failure, so the jail builds it only while
+ * `wantsFound` (someone listens for it); the others are rare and always sent.
+ */
 export interface JailEventSink {
-  readonly active: boolean;
+  readonly wantsFound: boolean;
   emit(event: JailEvent): void;
 }
 
 /** The sink of a jail nobody listens to. */
-export const NO_EVENTS: JailEventSink = Object.freeze({ active: false, emit: () => undefined });
+export const NO_EVENTS: JailEventSink = Object.freeze({ wantsFound: false, emit: () => undefined });

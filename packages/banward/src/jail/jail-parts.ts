@@ -5,6 +5,7 @@ import type { BanAction } from '../enforcer/ban-action.js';
 import type { Filter } from '../filter/filter.js';
 import type { LineMatcher } from '../filter/runner/index.js';
 import type { Logger } from '../log/logger.js';
+import type { FailureEntry } from './failure-counter.js';
 import type { JailEventSink } from './jail-events.js';
 
 /** What the jail needs from its failure tracking (failure-counter.ts). */
@@ -13,6 +14,10 @@ export interface FailureTracker {
   /** Forgets the id; returns the lines it kept (up to maxmatches, oldest first). */
   reset(id: string): string[];
   cleanup(now: number): void;
+  /** The id's count compared with maxretry, or undefined when it has no failures kept. */
+  get(id: string): { count: number } | undefined;
+  /** The id's kept lines with their failure times, oldest first. */
+  entries(id: string): FailureEntry[];
   readonly currentlyFailed: number;
   readonly totalFailed: number;
   /** Ids dropped because the jail tracked its maximum (memory bound). */

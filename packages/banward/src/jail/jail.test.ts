@@ -4,7 +4,7 @@ import { MemoryBanStore } from '../decision/index.js';
 import type { BanAction, BanTicket } from '../enforcer/ban-action.js';
 import type { Failure } from '../filter/failure.js';
 import { Filter } from '../filter/filter.js';
-import { InlineMatcher, type LineMatcher, type MatchedLines } from '../filter/runner/index.js';
+import { InlineMatcher, MatchStats, type LineMatcher, type MatchedLines } from '../filter/runner/index.js';
 import type { SourceLine } from '../source/log-source.js';
 import { createLogger } from '../log/logger.js';
 import { BanTimePolicy } from './ban-time-policy.js';
@@ -196,7 +196,7 @@ describe('Jail', () => {
       id, idKind, time: Date.UTC(2026, 10, 22, 10, 0, 0) / 1000, lines: [`failed ${id}`], captures: { user: 'bob' }, nofail,
     });
     const found: MatchedLines = [[0, [failure('203.0.113.8', 'ip', true), failure('bad.example', 'host'), failure('203.0.113.9', 'ip')]]];
-    const matcher: LineMatcher = { abandoned: 0, match: () => found, ready: () => undefined, open: () => {}, close: async () => {} };
+    const matcher: LineMatcher = { abandoned: 0, stats: new MatchStats(), match: () => found, ready: () => undefined, open: () => {}, close: async () => {} };
     const tickets: BanTicket[] = [];
     const action = new RecordingAction();
     action.ban = async (t) => { tickets.push(...t); };
@@ -216,6 +216,7 @@ describe('Jail', () => {
     const answers: Array<() => void> = [];
     const slow: LineMatcher = {
       abandoned: 0,
+      stats: new MatchStats(),
       match: (lines: readonly SourceLine[]) => new Promise<MatchedLines>((resolve) => answers.push(() => resolve(inline!.match(lines)))),
       ready: () => (answers.length >= 2 ? Promise.resolve() : undefined),
       open: () => {},
@@ -231,11 +232,11 @@ describe('Jail', () => {
     assert.deepEqual(store.activeBans().map((b) => b.ip), ['203.0.113.5']);
   });
 
-  it('issue 14: tells its listeners found, ban, unban and action errors, in order; builds no events while nobody listens', async () => {
+  it('issue 14: tells its listeners found, ban, unban and action errors, in order; builds no found events while nobody wants them', async () => {
     const events: JailEvent[] = [];
     let active = false;
     const failing = Object.assign(new RecordingAction(), { name: 'broken', ban: () => Promise.reject(new Error('nft said no')) });
-    const { j, action, line, advance } = jail({ events: { get active() { return active; }, emit: (e) => events.push(e) } });
+    const { j, action, line, advance } = jail({ events: { get wantsFound() { return active; }, emit: (e) => events.push(e) } });
     (j.parts.actions as BanAction[]).push(failing);
     feed(j, [line('203.0.113.9')]);
     assert.equal(events.length, 0);
@@ -253,5 +254,9 @@ describe('Jail', () => {
     assert.ok(error?.type === 'action-error' && error.action === 'broken' && error.operation === 'ban' && error.message === 'nft said no');
     assert.equal(unban?.type === 'unban' && unban.reason, 'expired');
     assert.deepEqual(action.events, ['ban 203.0.113.9 600', 'unban 203.0.113.9']);
+    assert.deepEqual(j.actionRunCounts().map((c) => `${c.action} ${c.operation} ${c.runs}/${c.failures}`).sort(), [
+      `${action.name} ban 1/0`, `${action.name} unban 1/0`, 'broken ban 1/1', 'broken unban 1/0',
+    ].sort(), 'the metrics\' counts: one run per batch, failures apart');
+    assert.equal(j.ignoredFailures, 1, '198.51.100.7 is in ignoreip');
   });
 });

@@ -2,11 +2,11 @@ import { lookup } from 'node:dns/promises';
 import type { BanRecord } from '../decision/ban-store.js';
 import type { BanTicket } from '../enforcer/ban-action.js';
 import { timeShiftWarning, type Failure } from '../filter/failure.js';
-import { InlineMatcher, type LineMatcher, type MatchedLines } from '../filter/runner/index.js';
+import { InlineMatcher, type LineMatcher, type MatchedLines, type MatchStats } from '../filter/runner/index.js';
 import { BanwardError } from '../errors.js';
 import { canonical, parseIp } from '../net/ip-address.js';
 import type { SourceLine } from '../source/log-source.js';
-import { ActionRunner } from './_action-runner.js';
+import { ActionRunner, type ActionRunCount } from './_action-runner.js';
 import { localTime } from './_line-time.js';
 import { NO_EVENTS, type JailEventSink } from './jail-events.js';
 import { banRefusal, countingKey, coveringBan } from './ban-scope.js';
@@ -20,6 +20,8 @@ import type { JailParts } from './jail-parts.js';
  */
 export class Jail {
   totalBanned = 0;
+  /** Failures not counted because the ignore list covers their id. */
+  ignoredFailures = 0;
   /** Asynchronous work is chained so failures and bans of one jail happen in order. */
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
@@ -36,9 +38,8 @@ export class Jail {
   constructor(readonly parts: JailParts) {
     this.matcher = parts.matcher ?? (parts.filter ? new InlineMatcher(parts.filter) : null);
     this.events = parts.events ?? NO_EVENTS;
-    this.actions = new ActionRunner(parts.actions, parts.log, (action, operation, message) => {
-      if (this.events.active) this.events.emit({ type: 'action-error', jail: this.name, action, operation, message, time: parts.clock() });
-    });
+    this.actions = new ActionRunner(parts.actions, parts.log, (action, operation, message) =>
+      this.events.emit({ type: 'action-error', jail: this.name, action, operation, message, time: parts.clock() }));
   }
 
   get name(): string {
@@ -48,6 +49,16 @@ export class Jail {
   /** Lines the matcher gave up on (one regex held them longer than the bound). */
   get abandonedLines(): number {
     return this.matcher?.abandoned ?? 0;
+  }
+
+  /** The matcher's counts (null for a jail fed by reports only). */
+  get matchStats(): MatchStats | null {
+    return this.matcher?.stats ?? null;
+  }
+
+  /** How often each action ran each operation, and failed. */
+  actionRunCounts(): ActionRunCount[] {
+    return this.actions.runCounts();
   }
 
   /**
@@ -192,6 +203,7 @@ export class Jail {
   private count(id: string, failure: Failure, ignored: { ignored: boolean; source?: string }): void {
     const { failures, log, maxretry } = this.parts;
     if (ignored.ignored) {
+      this.ignoredFailures++;
       log.info(`Ignore ${id} by ${ignored.source ?? 'ignore list'}`);
       return;
     }
@@ -199,7 +211,7 @@ export class Jail {
     // `id` is canonical already (the filter's policy, or canonical() above): countKey would parse it again.
     const key = countingKey(id, this.parts.countprefix6 ?? 0);
     const count = failures.add(key, failure.time, failure.lines);
-    if (this.events.active) this.events.emit({ type: 'found', jail: this.name, ip: id, time: failure.time, lines: failure.lines });
+    if (this.events.wantsFound) this.events.emit({ type: 'found', jail: this.name, ip: id, time: failure.time, lines: failure.lines });
     if (count >= maxretry) {
       const matches = failures.reset(key);
       const refusal = key === id ? null : this.banRefusal(key);
@@ -254,7 +266,7 @@ export class Jail {
     // Logged once committed: a `Ban` line in the log is a ban a crash cannot lose.
     for (const t of tickets) {
       this.parts.log.notice(`Ban ${t.ip}`);
-      if (this.events.active) this.events.emit({ type: 'ban', jail: this.name, ip: t.ip, time: t.time, bantime: t.bantime, banCount: t.banCount, failures: t.failures });
+      this.events.emit({ type: 'ban', jail: this.name, ip: t.ip, time: t.time, bantime: t.bantime, banCount: t.banCount, failures: t.failures });
     }
     this.actions.ban(tickets);
   }
@@ -265,7 +277,7 @@ export class Jail {
     const record = this.banOf(ip);
     if (!record || !store.removeBan(this.name, record.ip)) return false;
     log.notice(`Unban ${record.ip}${reason}`);
-    if (this.events.active) this.events.emit({ type: 'unban', jail: this.name, ip: record.ip, time: this.parts.clock(), reason: 'lifted' });
+    this.events.emit({ type: 'unban', jail: this.name, ip: record.ip, time: this.parts.clock(), reason: 'lifted' });
     await this.actions.unban([{ ...record, failures: 0 }]);
     return true;
   }
@@ -278,7 +290,7 @@ export class Jail {
     const tickets = expired.filter((b) => lifted.has(b.ip)).map((b) => ({ ...b, failures: 0 }));
     for (const t of tickets) {
       log.notice(`Unban ${t.ip}`);
-      if (this.events.active) this.events.emit({ type: 'unban', jail: this.name, ip: t.ip, time: now, reason: 'expired' });
+      this.events.emit({ type: 'unban', jail: this.name, ip: t.ip, time: now, reason: 'expired' });
     }
     if (tickets.length) await this.actions.unban(tickets);
     failures.cleanup(now);

@@ -70,6 +70,11 @@ export class FileTail {
     return { kind: 'file', offset: this.reader.offset, firstLineHash: this.hash, inode: this.reader.ino };
   }
 
+  /** Bytes of the open file not read yet (0 while none is open). */
+  lagBytes(): number {
+    return this.reader ? Math.max(0, this.reader.size() - this.reader.readOffset) : 0;
+  }
+
   poll(maxBytes: number): TailRead {
     const lines: string[] = [];
     if (this.reader) {

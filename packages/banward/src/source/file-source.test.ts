@@ -206,3 +206,29 @@ test('backpressure: while the consumer\'s promise is pending no more lines are r
   await source.stop();
   assert.deepEqual(rec.texts(), ['first', 'second']);
 });
+
+test('issue 14: stats() counts the lines delivered and the bytes each file is ahead of the reader', async () => {
+  const file = join(tempDir(), 'app.log');
+  const line = `${'x'.repeat(99)}\n`;
+  writeFileSync(file, line.repeat(3000));
+  const rec = recorder();
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => { release = resolve; });
+  // The consumer holds the first batch: the source reads no further, so the rest of the file is lag.
+  const ctx = { ...rec.ctx, onLines: (batch: Parameters<typeof rec.ctx.onLines>[0]) => { rec.lines.push(...batch); return rec.lines.length === batch.length ? held : undefined; } };
+  const source = new FileSource({ id: 'test:file', logpath: [file], safetyInterval: 100, pollInterval: 50 }, ctx);
+  await source.start();
+  await waitFor(() => rec.lines.length > 0, 'the first batch');
+  const waiting = source.stats();
+  assert.equal(waiting.linesRead, rec.lines.length);
+  const unread = statSync(file).size - rec.lines.length * line.length;
+  assert.equal(waiting.lag.length, 1);
+  assert.equal(waiting.lag[0]!.file, file);
+  // The reader may hold the start of the next line (read, not yet delivered): less than a line.
+  const bytes = waiting.lag[0]!.bytes;
+  assert.ok(bytes > unread - line.length && bytes <= unread, `lag ${bytes}, ${unread} bytes not delivered`);
+  release();
+  await waitFor(() => rec.lines.length === 3000, 'the rest once released');
+  assert.deepEqual(source.stats(), { linesRead: 3000, lag: [{ file, bytes: 0 }] });
+  await source.stop();
+});

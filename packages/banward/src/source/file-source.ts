@@ -5,7 +5,7 @@ import { validateFileOptions, type FileSourceOptions, type ValidFileOptions } fr
 import { FileTail, type TailHooks } from './_file-tail.js';
 import { expandGlob, staticDir } from './_glob.js';
 import { PositionSaver } from './_position-saver.js';
-import type { LogSource, SourceContext, SourceLine } from './log-source.js';
+import type { LogSource, SourceContext, SourceLine, SourceStats } from './log-source.js';
 
 export type { FileSourceOptions, LogPathSpec, WatchFunction } from './_file-options.js';
 export { parseLogPath, validateFileOptions } from './_file-options.js';
@@ -56,6 +56,7 @@ export class FileSource implements LogSource {
   /** Directories where a glob's new matches appear. */
   private readonly globDirs: ReadonlySet<string>;
   private running = false;
+  private linesRead = 0;
 
   constructor(options: FileSourceOptions, private readonly ctx: SourceContext) {
     const valid = validateFileOptions(options);
@@ -79,6 +80,11 @@ export class FileSource implements LogSource {
     const waiting = [...this.tails.values()].filter((t) => t.waiting).map((t) => t.path);
     const files = [...this.tails.keys()].filter((p) => !waiting.includes(p));
     return [...files, ...[...waiting, ...this.unmatched].map((p) => `${p} (no file yet)`)];
+  }
+
+  stats(): SourceStats {
+    const lag = [...this.tails.values()].filter((t) => !t.waiting).map((t) => ({ file: t.path, bytes: t.lagBytes() }));
+    return { linesRead: this.linesRead, lag };
   }
 
   /** The files being followed now (glob matches included). */
@@ -268,6 +274,7 @@ export class FileSource implements LogSource {
 
   private deliver(origin: string, texts: readonly string[], backlog = false): void {
     if (texts.length === 0) return;
+    this.linesRead += texts.length;
     const lines: SourceLine[] = texts.map((text) => (backlog ? { text, origin, backlog } : { text, origin }));
     const wait = this.ctx.onLines(lines);
     if (wait) this.waitingFor = wait;

@@ -1,6 +1,6 @@
 export { assertLogPosition, copyPosition } from './log-position.js';
 export type { LogPosition } from './log-position.js';
-export type { LogSource, PositionStore, SourceContext, SourceLine } from './log-source.js';
+export type { LogSource, PositionStore, SourceContext, SourceLine, SourceStats } from './log-source.js';
 export { readLines, MAX_LINE_LENGTH } from './line-reader.js';
 export { FileSource, parseLogPath, validateFileOptions } from './file-source.js';
 export type { FileSourceOptions, LogPathSpec, WatchFunction } from './file-source.js';

@@ -81,6 +81,7 @@ test('journal source: lines with their time, the cursor saved, restart after exi
   await source.stop();
   assert.throws(() => process.kill(pid, 0), /ESRCH/, 'journalctl is gone after stop()');
   assert.deepEqual(rec.lines.map((l) => [l.text.slice(0, 16), l.time]), [['web1 sshd[1234]:', 1700000000.123456], ['web1 kernel: [  ', 1700000000.9]]);
+  assert.deepEqual(source.stats(), { linesRead: rec.lines.length, lag: [] }, 'the metrics: lines counted, no file to lag behind');
   assert.deepEqual(positions.getPosition('sshd:journal'), { kind: 'journal', cursor: 's=739ad4;i=4ece8' });
   const [firstRun, secondRun] = readFileSync(join(dir, 'args'), 'utf8').split('\n');
   assert.match(firstRun!, /--since=@1699999400 /, 'no cursor: now (the injected clock) - findtime');

@@ -4,7 +4,7 @@ import { delimiter, isAbsolute, join } from 'node:path';
 import type { Checked } from '../result.js';
 import { journalMatchArgs, parseJournalLine } from './_journal-entry.js';
 import { PositionSaver } from './_position-saver.js';
-import type { LogSource, SourceContext, SourceLine } from './log-source.js';
+import type { LogSource, SourceContext, SourceLine, SourceStats } from './log-source.js';
 
 export { formatJournalEntry, journalEntryTime, journalMatchArgs, parseJournalLine } from './_journal-entry.js';
 export type { JournalEntry } from './_journal-entry.js';
@@ -107,6 +107,7 @@ export class JournalSource implements LogSource {
   private startedAt = 0;
   private caughtUp = false;
   private running = false;
+  private linesRead = 0;
   private delay: number;
   private restartTimer: NodeJS.Timeout | null = null;
 
@@ -122,6 +123,10 @@ export class JournalSource implements LogSource {
   describe(): string[] {
     const match = this.options.baseArgs.join(' ');
     return [`journal${match ? `: ${match}` : ''}`];
+  }
+
+  stats(): SourceStats {
+    return { linesRead: this.linesRead, lag: [] };
   }
 
   /** The running journalctl's pid (undefined while none runs). */
@@ -189,6 +194,7 @@ export class JournalSource implements LogSource {
       }
       if (batch.length === 0) return;
       received = true;
+      this.linesRead += batch.length;
       const wait = this.ctx.onLines(batch);
       if (wait) {
         child.stdout.pause();

@@ -34,12 +34,22 @@ export interface SourceContext {
   log: Logger;
 }
 
+/** What a source has read, for the metrics. */
+export interface SourceStats {
+  /** Lines delivered since the source was built. */
+  linesRead: number;
+  /** Each file followed: the bytes between the read position and its end (a journal has none). */
+  lag: { file: string; bytes: number }[];
+}
+
 /** A running source of log lines (files matching globs, the journal). */
 export interface LogSource {
   /** Stable id, used as the key of its saved positions (e.g. `sshd:file`). */
   readonly id: string;
   /** Human description for `status` (paths watched, or the journal match). */
   describe(): string[];
+  /** Counted per batch of lines; the lag is measured now (one fstat per file). */
+  stats(): SourceStats;
   start(): Promise<void>;
   stop(): Promise<void>;
 }

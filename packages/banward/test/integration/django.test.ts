@@ -1,5 +1,6 @@
 /**
- * django-banward (integrations/django): its own Django test suite, then the example site served by
+ * django-banward (integrations/django) on each Django of _django-releases.ts (3.2, 4.2, 5.2): its own Django
+ * test suite, then the example site served by
  * `manage.py runserver` against a real `banward server`'s app socket — failed admin logins (HTTP 200) → ban →
  * 429, `banward_unban` refused on the app socket and lifting the ban on the admin socket → access again, and a
  * spoofed X-Forwarded-For from the untrusted peer changes nothing.
@@ -14,27 +15,19 @@ import { fileURLToPath } from 'node:url';
 import {
   bannedIps, client, clientJson, makeDaemonDirs, readText, startDaemon, stopDaemon, waitFor, type DaemonHarness,
 } from './_daemon.js';
+import { DJANGO_RELEASES, djangoEnv, PYTHON, requireDjango } from './_django-releases.js';
 
 const REPO = fileURLToPath(new URL('../../../../../', import.meta.url));
 const DJANGO_DIR = join(REPO, 'integrations', 'django');
 const MANAGE = join(DJANGO_DIR, 'example', 'manage.py');
-// Debian's python3 with python3-django; a pyenv `python3` earlier on PATH usually has no Django.
-const PYTHON = '/usr/bin/python3';
 const ADMIN = { username: 'admin', password: 'the right one' };
 const WRONG_LOGIN_TEXT = 'Please enter the correct username and password';
 
-function requireDjango(): void {
-  const r = spawnSync(PYTHON, ['-c', 'import django; print(django.get_version())'], { encoding: 'utf8' });
-  if (r.status !== 0) {
-    assert.fail(`${PYTHON} cannot import django: install python3-django (apt-get install python3-django; .ci/run does)\n${r.stderr ?? r.error}`);
-  }
-}
-
-describe('django-banward', () => {
+for (const release of DJANGO_RELEASES) describe(`django-banward on ${release.title}`, () => {
   it('passes its Django test suite (runtests.py, Django\'s test runner, against a fake daemon)', () => {
-    requireDjango();
+    requireDjango(release);
     const r = spawnSync(PYTHON, [join(DJANGO_DIR, 'runtests.py')], {
-      cwd: REPO, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }, timeout: 300_000,
+      cwd: REPO, encoding: 'utf8', env: djangoEnv(release), timeout: 300_000,
     });
     const output = `${r.stdout}\n${r.stderr}`;
     assert.equal(r.status, 0, output.slice(-4000));
@@ -75,7 +68,7 @@ ignoreself = false
 
     /** The site's environment: BANWARD_SOCKET is the daemon's app socket, as in production. */
     function siteEnv(): NodeJS.ProcessEnv {
-      return { ...process.env, BANWARD_SOCKET: h.appSocket, EXAMPLE_DATABASE: join(h.dir, 'db.sqlite3'), PYTHONDONTWRITEBYTECODE: '1' };
+      return djangoEnv(release, { ...process.env, BANWARD_SOCKET: h.appSocket, EXAMPLE_DATABASE: join(h.dir, 'db.sqlite3') });
     }
 
     function runManage(env: NodeJS.ProcessEnv, ...args: string[]): SpawnSyncReturns<string> {
@@ -93,7 +86,7 @@ ignoreself = false
     }
 
     it('starts: migrate, a superuser, runserver --noreload on loopback', async () => {
-      requireDjango();
+      requireDjango(release);
       h = makeDaemonDirs(JAIL);
       await startDaemon(h);
       const env: NodeJS.ProcessEnv = {
@@ -119,6 +112,7 @@ ignoreself = false
           return false;
         }
       }, 60_000);
+      assert.match(siteOutput.join(''), new RegExp(`^Django version ${release.series.replace('.', '\\.')}\\.`, 'm'), 'runserver runs this release');
     });
 
     it('5 failed admin logins (HTTP 200 each, some with a spoofed X-Forwarded-For) ban 127.0.0.1, not the spoofed addresses', async () => {

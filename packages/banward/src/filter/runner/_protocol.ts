@@ -28,6 +28,8 @@ export interface BatchMessage {
 export interface ResultMessage {
   id: number;
   found: PackedFailures;
+  /** How long the worker took to match the batch. */
+  seconds: number;
 }
 
 /** The batch of `lines` numbered `id`. */

@@ -23,6 +23,7 @@ const filter = new Filter({
 
 parentPort!.on('message', (batch: BatchMessage) => {
   now = batch.now;
+  const start = performance.now();
   Atomics.store(hb, HB.batch, batch.id);
   Atomics.store(hb, HB.busy, 1);
   const found = matchLines(filter, batchLines(batch), new Set(batch.skip), (i) => {
@@ -31,6 +32,7 @@ parentPort!.on('message', (batch: BatchMessage) => {
     Atomics.add(hb, HB.lines, 1);
   });
   Atomics.store(hb, HB.busy, 0);
+  const seconds = (performance.now() - start) / 1000;
   const packed = packFailures(found, batch.texts);
-  parentPort!.postMessage({ id: batch.id, found: packed } satisfies ResultMessage, transferables(packed));
+  parentPort!.postMessage({ id: batch.id, found: packed, seconds } satisfies ResultMessage, transferables(packed));
 });

@@ -1,6 +1,7 @@
 import type { SourceLine } from '../../source/log-source.js';
 import type { Failure } from '../failure.js';
 import type { Filter } from '../filter.js';
+import { MatchStats } from './match-stats.js';
 
 /** The failures found in a batch of lines: [index of the line in the batch, its failures], in order. */
 export type MatchedLines = ReadonlyArray<readonly [index: number, failures: Failure[]]>;
@@ -13,6 +14,8 @@ export interface LineMatcher {
   ready(): Promise<void> | undefined;
   /** Lines given up because one regex took longer than the bound on them. */
   readonly abandoned: number;
+  /** Lines matched so far and the time their batches took. */
+  readonly stats: MatchStats;
   /** Gets ready for the first lines (a worker is started), so the first failure does not wait for it. */
   open(): void;
   close(): Promise<void>;
@@ -35,11 +38,15 @@ export function matchLines(
 /** Matching on the caller's thread, unbounded: `banward regex`, unit tests, `linetimeout = 0`. */
 export class InlineMatcher implements LineMatcher {
   readonly abandoned = 0;
+  readonly stats = new MatchStats();
 
   constructor(private readonly filter: Filter) {}
 
   match(lines: readonly SourceLine[]): MatchedLines {
-    return matchLines(this.filter, lines);
+    const start = performance.now();
+    const found = matchLines(this.filter, lines);
+    this.stats.observe(lines.length, found.length, (performance.now() - start) / 1000);
+    return found;
   }
 
   ready(): undefined {

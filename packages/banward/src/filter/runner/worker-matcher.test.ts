@@ -4,6 +4,7 @@ import { createLogger } from '../../log/logger.js';
 import type { SourceLine } from '../../source/log-source.js';
 import { Filter, type FilterSpec } from '../filter.js';
 import { InlineMatcher } from './line-matcher.js';
+import { MatchStats } from './match-stats.js';
 import { WorkerMatcher, type WorkerMatcherOptions } from './worker-matcher.js';
 
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0) / 1000;
@@ -35,13 +36,18 @@ describe('WorkerMatcher', () => {
     const { m } = matcher({ batchLines: 2 });
     try {
       const lines = [failed('192.0.2.1'), { text: 'noise', origin: 'test' }, failed('192.0.2.2'), failed('192.0.2.3'), failed('192.0.2.4')];
-      const inline = new InlineMatcher(new Filter({ ...SPEC, now: () => NOW })).match(lines);
+      const inlineMatcher = new InlineMatcher(new Filter({ ...SPEC, now: () => NOW }));
+      const inline = inlineMatcher.match(lines);
       const [a, b] = await Promise.all([m.match(lines), m.match(lines.slice(0, 1))]);
       assert.deepEqual(ids(a), ids(inline));
       assert.deepEqual(ids(a), [[0, ['192.0.2.1']], [2, ['192.0.2.2']], [3, ['192.0.2.3']], [4, ['192.0.2.4']]]);
       assert.deepEqual(ids(b), [[0, ['192.0.2.1']]]);
       assert.equal(a[0]![1][0]!.time, NOW, 'an undated line is dated with the now sent with its batch');
       assert.equal(m.abandoned, 0);
+      const batches = (stats: MatchStats) => stats.batchSeconds.reduce((sum, n) => sum + n, 0);
+      assert.deepEqual([m.stats.lines, m.stats.matched, batches(m.stats)], [6, 5, 4], 'counted once per batch sent to the worker');
+      assert.deepEqual([inlineMatcher.stats.lines, inlineMatcher.stats.matched, batches(inlineMatcher.stats)], [5, 4, 1]);
+      assert.ok(m.stats.seconds >= 0 && Number.isFinite(m.stats.seconds));
     } finally {
       await m.close();
     }

@@ -6,6 +6,7 @@ import type { FilterSpec, RegexKind } from '../filter.js';
 import { unpackFailures } from './_packed-failures.js';
 import { batchMessage, HB, REGEX_KINDS, type BatchMessage, type ResultMessage, type WorkerInit } from './_protocol.js';
 import type { LineMatcher, MatchedLines } from './line-matcher.js';
+import { MatchStats } from './match-stats.js';
 
 const WORKER_URL = new URL('./_worker.js', import.meta.url);
 /**
@@ -45,6 +46,7 @@ interface Pending {
  */
 export class WorkerMatcher implements LineMatcher {
   abandoned = 0;
+  readonly stats = new MatchStats();
   private worker: Worker | null = null;
   private heartbeat: Int32Array<ArrayBufferLike> = new Int32Array(0);
   private readonly pending: Pending[] = [];
@@ -126,7 +128,9 @@ export class WorkerMatcher implements LineMatcher {
     const head = this.pending[0];
     if (head?.message.id !== result.id) return;
     this.pending.shift();
-    head.resolve(unpackFailures(result.found, head.message.texts));
+    const found = unpackFailures(result.found, head.message.texts);
+    this.stats.observe(head.message.texts.length - head.message.skip.length, found.length, result.seconds);
+    head.resolve(found);
     if (this.pending.length === 0) this.disarm();
     if (this.pending.length < this.maxInFlight) this.release();
   }

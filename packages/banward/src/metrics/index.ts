@@ -1,0 +1,2 @@
+export { createMetrics } from './create-metrics.js';
+export type { MetricsOptions, MetricsSource } from './create-metrics.js';

@@ -1,0 +1,10 @@
+export { readFail2banBans, isInForce } from './fail2ban-database.js';
+export type { Fail2banBan, Fail2banBans } from './fail2ban-database.js';
+export { importFail2banBans } from './import-bans.js';
+export type { ImportOptions, ImportReport } from './import-bans.js';
+export { describeMigration, migrationReport } from './migration-report.js';
+export type { JailMigration, MigrationItem, MigrationReport } from './migration-report.js';
+export { writeJailLocal } from './jail-local-writer.js';
+export type { WrittenJails } from './jail-local-writer.js';
+export { compareBanLogs } from './compare-logs.js';
+export type { BanComparison } from './compare-logs.js';
