@@ -47,6 +47,13 @@ fi
 # .eslintrc: lintian errors).
 rm -rf "$sqlite/deps" "$sqlite/src" "$sqlite/binding.gyp"
 find "$lib/node_modules" -name '.*' -type f -delete
+# Each dependency's tests, examples, benchmarks and documentation (pages that load scripts from CDNs:
+# lintian's privacy-breach) are not needed to run it: removed at the top of each package, licences kept.
+mapfile -t packages < <(find "$lib/node_modules" -regex '.*/node_modules/\(@[^/]*/\)?[^/@][^/]*/package.json' -printf '%h\n' | sort -u)
+for dir in "${packages[@]}"; do
+  for sub in test tests __tests__ example examples bench benchmark benchmarks docs doc integration .github; do rm -rf "${dir:?}/$sub"; done
+  find "$dir" -maxdepth 1 -type f \( -iname '*.md' -o -iname '*.markdown' -o -iname '*.html' \) ! -iname 'licen[cs]e*' -delete
+done
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$sqlite/build/Release/better_sqlite3.node"
 # The libraries it links (libc6, libstdc++6), with their versions, as dpkg-shlibdeps finds them.
 mkdir -p "$stage/shlibs/debian"

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,10 @@ it('deb: dpkg -i gives /usr/bin/banward that tests /etc/banward and runs the dae
     dpkg('-i', deb);
     assert.equal(run('/usr/bin/banward', '--version'), `banward ${VERSION}\n`);
     assert.match(run('/usr/bin/banward', 'test-config'), /^OK: configuration test is successful/m);
+    // Every production dependency loads from /usr/lib/banward after the build pruned their tests and docs.
+    const { dependencies } = JSON.parse(readFileSync('/usr/lib/banward/package.json', 'utf8')) as { dependencies: Record<string, string> };
+    const load = Object.keys(dependencies).map((name) => `await import(${JSON.stringify(name)});`).join(' ');
+    execFileSync('/usr/bin/node', ['--input-type=module', '-e', load], { cwd: '/usr/lib/banward' });
     assert.ok(existsSync('/lib/systemd/system/banward.service'));
     const man = spawnSync('man', ['--warnings', '-l', '/usr/share/man/man8/banward.8.gz'], { encoding: 'utf8', env: { ...process.env, MANWIDTH: '120' } });
     assert.equal(man.stderr, '', 'groff warnings');
