@@ -69,7 +69,7 @@ test('setup: a fresh run creates the config tree (not the samples), the state di
   assert.ok(lines.includes(`created ${paths.stateDir} (mode 0700)`));
   assert.ok(lines.includes(`created ${join(paths.configDir, 'jail.conf')}`));
   assert.ok(lines.includes(`created ${join(paths.unitDir, 'banward.service')}`));
-  assert.match(lines.join('\n'), /did not run systemctl: systemd is not running here \(PID 1 is test\); start the daemon with: \/usr\/bin\/node \S+ server/);
+  assert.ok(lines.includes(`did not run systemctl: systemd is not running here (PID 1 is test); start the daemon with: ${SHIPPED.command.join(' ')} server --config ${paths.configDir} --state-dir ${paths.stateDir}`), lines.join('\n'));
   assert.equal(lines.at(-1), 'setup done');
 });
 
@@ -153,6 +153,20 @@ test('setup: --no-enable installs and reloads the unit but does not enable it', 
   await runSetup({ ...options(paths, systemd, lines), enable: false });
   assert.deepEqual(systemd.calls, ['daemon-reload']);
   assert.ok(lines.includes('did not enable banward.service (--no-enable)'));
+});
+
+test('setup: a systemctl that fails stops setup with its message; the files stay installed and a rerun goes on', async () => {
+  const paths = tempPaths();
+  const failing: Systemd = {
+    notRunning: () => null,
+    systemctl: async (args) => (args[0] === 'enable' ? { ...ok(), ok: false, code: 1, stderr: 'Failed to enable unit: Unit file banward.service is masked.\n' } : { ...ok(), ok: args[0] === 'daemon-reload', code: args[0] === 'daemon-reload' ? 0 : 3 }),
+  };
+  await assert.rejects(setup(paths, failing), (e: Error & { code?: string }) => e.code === 'BANWARD_ERR_SETUP'
+    && e.message === 'systemctl enable --now banward.service failed: Failed to enable unit: Unit file banward.service is masked.');
+  assert.ok(existsSync(join(paths.unitDir, 'banward.service')));
+  const again = await setup(paths, fakeSystemd(true));
+  assert.ok(again.lines.includes('ran systemctl enable --now banward.service'));
+  assert.equal(again.lines.some((l) => l.startsWith('created')), false);
 });
 
 test('setup --remove: removes what setup wrote, keeps the admin\'s changes and the state dir', async () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { BanwardError } from '../errors.js';
-import type { ProcessResult } from '../process/index.js';
+import { exitText, type ProcessResult } from '../process/index.js';
 import { InstalledFiles, NEW_VERSION_SUFFIX, placeFile } from './_installed-files.js';
 
 export const UNIT_NAME = 'banward.service';
@@ -67,13 +67,11 @@ export function unitFor(shipped: string, command: readonly string[], paths: Setu
   }).join('\n');
 }
 
-async function systemctl(systemd: Systemd, say: (line: string) => void, args: readonly string[]): Promise<ProcessResult> {
+/** A systemctl call that changes something: it must succeed, and setup says it ran it. */
+async function systemctl(systemd: Systemd, say: (line: string) => void, args: readonly string[]): Promise<void> {
   const result = await systemd.systemctl(args);
-  if (!result.ok && !args.includes('is-enabled') && !args.includes('is-active')) {
-    throw new BanwardError('BANWARD_ERR_SETUP', `systemctl ${args.join(' ')} failed: ${(result.stderr.trim() || result.reason) ?? `exit status ${result.code}`}`);
-  }
-  if (!args.includes('is-enabled') && !args.includes('is-active')) say(`ran systemctl ${args.join(' ')}`);
-  return result;
+  if (!result.ok) throw new BanwardError('BANWARD_ERR_SETUP', `systemctl ${args.join(' ')} failed: ${result.stderr.trim() || exitText(result)}`);
+  say(`ran systemctl ${args.join(' ')}`);
 }
 
 function makeStateDir(stateDir: string, say: (line: string) => void): boolean {
@@ -110,7 +108,7 @@ export async function runSetup(options: SetupOptions & { enable: boolean }): Pro
   installed.save();
   const why = systemd.notRunning();
   if (why !== null) {
-    say(`did not run systemctl: ${why}; start the daemon with: ${shipped.command.join(' ')} server`);
+    say(`did not run systemctl: ${why}; start the daemon with: ${shipped.command.join(' ')} server --config ${paths.configDir} --state-dir ${paths.stateDir}`);
   } else {
     if (unit.changed) await systemctl(systemd, say, ['daemon-reload']);
     if (!options.enable) {
