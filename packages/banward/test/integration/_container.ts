@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { waitFor } from './_daemon.js';
 
@@ -17,7 +18,9 @@ export class BootedContainer {
   static async boot(binds: Readonly<Record<string, string>>): Promise<BootedContainer> {
     if (!existsSync(`${SYSTEMD_TREE}/usr/bin/systemctl`)) throw new Error(`no Debian tree with systemd at ${SYSTEMD_TREE}: bash .ci/run makes it`);
     const bindArgs = Object.entries({ '/usr/bin/node': '/usr/bin/node', ...binds }).map(([from, to]) => `--bind-ro=${from}:${to}`);
-    const nspawn = spawn('systemd-nspawn', ['--quiet', '--ephemeral', '--register=no', '--keep-unit', '--private-network', ...bindArgs, '-D', SYSTEMD_TREE, '--boot'], {
+    // Its own machine name: two tests may boot copies of the tree at once.
+    const machine = `banward-test-${randomBytes(4).toString('hex')}`;
+    const nspawn = spawn('systemd-nspawn', ['--quiet', '--ephemeral', `--machine=${machine}`, '--register=no', '--keep-unit', '--private-network', ...bindArgs, '-D', SYSTEMD_TREE, '--boot'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output: string[] = [];
