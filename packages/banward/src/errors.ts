@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   BANWARD_ERR_HTTP_NOT_FOUND: 'No HTTP API route or file at that path.',
   BANWARD_ERR_HTTP_BUSY: 'The HTTP server refuses another event-stream client: it serves its maximum already.',
   BANWARD_ERR_HTTP_LISTEN: 'The HTTP server cannot listen on its address.',
+  BANWARD_ERR_SETUP: 'banward setup cannot install or remove its files, or systemctl failed.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -2,7 +2,12 @@ import { fileURLToPath } from 'node:url';
 
 /** The config that ships with the package (`packages/banward/config`), used when --config is not given. */
 export function bundledConfigDir(): string {
-  return fileURLToPath(new URL('../../../config', import.meta.url));
+  return shippedPath('config');
+}
+
+/** A file or folder of the installed package (`systemd/banward.service`, `bin/banward.js`). */
+export function shippedPath(relative: string): string {
+  return fileURLToPath(new URL(`../../../${relative}`, import.meta.url));
 }
 
 /** Defaults, as fail2ban's: config in /etc/banward, state in /var/lib/banward, the socket under /run. */

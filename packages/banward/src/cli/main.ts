@@ -6,11 +6,13 @@ import { DUMP_CONFIG_COMMAND, TEST_CONFIG_COMMAND } from './config-commands.js';
 import { REGEX_COMMAND } from './regex-command.js';
 import { SERVER_COMMAND } from './server-command.js';
 import { MIGRATE_COMMAND } from './migrate-command.js';
+import { SETUP_COMMAND } from './setup-command.js';
 import { TOP_COMMAND } from './top-command.js';
 import { VERSION } from '../version.js';
 
 const VERSION_COMMAND = defineCommand({
   name: 'version',
+  aliases: ['--version', '-V'],
   summary: 'print the version',
   options: { json: { type: 'boolean', description: 'print {"version": …}, as the daemon answers it' } },
   run: async ({ values, out }) => {
@@ -21,7 +23,7 @@ const VERSION_COMMAND = defineCommand({
 
 /** Every command banward has; usage texts, the snapshot test and dispatch all read this one table. */
 export const COMMANDS: readonly CommandDef[] = [
-  SERVER_COMMAND, REGEX_COMMAND, TEST_CONFIG_COMMAND, DUMP_CONFIG_COMMAND, MIGRATE_COMMAND, VERSION_COMMAND, ...CLIENT_COMMANDS, TOP_COMMAND,
+  SERVER_COMMAND, REGEX_COMMAND, TEST_CONFIG_COMMAND, DUMP_CONFIG_COMMAND, MIGRATE_COMMAND, VERSION_COMMAND, ...CLIENT_COMMANDS, TOP_COMMAND, SETUP_COMMAND,
 ];
 
 /** Options that may stand before the command's name (`banward --socket P ping`), as the README promises. */

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { BanwardError, isBanwardError } from '../errors.js';
 import { LOG_LEVELS, createLogger, type LogLevel } from '../log/logger.js';
 import { defineCommand, type CommandContext } from './_command.js';
+import { serviceNotifier } from './_service-notify.js';
 import { APP_SOCKET_NAME, DEFAULT_CONFIG_DIR, DEFAULT_SOCKET, DEFAULT_STATE_DIR } from './_paths.js';
 
 const SYSLOG_PRIORITY: Record<LogLevel, number> = { error: 3, warn: 4, notice: 5, info: 6, debug: 7 };
@@ -61,13 +62,16 @@ async function runServer({ values }: CommandContext<typeof SERVER_OPTIONS>): Pro
     log,
     ...(values['dry-run'] ? { dryRun: true } : {}),
   });
-  const stop = () => void server.stop();
+  const notify = serviceNotifier(log);
+  const status = () => `${server.jails.size} jail(s) running`;
+  await notify({ READY: '1', STATUS: status() });
+  const stop = () => void notify({ STOPPING: '1' }).then(() => server.stop());
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   process.on('SIGHUP', () => {
-    server.reload().catch((error: unknown) => {
+    void notify({ RELOADING: '1' }).then(() => server.reload()).catch((error: unknown) => {
       log.error(`reload refused, the running configuration stays: ${isBanwardError(error) ? error.describe() : String(error)}`);
-    });
+    }).then(() => notify({ READY: '1', STATUS: status() }));
   });
   await server.stopped;
   return 0;
@@ -92,7 +96,7 @@ const SERVER_OPTIONS = {
 export const SERVER_COMMAND = defineCommand({
   name: 'server',
   summary: 'run the daemon in the foreground',
-  description: 'Runs the daemon in the foreground (for systemd: Type=simple).',
+  description: 'Runs the daemon in the foreground (for systemd: Type=notify, READY=1 once its jails have started).',
   options: SERVER_OPTIONS,
   notes: 'Signals: TERM/INT stop, HUP reloads the configuration.\n',
   run: runServer,

@@ -44,10 +44,13 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   }
 }
 
+/** How the tests run banward: this checkout's bin; an installed one (npm, .deb) in the install tests. */
+const CHECKOUT_BANWARD: readonly string[] = [process.execPath, BANWARD_BIN];
+
 /** Spawns `banward server` (inside network namespace `netns` when given) without waiting for it. */
-export function spawnDaemon(h: DaemonHarness, extra: string[] = [], netns?: string): ChildProcess {
-  const prefix = netns ? ['ip', 'netns', 'exec', netns, process.execPath] : [process.execPath];
-  const child = spawn(prefix[0]!, [...prefix.slice(1), BANWARD_BIN, 'server', '--config', h.config, '--state-dir', h.state, '--socket', h.socket, '--log-level', 'info', ...extra], {
+export function spawnDaemon(h: DaemonHarness, extra: string[] = [], netns?: string, banward = CHECKOUT_BANWARD): ChildProcess {
+  const prefix = netns ? ['ip', 'netns', 'exec', netns, ...banward] : [...banward];
+  const child = spawn(prefix[0]!, [...prefix.slice(1), 'server', '--config', h.config, '--state-dir', h.state, '--socket', h.socket, '--log-level', 'info', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.on('data', (d: Buffer) => h.output.push(d.toString()));
@@ -66,13 +69,13 @@ export async function waitForPing(h: DaemonHarness): Promise<void> {
 }
 
 /** Starts `banward server` and waits until its jails have started (their sources are reading). */
-export async function startDaemon(h: DaemonHarness, extra: string[] = [], netns?: string): Promise<ChildProcess> {
+export async function startDaemon(h: DaemonHarness, extra: string[] = [], netns?: string, banward = CHECKOUT_BANWARD): Promise<ChildProcess> {
   const before = h.output.length;
   // With --log-target FILE the daemon's log goes to that file, not to the output we collect.
   const target = extra.includes('--log-target') ? extra[extra.indexOf('--log-target') + 1] : undefined;
   const logFile = target !== undefined && target.startsWith('/') ? target : undefined;
   const logged = () => (logFile ? (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '') : h.output.slice(before).join(''));
-  const child = spawnDaemon(h, extra, netns);
+  const child = spawnDaemon(h, extra, netns, banward);
   await waitForPing(h);
   await waitFor('the daemon to start its jails', () => logged().includes('Server ready'));
   return child;
