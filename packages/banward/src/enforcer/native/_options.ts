@@ -20,6 +20,16 @@ export interface ResolvedSpec extends Omit<FirewallSpec, 'ports'> {
   ports: Array<{ from: number; to: number }> | null;
 }
 
+/** The netfilter hooks a jail's rules sit in: `input` for the host's own services, `forward` for
+ * what it routes (Docker's published ports, a router in front of servers). */
+export type Hook = 'input' | 'forward';
+
+/** `chain = input|forward|both` (any case; default input); null for any other word. */
+export function parseHooks(text: string | undefined): Hook[] | null {
+  const word = (text ?? 'input').trim().toLowerCase();
+  return word === 'both' ? ['input', 'forward'] : word === 'input' || word === 'forward' ? [word] : null;
+}
+
 /** Protocols with ports; a match on ports needs one of them. */
 export const PORT_PROTOCOLS = ['tcp', 'udp', 'udplite', 'sctp', 'dccp'] as const;
 const OTHER_PROTOCOLS = ['icmp', 'icmpv6', 'gre', 'esp', 'ah'];

@@ -4,7 +4,7 @@ import { checkTool } from '../../process/index.js';
 import type { Checked } from '../../result.js';
 import type { ActionKind } from '../action-registry.js';
 import type { BanAction, BanTicket } from '../ban-action.js';
-import { parseFirewallOptions, resolveSpec, type ResolvedSpec } from './_options.js';
+import { parseFirewallOptions, parseHooks, resolveSpec, type Hook, type ResolvedSpec } from './_options.js';
 import type { Reconciled } from './_set-action.js';
 import { IpsetAction } from './ipset-action.js';
 import { multiportList } from './ipset-text.js';
@@ -43,14 +43,33 @@ function specOrThrow(name: string, options: Record<string, string>): ResolvedSpe
 
 const CHAIN_RE = /^[A-Za-z][A-Za-z0-9_-]{0,28}$/;
 
+function nftHooks(options: Readonly<Record<string, string>>): Checked<Hook[]> {
+  const hooks = parseHooks(options['chain']);
+  return hooks ? { ok: true, value: hooks } : { ok: false, reason: `chain must be input, forward or both, not ${JSON.stringify(options['chain'])}` };
+}
+
+/** ipset's `chain`: input, forward or both, or (as fail2ban's iptables actions take it) an iptables chain name. */
+function iptablesChain(options: Readonly<Record<string, string>>): Checked<{ name: string } | { hooks: Hook[] }> {
+  const hooks = parseHooks(options['chain']);
+  if (hooks) return { ok: true, value: { hooks } };
+  const name = options['chain']!.trim();
+  return CHAIN_RE.test(name) ? { ok: true, value: { name } } : { ok: false, reason: `chain ${JSON.stringify(name)} is neither input, forward, both nor an iptables chain name` };
+}
+
 export const NATIVE_ACTIONS: Record<string, NativeActionKind> = {
   nftables: {
     async canRun(options) {
       const spec = resolve(options);
       if (!spec.ok) return { ok: false, reason: `nftables: ${spec.reason}` };
+      const hooks = nftHooks(options);
+      if (!hooks.ok) return { ok: false, reason: `nftables: ${hooks.reason}` };
       return checkTool('nft', ['list', 'tables']);
     },
-    create: (options, ctx) => new NftablesAction({ jail: ctx.jail, spec: specOrThrow('nftables', options), clock: ctx.clock, log: ctx.log }),
+    create(options, ctx) {
+      const hooks = nftHooks(options);
+      if (!hooks.ok) throw new BanwardError('BANWARD_ERR_CONFIG_VALUE', `nftables: ${hooks.reason}`);
+      return new NftablesAction({ jail: ctx.jail, spec: specOrThrow('nftables', options), hooks: hooks.value, clock: ctx.clock, log: ctx.log });
+    },
   },
   ipset: {
     async canRun(options) {
@@ -61,18 +80,21 @@ export const NATIVE_ACTIONS: Record<string, NativeActionKind> = {
       } catch (error) {
         return { ok: false, reason: `ipset: ${(error as Error).message}` };
       }
-      const chain = options['chain'] ?? 'INPUT';
-      if (!CHAIN_RE.test(chain)) return { ok: false, reason: `ipset: chain ${JSON.stringify(chain)} is not an iptables chain name` };
-      for (const [tool, args] of [['ipset', ['list', '-n']], ['iptables', ['-w', '-S', chain]], ['ip6tables', ['-w', '-S', chain]]] as const) {
+      const chain = iptablesChain(options);
+      if (!chain.ok) return { ok: false, reason: `ipset: ${chain.reason}` };
+      // The forward hook's chain is resolved when the action starts (DOCKER-USER, else FORWARD).
+      const listed = 'name' in chain.value ? [chain.value.name] : chain.value.hooks.map((h) => h.toUpperCase());
+      const checks: Array<[string, string[]]> = [['ipset', ['list', '-n']], ...listed.flatMap((c): Array<[string, string[]]> => [['iptables', ['-w', '-S', c]], ['ip6tables', ['-w', '-S', c]]])];
+      for (const [tool, args] of checks) {
         const can = await checkTool(tool, args);
         if (!can.ok) return can;
       }
       return { ok: true };
     },
     create(options, ctx) {
-      const chain = options['chain'] ?? 'INPUT';
-      if (!CHAIN_RE.test(chain)) throw new BanwardError('BANWARD_ERR_CONFIG_VALUE', `ipset: chain ${JSON.stringify(chain)} is not an iptables chain name`);
-      return new IpsetAction({ jail: ctx.jail, spec: specOrThrow('ipset', options), chain, clock: ctx.clock, log: ctx.log });
+      const chain = iptablesChain(options);
+      if (!chain.ok) throw new BanwardError('BANWARD_ERR_CONFIG_VALUE', `ipset: ${chain.reason}`);
+      return new IpsetAction({ jail: ctx.jail, spec: specOrThrow('ipset', options), chain: chain.value, clock: ctx.clock, log: ctx.log });
     },
   },
 };
