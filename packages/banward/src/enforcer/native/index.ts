@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute } from 'node:path';
 import { BanwardError } from '../../errors.js';
 import { checkTool } from '../../process/index.js';
 import type { Checked } from '../../result.js';
@@ -6,10 +7,12 @@ import type { ActionKind } from '../action-registry.js';
 import type { BanAction, BanTicket } from '../ban-action.js';
 import { parseFirewallOptions, parseHooks, resolveSpec, type Hook, type ResolvedSpec } from './_options.js';
 import type { Reconciled } from './_set-action.js';
+import { HostsDenyAction, parseDaemonList } from './hostsdeny-action.js';
 import { IpsetAction } from './ipset-action.js';
 import { multiportList } from './ipset-text.js';
 import { NftablesAction } from './nftables-action.js';
 
+export { HostsDenyAction } from './hostsdeny-action.js';
 export { IpsetAction } from './ipset-action.js';
 export { NftablesAction } from './nftables-action.js';
 export { FIREWALL_TOOL_TIMEOUT_MS, firewallRunner } from './_run.js';
@@ -39,6 +42,26 @@ function specOrThrow(name: string, options: Record<string, string>): ResolvedSpe
   const spec = resolve(options);
   if (!spec.ok) throw new BanwardError('BANWARD_ERR_CONFIG_VALUE', `${name}: ${spec.reason}`);
   return spec.value;
+}
+
+/** An absolute path for a file an action writes; its directory must exist (the file need not). */
+function filePath(options: Readonly<Record<string, string>>, fallback: string): Checked<string> {
+  const file = (options['file'] ?? fallback).trim();
+  if (!isAbsolute(file) || file.includes('\0')) return { ok: false, reason: `file ${JSON.stringify(file)} is not an absolute path` };
+  return existsSync(dirname(file)) ? { ok: true, value: file } : { ok: false, reason: `the directory of ${file} does not exist` };
+}
+
+function fileOptions(name: string, options: Readonly<Record<string, string>>, fallback: string): Checked<{ file: string; ipv6prefix: number | null }> {
+  const firewall = parseFirewallOptions(options);
+  if (!firewall.ok) return { ok: false, reason: `${name}: ${firewall.reason}` };
+  const file = filePath(options, fallback);
+  if (!file.ok) return { ok: false, reason: `${name}: ${file.reason}` };
+  return { ok: true, value: { file: file.value, ipv6prefix: firewall.value.ipv6prefix } };
+}
+
+function orThrow<T>(checked: Checked<T>): T {
+  if (!checked.ok) throw new BanwardError('BANWARD_ERR_CONFIG_VALUE', checked.reason);
+  return checked.value;
 }
 
 const CHAIN_RE = /^[A-Za-z][A-Za-z0-9_-]{0,28}$/;
@@ -95,6 +118,19 @@ export const NATIVE_ACTIONS: Record<string, NativeActionKind> = {
       const chain = iptablesChain(options);
       if (!chain.ok) throw new BanwardError('BANWARD_ERR_CONFIG_VALUE', `ipset: ${chain.reason}`);
       return new IpsetAction({ jail: ctx.jail, spec: specOrThrow('ipset', options), chain: chain.value, clock: ctx.clock, log: ctx.log });
+    },
+  },
+  hostsdeny: {
+    canRun(options) {
+      const file = fileOptions('hostsdeny', options, '/etc/hosts.deny');
+      const daemons = parseDaemonList(options['daemon_list']);
+      return Promise.resolve(!file.ok ? file : !daemons.ok ? { ok: false, reason: `hostsdeny: ${daemons.reason}` } : { ok: true });
+    },
+    create(options, ctx) {
+      const file = orThrow(fileOptions('hostsdeny', options, '/etc/hosts.deny'));
+      const daemons = parseDaemonList(options['daemon_list']);
+      const list = orThrow(daemons.ok ? daemons : { ok: false, reason: `hostsdeny: ${daemons.reason}` });
+      return new HostsDenyAction({ jail: ctx.jail, ...file, daemons: list, clock: ctx.clock, log: ctx.log });
     },
   },
 };
