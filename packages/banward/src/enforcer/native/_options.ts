@@ -80,15 +80,19 @@ export function parseFirewallOptions(options: Readonly<Record<string, string>>):
   }
   const blocktype = (options['blocktype'] ?? 'drop').trim().toLowerCase();
   if (blocktype !== 'drop' && blocktype !== 'reject') return { ok: false, reason: `blocktype must be drop or reject, not ${JSON.stringify(blocktype)}` };
-  let ipv6prefix: number | null = null;
-  const prefixText = (options['ipv6prefix'] ?? '').trim();
-  if (prefixText !== '') {
-    if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) < 8 || Number(prefixText) > 128) {
-      return { ok: false, reason: `ipv6prefix must be a prefix length from 8 to 128, not ${JSON.stringify(prefixText)}` };
-    }
-    ipv6prefix = Number(prefixText) === 128 ? null : Number(prefixText);
+  const ipv6prefix = parseIpv6Prefix(options['ipv6prefix']);
+  if (!ipv6prefix.ok) return ipv6prefix;
+  return { ok: true, value: { ports, protocols, blocktype, ipv6prefix: ipv6prefix.value } };
+}
+
+/** `ipv6prefix = 64`: ban the whole IPv6 network of that length around an address; null for none (or 128). */
+export function parseIpv6Prefix(text: string | undefined): Checked<number | null> {
+  const prefixText = (text ?? '').trim();
+  if (prefixText === '') return { ok: true, value: null };
+  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) < 8 || Number(prefixText) > 128) {
+    return { ok: false, reason: `ipv6prefix must be a prefix length from 8 to 128, not ${JSON.stringify(prefixText)}` };
   }
-  return { ok: true, value: { ports, protocols, blocktype, ipv6prefix } };
+  return { ok: true, value: Number(prefixText) === 128 ? null : Number(prefixText) };
 }
 
 /** Service names to port numbers, from the text of /etc/services (injected in tests). */

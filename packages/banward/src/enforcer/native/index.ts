@@ -5,16 +5,18 @@ import { checkTool } from '../../process/index.js';
 import type { Checked } from '../../result.js';
 import type { ActionKind } from '../action-registry.js';
 import type { BanAction, BanTicket } from '../ban-action.js';
-import { parseFirewallOptions, parseHooks, resolveSpec, type Hook, type ResolvedSpec } from './_options.js';
+import { parseFirewallOptions, parseHooks, parseIpv6Prefix, resolveSpec, type Hook, type ResolvedSpec } from './_options.js';
 import type { Reconciled } from './_set-action.js';
 import { HostsDenyAction, parseDaemonList } from './hostsdeny-action.js';
 import { IpsetAction } from './ipset-action.js';
 import { multiportList } from './ipset-text.js';
 import { NftablesAction } from './nftables-action.js';
+import { ROUTE_PROTO, RouteAction, parseRouteType, type RouteType } from './route-action.js';
 
 export { HostsDenyAction } from './hostsdeny-action.js';
 export { IpsetAction } from './ipset-action.js';
 export { NftablesAction } from './nftables-action.js';
+export { RouteAction } from './route-action.js';
 export { FIREWALL_TOOL_TIMEOUT_MS, firewallRunner } from './_run.js';
 export type { Runner } from './_run.js';
 export type { Reconciled } from './_set-action.js';
@@ -52,16 +54,23 @@ function filePath(options: Readonly<Record<string, string>>, fallback: string): 
 }
 
 function fileOptions(name: string, options: Readonly<Record<string, string>>, fallback: string): Checked<{ file: string; ipv6prefix: number | null }> {
-  const firewall = parseFirewallOptions(options);
-  if (!firewall.ok) return { ok: false, reason: `${name}: ${firewall.reason}` };
+  const ipv6prefix = parseIpv6Prefix(options['ipv6prefix']);
+  if (!ipv6prefix.ok) return { ok: false, reason: `${name}: ${ipv6prefix.reason}` };
   const file = filePath(options, fallback);
   if (!file.ok) return { ok: false, reason: `${name}: ${file.reason}` };
-  return { ok: true, value: { file: file.value, ipv6prefix: firewall.value.ipv6prefix } };
+  return { ok: true, value: { file: file.value, ipv6prefix: ipv6prefix.value } };
 }
 
 function orThrow<T>(checked: Checked<T>): T {
   if (!checked.ok) throw new BanwardError('BANWARD_ERR_CONFIG_VALUE', checked.reason);
   return checked.value;
+}
+
+function routeOptions(options: Readonly<Record<string, string>>): Checked<{ blocktype: RouteType; ipv6prefix: number | null }> {
+  const blocktype = parseRouteType(options['blocktype']);
+  const ipv6prefix = parseIpv6Prefix(options['ipv6prefix']);
+  if (!blocktype.ok || !ipv6prefix.ok) return { ok: false, reason: `route: ${!blocktype.ok ? blocktype.reason : !ipv6prefix.ok ? ipv6prefix.reason : ''}` };
+  return { ok: true, value: { blocktype: blocktype.value, ipv6prefix: ipv6prefix.value } };
 }
 
 const CHAIN_RE = /^[A-Za-z][A-Za-z0-9_-]{0,28}$/;
@@ -132,5 +141,12 @@ export const NATIVE_ACTIONS: Record<string, NativeActionKind> = {
       const list = orThrow(daemons.ok ? daemons : { ok: false, reason: `hostsdeny: ${daemons.reason}` });
       return new HostsDenyAction({ jail: ctx.jail, ...file, daemons: list, clock: ctx.clock, log: ctx.log });
     },
+  },
+  route: {
+    async canRun(options) {
+      const parsed = routeOptions(options);
+      return parsed.ok ? checkTool('ip', ['-j', 'route', 'show', 'proto', ROUTE_PROTO]) : parsed;
+    },
+    create: (options, ctx) => new RouteAction({ jail: ctx.jail, ...orThrow(routeOptions(options)), clock: ctx.clock, log: ctx.log }),
   },
 };
