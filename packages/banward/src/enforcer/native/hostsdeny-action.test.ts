@@ -16,9 +16,9 @@ const ADMIN = '# /etc/hosts.deny: the admin\'s own\nALL: 198.51.100.7\nsshd: .ex
 /** Counts the file rewrites: one per batch is the contract. */
 class Counted extends HostsDenyAction {
   writes = 0;
-  protected override render(text: string | null, elements: Applied | null): string {
+  protected override rewrite(elements: Applied | null): Promise<void> {
     this.writes++;
-    return super.render(text, elements);
+    return super.rewrite(elements);
   }
 }
 

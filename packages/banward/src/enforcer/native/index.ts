@@ -11,11 +11,13 @@ import { HostsDenyAction, parseDaemonList } from './hostsdeny-action.js';
 import { IpsetAction } from './ipset-action.js';
 import { multiportList } from './ipset-text.js';
 import { NftablesAction } from './nftables-action.js';
+import { NginxDenyAction, commandFound, parseReload } from './nginx-deny-action.js';
 import { ROUTE_PROTO, RouteAction, parseRouteType, type RouteType } from './route-action.js';
 
 export { HostsDenyAction } from './hostsdeny-action.js';
 export { IpsetAction } from './ipset-action.js';
 export { NftablesAction } from './nftables-action.js';
+export { NginxDenyAction } from './nginx-deny-action.js';
 export { RouteAction } from './route-action.js';
 export { FIREWALL_TOOL_TIMEOUT_MS, firewallRunner } from './_run.js';
 export type { Runner } from './_run.js';
@@ -64,6 +66,14 @@ function fileOptions(name: string, options: Readonly<Record<string, string>>, fa
 function orThrow<T>(checked: Checked<T>): T {
   if (!checked.ok) throw new BanwardError('BANWARD_ERR_CONFIG_VALUE', checked.reason);
   return checked.value;
+}
+
+function nginxOptions(options: Readonly<Record<string, string>>): Checked<{ file: string; reload: string[]; ipv6prefix: number | null }> {
+  const file = fileOptions('nginx-deny', options, '/etc/nginx/banward-deny.conf');
+  if (!file.ok) return file;
+  const reload = parseReload(options['reload']);
+  if (!reload.ok) return { ok: false, reason: `nginx-deny: ${reload.reason}` };
+  return { ok: true, value: { ...file.value, reload: reload.value } };
 }
 
 function routeOptions(options: Readonly<Record<string, string>>): Checked<{ blocktype: RouteType; ipv6prefix: number | null }> {
@@ -148,5 +158,14 @@ export const NATIVE_ACTIONS: Record<string, NativeActionKind> = {
       return parsed.ok ? checkTool('ip', ['-j', 'route', 'show', 'proto', ROUTE_PROTO]) : parsed;
     },
     create: (options, ctx) => new RouteAction({ jail: ctx.jail, ...orThrow(routeOptions(options)), clock: ctx.clock, log: ctx.log }),
+  },
+  'nginx-deny': {
+    canRun(options) {
+      const parsed = nginxOptions(options);
+      if (!parsed.ok) return Promise.resolve(parsed);
+      const command = parsed.value.reload[0]!;
+      return Promise.resolve(commandFound(command) ? { ok: true } : { ok: false, reason: `nginx-deny: the reload command ${command} is not found` });
+    },
+    create: (options, ctx) => new NginxDenyAction({ jail: ctx.jail, ...orThrow(nginxOptions(options)), clock: ctx.clock, log: ctx.log }),
   },
 };
