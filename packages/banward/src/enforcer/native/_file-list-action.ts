@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log/logger.js';
 import { applyDiff, type Applied, type ElementDiff } from './_elements.js';
 import { readIfExists, writeFileAtomic } from './_atomic-file.js';
-import { SetAction } from './_set-action.js';
+import { SetAction, untimed } from './_set-action.js';
 
 export interface FileListOptions {
   jail: string;
@@ -33,8 +33,7 @@ export abstract class FileListAction extends SetAction {
   private readonly end: string;
 
   constructor(protected readonly file: FileListOptions) {
-    // No timeouts in a file: every element is held until the daemon removes it.
-    super({ jail: file.jail, clock: file.clock, log: file.log, ipv6prefix: file.ipv6prefix, maxTimeout: 0 });
+    super(untimed(file));
     // encodeURIComponent leaves no space, newline or '#' in a marker, whatever the jail is called.
     const id = encodeURIComponent(file.jail);
     this.begin = `# banward begin ${id} (written by banward: edits are lost)`;

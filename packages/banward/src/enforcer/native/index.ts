@@ -7,6 +7,7 @@ import type { ActionKind } from '../action-registry.js';
 import type { BanAction, BanTicket } from '../ban-action.js';
 import { parseFirewallOptions, parseHooks, parseIpv6Prefix, resolveSpec, type Hook, type ResolvedSpec } from './_options.js';
 import type { Reconciled } from './_set-action.js';
+import { FirewalldAction, ZONE_RE } from './firewalld-action.js';
 import { HostsDenyAction, parseDaemonList } from './hostsdeny-action.js';
 import { IpsetAction } from './ipset-action.js';
 import { multiportList } from './ipset-text.js';
@@ -14,6 +15,7 @@ import { NftablesAction } from './nftables-action.js';
 import { NginxDenyAction, commandFound, parseReload } from './nginx-deny-action.js';
 import { ROUTE_PROTO, RouteAction, parseRouteType, type RouteType } from './route-action.js';
 
+export { FirewalldAction } from './firewalld-action.js';
 export { HostsDenyAction } from './hostsdeny-action.js';
 export { IpsetAction } from './ipset-action.js';
 export { NftablesAction } from './nftables-action.js';
@@ -74,6 +76,13 @@ function nginxOptions(options: Readonly<Record<string, string>>): Checked<{ file
   const reload = parseReload(options['reload']);
   if (!reload.ok) return { ok: false, reason: `nginx-deny: ${reload.reason}` };
   return { ok: true, value: { ...file.value, reload: reload.value } };
+}
+
+function firewalldOptions(options: Readonly<Record<string, string>>): Checked<{ zone: string; ipv6prefix: number | null }> {
+  const zone = (options['zone'] ?? 'drop').trim();
+  if (!ZONE_RE.test(zone)) return { ok: false, reason: `firewalld: zone ${JSON.stringify(zone)} is not a firewalld zone name` };
+  const ipv6prefix = parseIpv6Prefix(options['ipv6prefix']);
+  return ipv6prefix.ok ? { ok: true, value: { zone, ipv6prefix: ipv6prefix.value } } : { ok: false, reason: `firewalld: ${ipv6prefix.reason}` };
 }
 
 function routeOptions(options: Readonly<Record<string, string>>): Checked<{ blocktype: RouteType; ipv6prefix: number | null }> {
@@ -167,5 +176,12 @@ export const NATIVE_ACTIONS: Record<string, NativeActionKind> = {
       return Promise.resolve(commandFound(command) ? { ok: true } : { ok: false, reason: `nginx-deny: the reload command ${command} is not found` });
     },
     create: (options, ctx) => new NginxDenyAction({ jail: ctx.jail, ...orThrow(nginxOptions(options)), clock: ctx.clock, log: ctx.log }),
+  },
+  firewalld: {
+    async canRun(options) {
+      const parsed = firewalldOptions(options);
+      return parsed.ok ? checkTool('firewall-cmd', ['--state']) : parsed;
+    },
+    create: (options, ctx) => new FirewalldAction({ jail: ctx.jail, ...orThrow(firewalldOptions(options)), clock: ctx.clock, log: ctx.log }),
   },
 };

@@ -5,7 +5,7 @@ import { parseIp } from '../../net/ip-address.js';
 import type { Checked } from '../../result.js';
 import { elementKey, type Applied, type ElementDiff } from './_elements.js';
 import { failure, firewallRunner, type Runner } from './_run.js';
-import { SetAction } from './_set-action.js';
+import { SetAction, untimed } from './_set-action.js';
 
 export type RouteType = 'blackhole' | 'unreachable' | 'prohibit';
 
@@ -59,7 +59,7 @@ export class RouteAction extends SetAction {
   private readonly metric: number;
 
   constructor(private readonly options: RouteActionOptions) {
-    super({ jail: options.jail, clock: options.clock, log: options.log, ipv6prefix: options.ipv6prefix, maxTimeout: 0 });
+    super(untimed(options));
     this.run = options.run ?? firewallRunner();
     this.metric = routeMetric(options.jail);
   }
