@@ -184,4 +184,20 @@ export const NATIVE_ACTIONS: Record<string, NativeActionKind> = {
     },
     create: (options, ctx) => new FirewalldAction({ jail: ctx.jail, ...orThrow(firewalldOptions(options)), clock: ctx.clock, log: ctx.log }),
   },
+  /**
+   * Shorewall compiles its own iptables rules: banward keeps the jail's ipsets (the ipset action's,
+   * without its rules) and shorewall's blrules match them (`DROP net:+bw-<jail>-4 all`).
+   */
+  shorewall: {
+    async canRun(options) {
+      const spec = resolve(options);
+      if (!spec.ok) return { ok: false, reason: `shorewall: ${spec.reason}` };
+      for (const [tool, args] of [['ipset', ['list', '-n']], ['shorewall', ['version']]] as const) {
+        const can = await checkTool(tool, args);
+        if (!can.ok) return can;
+      }
+      return { ok: true };
+    },
+    create: (options, ctx) => new IpsetAction({ jail: ctx.jail, name: 'shorewall', spec: specOrThrow('shorewall', options), chain: null, clock: ctx.clock, log: ctx.log }),
+  },
 };

@@ -12,8 +12,13 @@ import {
 export interface IpsetActionOptions {
   jail: string;
   spec: ResolvedSpec;
-  /** Where the rules go: an iptables chain named in the config (fail2ban's `chain = INPUT`), or hooks. */
-  chain: { name: string } | { hooks: readonly Hook[] };
+  /**
+   * Where the rules go: an iptables chain named in the config (fail2ban's `chain = INPUT`), or hooks;
+   * null when another front end matches the sets (shorewall's blrules) and banward adds no rule.
+   */
+  chain: { name: string } | { hooks: readonly Hook[] } | null;
+  /** The action's name in logs; default ipset. */
+  name?: string;
   clock: Clock;
   log: Logger;
   run?: Runner;
@@ -27,7 +32,7 @@ export interface IpsetActionOptions {
  * else FORWARD.
  */
 export class IpsetAction extends SetAction {
-  readonly name = 'ipset';
+  readonly name: string;
   private readonly names: IpsetNames;
   private readonly rules: IptablesRule[];
   private readonly run: Runner;
@@ -36,8 +41,9 @@ export class IpsetAction extends SetAction {
 
   constructor(private readonly options: IpsetActionOptions) {
     super({ jail: options.jail, clock: options.clock, log: options.log, ipv6prefix: options.spec.ipv6prefix, maxTimeout: IPSET_MAX_TIMEOUT });
+    this.name = options.name ?? 'ipset';
     this.names = ipsetNames(options.jail);
-    this.rules = iptablesRules(this.names, options.spec);
+    this.rules = options.chain === null ? [] : iptablesRules(this.names, options.spec);
     this.run = options.run ?? firewallRunner();
   }
 
@@ -53,6 +59,7 @@ export class IpsetAction extends SetAction {
   /** The chains the rules belong in now, by family (DOCKER-USER may have appeared since). */
   private async resolveChains(): Promise<Record<4 | 6, string[]>> {
     const { chain } = this.options;
+    if (chain === null) return { 4: [], 6: [] };
     if ('name' in chain) return { 4: [chain.name], 6: [chain.name] };
     const out: Record<4 | 6, string[]> = { 4: [], 6: [] };
     for (const family of [4, 6] as const) {
@@ -98,7 +105,7 @@ export class IpsetAction extends SetAction {
     await this.deleteRules(moved);
     await this.ipset(['-exist', 'restore'], createText(this.names));
     const missing = await this.ensureRules();
-    if (missing && this.applied !== null) this.options.log.warn(`ipset: ${missing} iptables rule(s) were missing: restored`);
+    if (missing && this.applied !== null) this.options.log.warn(`${this.name}: ${missing} iptables rule(s) were missing: restored`);
     const now = this.options.clock();
     const applied: Applied = new Map();
     for (const [family, set] of [[4, this.names.set4], [6, this.names.set6]] as const) {
