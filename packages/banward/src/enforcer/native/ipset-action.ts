@@ -125,7 +125,9 @@ export class IpsetAction extends SetAction {
   }
 
   protected async remove(): Promise<void> {
-    await this.deleteRules(await this.resolveChains());
+    // Where the rules are, and where they belong now (DOCKER-USER may have appeared since they went in).
+    const now = await this.resolveChains();
+    await this.deleteRules({ 4: [...new Set([...this.chains[4], ...now[4]])], 6: [...new Set([...this.chains[6], ...now[6]])] });
     for (const set of [this.names.set4, this.names.set6]) {
       const r = await this.run('ipset', ['destroy', set]);
       if (!r.ok && !/does not exist/i.test(r.stderr)) throw failure(`ipset destroy ${set}`, r);
