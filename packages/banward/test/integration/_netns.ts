@@ -52,10 +52,63 @@ export function makeNetPair(): NetPair {
   return { server, client, destroy };
 }
 
+/**
+ * Three namespaces in a line, the middle one routing between the others: `client` (10.78.1.2,
+ * fd78:1::2) → `router` (10.78.1.1 / 10.78.2.1, forwarding on) → `server` (10.78.2.2, fd78:2::2).
+ * What the server gets from the client crosses the router's forward hook, as traffic to a Docker
+ * container's published port crosses its host's.
+ */
+export interface RoutedTrio {
+  client: string;
+  router: string;
+  server: string;
+  destroy(): void;
+}
+
+export function makeRoutedTrio(): RoutedTrio {
+  const id = randomBytes(3).toString('hex');
+  const [client, router, server] = [`bw${id}c`, `bw${id}r`, `bw${id}s`];
+  const destroy = () => {
+    for (const ns of [client, router, server]) {
+      try { ip('netns', 'del', ns); } catch { /* not created */ }
+    }
+  };
+  try {
+    for (const ns of [client, router, server]) {
+      ip('netns', 'add', ns);
+      inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
+      // No duplicate address detection: a link-local address still tentative would drop the first packets routed.
+      inNs(ns, 'sysctl', '-q', '-w', 'net.ipv6.conf.default.accept_dad=0');
+    }
+    // Before the links exist: turning IPv6 forwarding on resets the interfaces' state.
+    inNs(router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1');
+    inNs(router, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.forwarding=1');
+    ip('link', 'add', `${client}0`, 'netns', client, 'type', 'veth', 'peer', 'name', `${router}1`, 'netns', router);
+    ip('link', 'add', `${server}0`, 'netns', server, 'type', 'veth', 'peer', 'name', `${router}2`, 'netns', router);
+    const links = [
+      [client, `${client}0`, '10.78.1.2/24', 'fd78:1::2/64'], [router, `${router}1`, '10.78.1.1/24', 'fd78:1::1/64'],
+      [router, `${router}2`, '10.78.2.1/24', 'fd78:2::1/64'], [server, `${server}0`, '10.78.2.2/24', 'fd78:2::2/64'],
+    ] as const;
+    for (const [ns, dev, v4, v6] of links) {
+      inNs(ns, 'ip', 'addr', 'add', v4, 'dev', dev);
+      inNs(ns, 'ip', 'addr', 'add', v6, 'dev', dev, 'nodad');
+      inNs(ns, 'ip', 'link', 'set', dev, 'up');
+    }
+    for (const [ns, v4, v6] of [[client, '10.78.1.1', 'fd78:1::1'], [server, '10.78.2.1', 'fd78:2::1']] as const) {
+      inNs(ns, 'ip', 'route', 'add', 'default', 'via', v4);
+      inNs(ns, 'ip', '-6', 'route', 'add', 'default', 'via', v6);
+    }
+  } catch (error) {
+    destroy();
+    throw new Error(`cannot create the test network namespaces (root and iproute2 needed): ${(error as Error).message}`);
+  }
+  return { client, router, server, destroy };
+}
+
 /** A TCP listener on port 8080 in the namespace that greets and closes. */
 export function listen(ns: string): ChildProcess {
   return spawn('ip', ['netns', 'exec', ns, process.execPath, '-e',
-    "require('net').createServer((s) => s.end('hi\\n')).listen(8080, '::', () => console.log('listening'))"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    "require('net').createServer((s) => s.on('error', () => {}).end('hi\\n')).listen(8080, '::', () => console.log('listening'))"], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 /** Whether a TCP connection from the namespace to host:8080 gets the greeting within a second. */

@@ -11,6 +11,7 @@ import { ActionDriver, connects, inNs, listen, makeNetPair, ticket, type NetPair
 /**
  * Real packets: a listener in a `server` namespace, the action enforcing there, a `client` namespace
  * connecting over a veth pair. Needs root, iproute2, nftables, and for ipset: ipset + iptables.
+ * route needs iproute2 only.
  */
 interface Kind {
   name: string;
@@ -30,6 +31,12 @@ const KINDS: Kind[] = [
     name: 'ipset',
     wipe: [['iptables', '-w', '-F', 'INPUT'], ['ip6tables', '-w', '-F', 'INPUT'], ['ipset', 'flush']],
     gone: (ns) => inNs(ns, 'ipset', 'list', '-n').trim() === '' && !inNs(ns, 'iptables-save').includes('bw-test'),
+  },
+  {
+    // Ignores port and protocol: a route stops every reply to the banned address.
+    name: 'route',
+    wipe: [['ip', '-4', 'route', 'flush', 'proto', '66'], ['ip', '-6', 'route', 'flush', 'proto', '66']],
+    gone: (ns) => inNs(ns, 'ip', '-4', 'route', 'show', 'proto', '66').trim() === '' && inNs(ns, 'ip', '-6', 'route', 'show', 'proto', '66').trim() === '',
   },
 ];
 

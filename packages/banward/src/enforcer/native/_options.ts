@@ -20,6 +20,16 @@ export interface ResolvedSpec extends Omit<FirewallSpec, 'ports'> {
   ports: Array<{ from: number; to: number }> | null;
 }
 
+/** The netfilter hooks a jail's rules sit in: `input` for the host's own services, `forward` for
+ * what it routes (Docker's published ports, a router in front of servers). */
+export type Hook = 'input' | 'forward';
+
+/** `chain = input|forward|both` (any case; default input); null for any other word. */
+export function parseHooks(text: string | undefined): Hook[] | null {
+  const word = (text ?? 'input').trim().toLowerCase();
+  return word === 'both' ? ['input', 'forward'] : word === 'input' || word === 'forward' ? [word] : null;
+}
+
 /** Protocols with ports; a match on ports needs one of them. */
 export const PORT_PROTOCOLS = ['tcp', 'udp', 'udplite', 'sctp', 'dccp'] as const;
 const OTHER_PROTOCOLS = ['icmp', 'icmpv6', 'gre', 'esp', 'ah'];
@@ -70,15 +80,19 @@ export function parseFirewallOptions(options: Readonly<Record<string, string>>):
   }
   const blocktype = (options['blocktype'] ?? 'drop').trim().toLowerCase();
   if (blocktype !== 'drop' && blocktype !== 'reject') return { ok: false, reason: `blocktype must be drop or reject, not ${JSON.stringify(blocktype)}` };
-  let ipv6prefix: number | null = null;
-  const prefixText = (options['ipv6prefix'] ?? '').trim();
-  if (prefixText !== '') {
-    if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) < 8 || Number(prefixText) > 128) {
-      return { ok: false, reason: `ipv6prefix must be a prefix length from 8 to 128, not ${JSON.stringify(prefixText)}` };
-    }
-    ipv6prefix = Number(prefixText) === 128 ? null : Number(prefixText);
+  const ipv6prefix = parseIpv6Prefix(options['ipv6prefix']);
+  if (!ipv6prefix.ok) return ipv6prefix;
+  return { ok: true, value: { ports, protocols, blocktype, ipv6prefix: ipv6prefix.value } };
+}
+
+/** `ipv6prefix = 64`: ban the whole IPv6 network of that length around an address; null for none (or 128). */
+export function parseIpv6Prefix(text: string | undefined): Checked<number | null> {
+  const prefixText = (text ?? '').trim();
+  if (prefixText === '') return { ok: true, value: null };
+  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) < 8 || Number(prefixText) > 128) {
+    return { ok: false, reason: `ipv6prefix must be a prefix length from 8 to 128, not ${JSON.stringify(prefixText)}` };
   }
-  return { ok: true, value: { ports, protocols, blocktype, ipv6prefix } };
+  return { ok: true, value: Number(prefixText) === 128 ? null : Number(prefixText) };
 }
 
 /** Service names to port numbers, from the text of /etc/services (injected in tests). */

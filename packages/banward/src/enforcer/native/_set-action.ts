@@ -19,6 +19,14 @@ export interface SetActionOptions {
 }
 
 /**
+ * The base options of an action whose firewall keeps no timeouts (routes, files, firewalld's runtime
+ * entries): every element is held until the daemon lifts the ban.
+ */
+export function untimed(options: Omit<SetActionOptions, 'maxTimeout'>): SetActionOptions {
+  return { jail: options.jail, clock: options.clock, log: options.log, ipv6prefix: options.ipv6prefix, maxTimeout: 0 };
+}
+
+/**
  * What the firewall actions share: they keep the bans they were given and what they believe the sets
  * hold, and every change is the difference between the two, written in one batch. When the firewall
  * refuses it (someone changed it under us), the sets are read back, rebuilt if gone, and the change

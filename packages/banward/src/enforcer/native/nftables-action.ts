@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.js';
 import { parseIp } from '../../net/ip-address.js';
 import type { Logger } from '../../log/logger.js';
 import type { Applied, AppliedElement, ElementDiff } from './_elements.js';
-import type { ResolvedSpec } from './_options.js';
+import type { Hook, ResolvedSpec } from './_options.js';
 import { failure, firewallRunner, type Runner } from './_run.js';
 import { SetAction } from './_set-action.js';
 import {
@@ -13,6 +13,8 @@ import {
 export interface NftablesActionOptions {
   jail: string;
   spec: ResolvedSpec;
+  /** The hooks the jail's chains sit in (`chain = input|forward|both`). */
+  hooks: readonly Hook[];
   clock: Clock;
   log: Logger;
   run?: Runner;
@@ -20,7 +22,8 @@ export interface NftablesActionOptions {
 
 /**
  * Bans in nftables: the jail's sets `<jail>-v4`/`<jail>-v6` in table `inet banward`, matched by the
- * jail's own input chain `<jail>-in`. Every change is one `nft -f -` transaction.
+ * jail's own input chain `<jail>-in` and/or forward chain `<jail>-fwd`. Every change is one `nft -f -`
+ * transaction.
  */
 const REFILL_AT = 256;
 
@@ -51,14 +54,16 @@ export class NftablesAction extends SetAction {
   }
 
   private complete(state: NftState | null): state is NftState {
-    return state !== null && state.chain && state.set4 && state.set6 && state.rules === ruleLines(this.names, this.options.spec).length;
+    const { hooks } = this.options;
+    return state !== null && state.set4 && state.set6 && state.chains.length === hooks.length && hooks.every((h) => state.chains.includes(h))
+      && state.rules === ruleLines(this.names, this.options.spec, hooks).length;
   }
 
   protected async read(): Promise<Applied> {
     let state = await this.list();
     if (!this.complete(state)) {
       if (this.applied !== null || state !== null) this.options.log.warn('nftables: the table, sets or rules were changed outside banward: restoring them');
-      await this.nft(setupText(this.names, this.options.spec), 'setup');
+      await this.nft(setupText(this.names, this.options.spec, this.options.hooks), 'setup');
       state = await this.list();
       if (!this.complete(state)) throw new Error('nftables: the table is still incomplete after setting it up');
     }
@@ -80,7 +85,7 @@ export class NftablesAction extends SetAction {
 
   protected async empty(): Promise<void> {
     // Set up first: flushing sets an admin already removed must still leave the jail working.
-    await this.nft(setupText(this.names, this.options.spec) + flushText(this.names), 'flush');
+    await this.nft(setupText(this.names, this.options.spec, this.options.hooks) + flushText(this.names), 'flush');
   }
 
   /** Removes the jail's chain and sets, and the table when no other jail uses it. */

@@ -13,9 +13,9 @@ function spec(options: Record<string, string>): ResolvedSpec {
 }
 
 test('nftables-text: jail names become identifiers one-to-one, clear of keywords', () => {
-  assert.deepEqual(nftNames('sshd'), { chain: 'sshd-in', set4: 'sshd-v4', set6: 'sshd-v6' });
+  assert.deepEqual(nftNames('sshd'), { chains: { input: 'sshd-in', forward: 'sshd-fwd' }, set4: 'sshd-v4', set6: 'sshd-v6' });
   assert.equal(nftNames('nginx_limit-req').set4, 'nginx_limit-req-v4');
-  assert.equal(nftNames('drop').chain, 'drop-in');
+  assert.equal(nftNames('drop').chains.input, 'drop-in');
   assert.equal(nftNames('my jail;flush ruleset').set4, 'my.20jail.3bflush.20ruleset-v4');
   assert.equal(nftNames('2fa').set4, '_2fa-v4');
   assert.equal(nftNames('_2fa').set4, '__2fa-v4');
@@ -25,16 +25,27 @@ test('nftables-text: jail names become identifiers one-to-one, clear of keywords
 
 test('nftables-text: rules for ports, services, ranges, protocols, allports and all', () => {
   const names = nftNames('sshd');
-  assert.deepEqual(ruleLines(names, spec({ port: 'ssh, 443,8000:8010', protocol: 'tcp' })), [
+  assert.deepEqual(ruleLines(names, spec({ port: 'ssh, 443,8000:8010', protocol: 'tcp' }), ['input']), [
     'add rule inet banward sshd-in tcp dport { 22, 443, 8000-8010 } ip saddr @sshd-v4 counter drop',
     'add rule inet banward sshd-in tcp dport { 22, 443, 8000-8010 } ip6 saddr @sshd-v6 counter drop',
   ]);
-  assert.equal(ruleLines(names, spec({ port: '53', protocol: 'tcp,udp', blocktype: 'reject' })).length, 4);
-  assert.match(ruleLines(names, spec({ port: '53', protocol: 'tcp,udp', blocktype: 'REJECT' }))[2]!, /^add rule inet banward sshd-in udp dport \{ 53 \} ip saddr @sshd-v4 counter reject$/);
-  assert.deepEqual(ruleLines(names, spec({ type: 'allports', protocol: 'tcp' }))[0], 'add rule inet banward sshd-in meta l4proto { tcp } ip saddr @sshd-v4 counter drop');
-  assert.deepEqual(ruleLines(names, spec({ protocol: 'all', port: 'ssh' }))[1], 'add rule inet banward sshd-in ip6 saddr @sshd-v6 counter drop');
-  assert.match(setupText(names, spec({})), /^add table inet banward\n.*type ipv4_addr; flags interval, timeout;.*\n.*type ipv6_addr.*\nadd chain inet banward sshd-in \{ type filter hook input priority filter - 1; policy accept; \}\nflush chain inet banward sshd-in\n.*tcp dport \{ 0-65535 \}/s);
-  assert.match(teardownText(names), /flush chain inet banward sshd-in\ndelete chain inet banward sshd-in\ndelete set inet banward sshd-v4\ndelete set inet banward sshd-v6\n$/);
+  assert.equal(ruleLines(names, spec({ port: '53', protocol: 'tcp,udp', blocktype: 'reject' }), ['input']).length, 4);
+  assert.match(ruleLines(names, spec({ port: '53', protocol: 'tcp,udp', blocktype: 'REJECT' }), ['input'])[2]!, /^add rule inet banward sshd-in udp dport \{ 53 \} ip saddr @sshd-v4 counter reject$/);
+  assert.deepEqual(ruleLines(names, spec({ type: 'allports', protocol: 'tcp' }), ['input'])[0], 'add rule inet banward sshd-in meta l4proto { tcp } ip saddr @sshd-v4 counter drop');
+  assert.deepEqual(ruleLines(names, spec({ protocol: 'all', port: 'ssh' }), ['input'])[1], 'add rule inet banward sshd-in ip6 saddr @sshd-v6 counter drop');
+  assert.match(setupText(names, spec({}), ['input']), /^add table inet banward\n.*type ipv4_addr; flags interval, timeout;.*\n.*type ipv6_addr.*\nadd chain inet banward sshd-in \{ type filter hook input priority filter - 1; policy accept; \}\nadd chain inet banward sshd-fwd \{ type filter hook forward priority filter - 1; policy accept; \}\nflush chain inet banward sshd-fwd\ndelete chain inet banward sshd-fwd\nflush chain inet banward sshd-in\n.*tcp dport \{ 0-65535 \}/s);
+  assert.match(teardownText(names), /flush chain inet banward sshd-in\ndelete chain inet banward sshd-in\nflush chain inet banward sshd-fwd\ndelete chain inet banward sshd-fwd\ndelete set inet banward sshd-v4\ndelete set inet banward sshd-v6\n$/);
+});
+
+test('nftables-text: chain = forward puts the rules in a forward-hook chain, both in the two chains', () => {
+  const names = nftNames('web');
+  const forward = setupText(names, spec({ port: '80' }), ['forward']);
+  assert.match(forward, /flush chain inet banward web-in\ndelete chain inet banward web-in\nflush chain inet banward web-fwd\n/);
+  assert.match(forward, /add rule inet banward web-fwd tcp dport \{ 80 \} ip saddr @web-v4 counter drop/);
+  assert.doesNotMatch(forward, /add rule inet banward web-in/);
+  const both = ruleLines(names, spec({ port: '80' }), ['input', 'forward']);
+  assert.deepEqual(both.map((l) => l.split(' ')[4]), ['web-in', 'web-in', 'web-fwd', 'web-fwd']);
+  assert.doesNotMatch(setupText(names, spec({ port: '80' }), ['input', 'forward']), /delete chain/);
 });
 
 test('nftables-text: options are refused with a reason, before any I/O', () => {
@@ -91,12 +102,14 @@ test('nftables-text: the JSON listing is read back as elements, and foreign ones
     { set: { name: 'sshd-v6', elem: [{ prefix: { addr: 'fd77::', len: 64 } }] } },
     { set: { name: 'web-v4' } },
     { chain: { name: 'sshd-in' } },
+    { chain: { name: 'sshd-fwd' } },
     { rule: { chain: 'sshd-in' } },
+    { rule: { chain: 'sshd-fwd' } },
     { rule: { chain: 'web-in' } },
   ] });
   const state = parseNftState(json, nftNames('sshd'), 100);
   assert.deepEqual({ ...state, elements: [...state.elements] }, {
-    chain: true, rules: 1, set4: true, set6: true, others: 1,
+    chains: ['input', 'forward'], rules: 2, set4: true, set6: true, others: 1,
     elements: [
       ['192.0.2.1', { family: 4, expires: null }],
       ['198.51.100.0/24', { family: 4, expires: null }],

@@ -1,5 +1,5 @@
 import { parseIp } from '../../net/ip-address.js';
-import type { ResolvedSpec } from './_options.js';
+import type { Hook, ResolvedSpec } from './_options.js';
 import { elementKey, timeoutSeconds, type Applied, type ElementDiff } from './_elements.js';
 
 /** The one table every jail shares; each jail has its own base chain and two sets in it. */
@@ -12,7 +12,7 @@ export const NFT_MAX_TIMEOUT = 8_640_000;
 const CHUNK = 1000;
 
 export interface NftNames {
-  chain: string;
+  chains: Record<Hook, string>;
   set4: string;
   set6: string;
 }
@@ -30,7 +30,7 @@ export function nftNames(jail: string): NftNames {
   }
   if (!/^[A-Za-z]/.test(id)) id = `_${id}`;
   if (id.length > 200) throw new Error(`jail name ${JSON.stringify(jail.slice(0, 40))}… is too long for an nftables set name`);
-  return { chain: `${id}-in`, set4: `${id}-v4`, set6: `${id}-v6` };
+  return { chains: { input: `${id}-in`, forward: `${id}-fwd` }, set4: `${id}-v4`, set6: `${id}-v6` };
 }
 
 /** The matches of the jail's rules (one per protocol), before the address match. */
@@ -41,36 +41,56 @@ export function ruleMatches(spec: ResolvedSpec): string[] {
   return spec.protocols.map((proto) => `${proto} dport { ${ports} } `);
 }
 
-export function ruleLines(names: NftNames, spec: ResolvedSpec): string[] {
+export function ruleLines(names: NftNames, spec: ResolvedSpec, hooks: readonly Hook[]): string[] {
   const lines: string[] = [];
-  for (const match of ruleMatches(spec)) {
-    lines.push(`add rule ${TABLE} ${names.chain} ${match}ip saddr @${names.set4} counter ${spec.blocktype}`);
-    lines.push(`add rule ${TABLE} ${names.chain} ${match}ip6 saddr @${names.set6} counter ${spec.blocktype}`);
+  for (const hook of hooks) {
+    for (const match of ruleMatches(spec)) {
+      lines.push(`add rule ${TABLE} ${names.chains[hook]} ${match}ip saddr @${names.set4} counter ${spec.blocktype}`);
+      lines.push(`add rule ${TABLE} ${names.chains[hook]} ${match}ip6 saddr @${names.set6} counter ${spec.blocktype}`);
+    }
   }
   return lines;
 }
 
+const HOOKS: readonly Hook[] = ['input', 'forward'];
+
+/**
+ * Both chains are declared (then the unused one deleted) so that a reload moving a jail from input to
+ * forward leaves nothing behind. Each sits at priority filter - 1: before the usual filter chains at
+ * priority 0 — the host's own, ufw's and firewalld's, and Docker's FORWARD/DOCKER-USER (iptables-nft
+ * tables at priority filter) — so a banned address is dropped before any of them accepts it and counted
+ * here. A drop in any base chain is final, so the order matters for who sees the packet first, never for
+ * whether a ban holds. Docker's DNAT (prerouting, priority dstnat) runs before the forward hook: there the
+ * destination port is the container's, not the published one.
+ */
 function declarations(names: NftNames): string[] {
   return [
     `add table ${TABLE}`,
     `add set ${TABLE} ${names.set4} { type ipv4_addr; flags interval, timeout; }`,
     `add set ${TABLE} ${names.set6} { type ipv6_addr; flags interval, timeout; }`,
-    // Before the usual filter chains (priority 0), so a ban holds whatever they accept.
-    `add chain ${TABLE} ${names.chain} { type filter hook input priority filter - 1; policy accept; }`,
+    ...HOOKS.map((hook) => `add chain ${TABLE} ${names.chains[hook]} { type filter hook ${hook} priority filter - 1; policy accept; }`),
   ];
 }
 
-/** Creates what is missing and rewrites the jail's rules; the sets' elements are kept. Idempotent. */
-export function setupText(names: NftNames, spec: ResolvedSpec): string {
-  return [...declarations(names), `flush chain ${TABLE} ${names.chain}`, ...ruleLines(names, spec)].join('\n') + '\n';
+function deleteChains(names: NftNames, hooks: readonly Hook[]): string[] {
+  return hooks.flatMap((hook) => [`flush chain ${TABLE} ${names.chains[hook]}`, `delete chain ${TABLE} ${names.chains[hook]}`]);
 }
 
-/** Removes the jail's chain and sets, whether or not they exist (nft 1.0.6 has no `destroy`). */
+/** Creates what is missing and rewrites the jail's rules in the chains of its hooks; the sets' elements are kept. Idempotent. */
+export function setupText(names: NftNames, spec: ResolvedSpec, hooks: readonly Hook[]): string {
+  return [
+    ...declarations(names),
+    ...deleteChains(names, HOOKS.filter((hook) => !hooks.includes(hook))),
+    ...hooks.map((hook) => `flush chain ${TABLE} ${names.chains[hook]}`),
+    ...ruleLines(names, spec, hooks),
+  ].join('\n') + '\n';
+}
+
+/** Removes the jail's chains and sets, whether or not they exist (nft 1.0.6 has no `destroy`). */
 export function teardownText(names: NftNames): string {
   return [
     ...declarations(names),
-    `flush chain ${TABLE} ${names.chain}`,
-    `delete chain ${TABLE} ${names.chain}`,
+    ...deleteChains(names, HOOKS),
     `delete set ${TABLE} ${names.set4}`,
     `delete set ${TABLE} ${names.set6}`,
   ].join('\n') + '\n';
@@ -111,7 +131,8 @@ export function elementsText(names: NftNames, diff: ElementDiff, now: number): s
 
 /** What `nft -j list table inet banward` shows of one jail. */
 export interface NftState {
-  chain: boolean;
+  /** The jail's chains present. */
+  chains: Hook[];
   rules: number;
   set4: boolean;
   set6: boolean;
@@ -150,14 +171,15 @@ function elementFromJson(value: unknown, now: number): { key: string; expires: n
 }
 
 export function parseNftState(json: string, names: NftNames, now: number): NftState {
-  const state: NftState = { chain: false, rules: 0, set4: false, set6: false, elements: new Map(), others: 0 };
+  const state: NftState = { chains: [], rules: 0, set4: false, set6: false, elements: new Map(), others: 0 };
   const items = ((JSON.parse(json) as Json)['nftables'] ?? []) as Json[];
   for (const item of items) {
     const chain = item['chain'] as Json | undefined;
     const set = item['set'] as Json | undefined;
     const rule = item['rule'] as Json | undefined;
-    if (chain) { if (chain['name'] === names.chain) state.chain = true; else state.others++; }
-    if (rule && rule['chain'] === names.chain) state.rules++;
+    const hookOf = (name: unknown) => HOOKS.find((hook) => names.chains[hook] === name);
+    if (chain) { const hook = hookOf(chain['name']); if (hook) state.chains.push(hook); else state.others++; }
+    if (rule && hookOf(rule['chain'])) state.rules++;
     if (!set) continue;
     const family = set['name'] === names.set4 ? 4 : set['name'] === names.set6 ? 6 : null;
     if (family === null) { state.others++; continue; }

@@ -5,17 +5,21 @@
  * log line or a jail name cannot add a header or a recipient. `-i` keeps a lone "." in a log line
  * from ending the message. Sent through the same bounded background queue as the webhook.
  *
- *   action = mail[dest="root@example.org", sender="banward@example.org", unban=no, matches=yes]
+ *   action = mail[dest="root@example.org", sender="banward@example.org", unban=no, matches=yes, whois=yes]
+ *
+ * `whois = yes` (or the path of a whois program) quotes the banned address's whois answer, looked up in
+ * the background queue, sanitised (see _whois.ts).
  */
 import { hostname } from 'node:os';
 import type { Clock } from '../../clock.js';
-import { TRUE_WORDS } from '../../config/index.js';
+import { FALSE_WORDS, TRUE_WORDS } from '../../config/index.js';
 import type { Logger } from '../../log/logger.js';
 import { exitText, runProcess } from '../../process/index.js';
 import type { BanAction, CanRun } from '../ban-action.js';
 import type { ActionContext } from '../action-registry.js';
 import { NotifyQueue, type Delivery } from './_notify-queue.js';
 import type { ActionDTicket } from '../action-d/index.js';
+import { whoisText } from './_whois.js';
 
 export interface MailOptions {
   dest: string[];
@@ -26,6 +30,8 @@ export interface MailOptions {
   unban: boolean;
   /** Quote the log lines that led to the ban; default true. */
   matches: boolean;
+  /** The whois program whose answer a ban's mail quotes; none by default. */
+  whois?: string;
   /** Seconds sendmail may take; default 30. */
   timeout: number;
   clock: Clock;
@@ -53,7 +59,7 @@ function bodyLine(line: string): string {
   return line.replace(/[\r\u0000]/g, '').slice(0, MAX_LINE);
 }
 
-export function composeMail(options: Pick<MailOptions, 'dest' | 'sender' | 'senderName' | 'matches'>, event: 'ban' | 'unban', t: ActionDTicket, now: number): string {
+export function composeMail(options: Pick<MailOptions, 'dest' | 'sender' | 'senderName' | 'matches'>, event: 'ban' | 'unban', t: ActionDTicket, now: number, whois?: string): string {
   const verb = event === 'ban' ? 'banned' : 'unbanned';
   const host = hostname();
   const headers = [
@@ -75,6 +81,7 @@ export function composeMail(options: Pick<MailOptions, 'dest' | 'sender' | 'send
   if (event === 'ban' && options.matches && t.matches.length > 0) {
     body.push('', 'Matches:', ...t.matches.flatMap((m) => m.split('\n')).map((l) => `  ${bodyLine(l)}`));
   }
+  if (whois !== undefined) body.push('', `Whois for ${t.ip}:`, '', ...whois.split('\n').map((l) => `  ${l}`));
   body.push('', 'Regards,', 'banward');
   return `${headers.join('\n')}\n\n${body.join('\n')}\n`;
 }
@@ -82,11 +89,15 @@ export function composeMail(options: Pick<MailOptions, 'dest' | 'sender' | 'send
 export class MailAction implements BanAction {
   readonly name: string;
   readonly notifyOnly = true;
-  readonly queue: NotifyQueue<{ event: 'ban' | 'unban'; ticket: ActionDTicket; now: number }>;
+  readonly queue: NotifyQueue<{ event: 'ban' | 'unban'; ticket: ActionDTicket; now: number; whois?: string }>;
 
   constructor(private readonly options: MailOptions) {
     this.name = options.name ?? 'mail';
-    this.queue = new NotifyQueue((item) => this.send(composeMail(options, item.event, item.ticket, item.now)), {
+    this.queue = new NotifyQueue(async (item) => {
+      // Looked up once per mail, not again on each retry of sendmail.
+      if (item.event === 'ban' && options.whois !== undefined) item.whois ??= await whoisText(options.whois, item.ticket.ip);
+      return this.send(composeMail(options, item.event, item.ticket, item.now, item.whois));
+    }, {
       name: `${this.name} ${options.dest.join(',')}`,
       log: options.log,
       ...(options.retries !== undefined ? { retries: options.retries } : {}),
@@ -133,6 +144,14 @@ export class MailAction implements BanAction {
 const yes = (v: string | undefined, dflt: boolean): boolean => (v === undefined ? dflt : TRUE_WORDS.includes(v.toLowerCase()));
 const addresses = (v: string | undefined): string[] => (v ?? 'root').split(/[\s,]+/).filter(Boolean);
 
+/** `whois = no` (default) → null, `yes` → Debian's whois on PATH, an absolute path → that program; undefined if neither. */
+function whoisCommand(v: string | undefined): string | null | undefined {
+  const text = (v ?? 'no').trim();
+  if (text.startsWith('/')) return text;
+  if (TRUE_WORDS.includes(text.toLowerCase())) return 'whois';
+  return FALSE_WORDS.includes(text.toLowerCase()) ? null : undefined;
+}
+
 export const mailKind = {
   async canRun(options: Record<string, string>): Promise<CanRun> {
     const bad = [...addresses(options['dest']), options['sender'] ?? 'banward'].filter((a) => !ADDRESS_RE.test(a));
@@ -140,9 +159,11 @@ export const mailKind = {
     const timeout = Number(options['timeout'] ?? 30);
     if (!(timeout > 0)) return { ok: false, reason: `mail: timeout must be a positive number of seconds` };
     if (options['sendmail'] !== undefined && !options['sendmail'].startsWith('/')) return { ok: false, reason: 'mail: sendmail must be an absolute path' };
+    if (whoisCommand(options['whois']) === undefined) return { ok: false, reason: 'mail: whois must be yes, no or the absolute path of a whois program' };
     return { ok: true };
   },
   create(options: Record<string, string>, ctx: ActionContext): BanAction {
+    const whois = whoisCommand(options['whois']);
     return new MailAction({
       dest: addresses(options['dest']),
       sender: options['sender'] ?? 'banward',
@@ -150,6 +171,7 @@ export const mailKind = {
       sendmail: options['sendmail'] ?? '/usr/sbin/sendmail',
       unban: yes(options['unban'], false),
       matches: yes(options['matches'], true),
+      ...(whois ? { whois } : {}),
       timeout: Number(options['timeout'] ?? 30),
       clock: ctx.clock,
       log: ctx.log,
