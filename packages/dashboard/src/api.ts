@@ -18,7 +18,8 @@ export interface Jail {
   inputs: { files?: string[]; journalMatch?: string[]; reports: boolean };
 }
 
-export interface Ban { jail: string; ip: string; time: number; bantime: number; expires: number | null; banCount: number }
+/** `origin`: the fleet node the ban came from (docs/fleet.md); absent for this host's own. */
+export interface Ban { jail: string; ip: string; time: number; bantime: number; expires: number | null; banCount: number; origin?: string }
 
 export interface BanPage { total: number; offset: number; limit: number; bans: Ban[] }
 
@@ -40,7 +41,7 @@ export interface Top {
 /** What the daemon streams at /api/v1/events (DaemonEvent in packages/banward/src/control/daemon-control.ts). */
 export type LiveEvent =
   | { type: 'found'; jail: string; ip: string; time: number; lines: string[] }
-  | { type: 'ban'; jail: string; ip: string; time: number; bantime: number; banCount: number; failures: number }
+  | { type: 'ban'; jail: string; ip: string; time: number; bantime: number; banCount: number; failures: number; origin?: string }
   | { type: 'unban'; jail: string; ip: string; time: number; reason: string }
   | { type: 'action-error'; jail: string; action: string; operation: string; message: string; time: number }
   | { type: 'reload'; jails: string[]; time: number }

@@ -28,3 +28,10 @@ it('listEvent: a ban goes first (replacing the same jail and address), a permane
   assert.deepEqual(listEvent(list, { type: 'unban', jail: 'sshd', ip: '192.0.2.1', time: 1, reason: 'expired' }, 10).map((b) => b.ip), ['192.0.2.2']);
   assert.equal(listEvent(list, { type: 'ban', jail: 'sshd', ip: '192.0.2.3', time: 1, bantime: 60, banCount: 1, failures: 3 }, 2).length, 2);
 });
+
+it('issue 15: a fleet ban keeps its origin node in the list; this host\'s own has none', () => {
+  const fleet = listEvent([], { type: 'ban', jail: 'sshd', ip: '192.0.2.9', time: 1, bantime: 60, banCount: 1, failures: 0, origin: 'web-2' }, 10);
+  assert.equal(fleet[0]!.origin, 'web-2');
+  const own = listEvent([], { type: 'ban', jail: 'sshd', ip: '192.0.2.8', time: 1, bantime: 60, banCount: 1, failures: 3 }, 10);
+  assert.equal('origin' in own[0]!, false);
+});

@@ -22,7 +22,8 @@ export function countEvent(jails: Jail[], event: LiveEvent): Jail[] {
 export function listEvent(bans: Ban[], event: LiveEvent, limit: number): Ban[] {
   if (event.type === 'ban') {
     const ban: Ban = { jail: event.jail, ip: event.ip, time: event.time, bantime: event.bantime,
-      expires: event.bantime < 0 ? null : event.time + event.bantime, banCount: event.banCount };
+      expires: event.bantime < 0 ? null : event.time + event.bantime, banCount: event.banCount,
+      ...(event.origin === undefined ? {} : { origin: event.origin }) };
     return [ban, ...bans.filter((b) => !(b.jail === ban.jail && b.ip === ban.ip))].slice(0, limit);
   }
   if (event.type === 'unban') return bans.filter((b) => !(b.jail === event.jail && b.ip === event.ip));

@@ -15,6 +15,9 @@ export interface MetricsOptions {
   processMetrics?: boolean;
 }
 
+/** How often the event loop's delay is sampled for nodejs_eventloop_lag_* (ms). */
+const EVENT_LOOP_SAMPLE_MS = 1000;
+
 /**
  * banward's Prometheus metrics, read through DaemonControl alone: gauges and pipeline counters at
  * scrape time, event counters from `subscribe` from now on. Its own registry, never prom-client's global one.
@@ -26,7 +29,9 @@ export function createMetrics(control: DaemonControl, options: MetricsOptions = 
   const reading = (): DaemonReading => current;
   const onEvent = banwardSeries(registry, reading);
   f2bSeries(registry, reading);
-  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  // prom-client samples the event loop's delay with a timer at this period (default 10 ms): 100 wakeups a
+  // second cost an idle daemon ten times its own work. Once a second still catches a loop held for long.
+  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   const unsubscribe = control.subscribe(onEvent, { found: false });
   let scrape: Promise<string> | null = null;
   return {

@@ -8,7 +8,7 @@ export function BanTable({ bans, unban }: { bans: Ban[]; unban: ((ban: Ban) => P
   if (bans.length === 0) return <p class="muted" data-testid="bans-empty">No bans.</p>;
   return (
     <table class="bans">
-      <thead><tr><th>address</th><th>jail</th><th>since</th><th>bantime</th><th>expires</th><th>count</th>{unban && <th />}</tr></thead>
+      <thead><tr><th>address</th><th>jail</th><th>since</th><th>bantime</th><th>expires</th><th>count</th><th>origin</th>{unban && <th />}</tr></thead>
       <tbody>
         {bans.map((ban) => (
           <tr key={`${ban.jail} ${ban.ip}`} data-testid="ban-row" data-jail={ban.jail} data-ip={ban.ip}>
@@ -18,6 +18,7 @@ export function BanTable({ bans, unban }: { bans: Ban[]; unban: ((ban: Ban) => P
             <td>{formatDuration(ban.bantime)}</td>
             <td>{formatExpiry(ban.expires)}</td>
             <td>{ban.banCount}</td>
+            <td data-testid="ban-origin">{ban.origin ?? 'this host'}</td>
             {unban && <td><UnbanButton run={() => unban(ban)} /></td>}
           </tr>
         ))}

@@ -24,7 +24,7 @@ export function LiveFeed({ feed }: { feed: FeedEntry[] }) {
 function describe(event: LiveEvent): string {
   switch (event.type) {
     case 'found': return `${event.jail}: ${event.ip} — ${event.lines.join(' | ')}`;
-    case 'ban': return `${event.jail}: ${event.ip} banned (${event.failures} failures, ban #${event.banCount})`;
+    case 'ban': return `${event.jail}: ${event.ip} banned ${event.origin === undefined ? `(${event.failures} failures, ban #${event.banCount})` : `by fleet node ${event.origin} (ban #${event.banCount})`}`;
     case 'unban': return `${event.jail}: ${event.ip} unbanned (${event.reason})`;
     case 'action-error': return `${event.jail}: ${event.action} ${event.operation} failed: ${event.message}`;
     case 'reload': return `reloaded (${event.jails.length === 0 ? 'nothing changed' : event.jails.join(', ')})`;
