@@ -22,6 +22,11 @@ export function SearchScreen({ session, query }: { session: Session; query: stri
     setStory(null);
     setNetworkBans(null);
     setError(null);
+  }, [query]);
+
+  // After a ban or unban the same story is fetched again and replaces the one shown: the screen (and the
+  // jail chosen in the Ban form) stays as it is meanwhile.
+  useEffect(() => {
     if (query === '') return;
     // A network has no story of its own (the daemon keeps failures per address): its bans stand for it.
     if (query.includes('/')) api.bans({ network: query, offset: 0, limit: 500 }).then((p) => setNetworkBans(p.bans)).catch((e: unknown) => setError(message(e)));
