@@ -224,3 +224,13 @@ test('setup: a path systemd would read specifiers or words in is refused for the
   }
   assert.match(unitFor(unit, ['/opt/node-20/bin/node', '/opt/b/bin/banward.js'], paths), /^ExecStart=\/opt\/node-20\/bin\/node \/opt\/b\/bin\/banward.js server --config \/etc\/banward /m);
 });
+
+test('setup from a banward under /tmp says the unit\'s PrivateTmp hides it from the service (a checkout CI cloned there)', async () => {
+  const paths = tempPaths();
+  const lines: string[] = [];
+  const shipped = { ...SHIPPED, command: ['/usr/bin/node', '/tmp/ci-clone/packages/banward/bin/banward.js'] };
+  await runSetup({ ...options(paths, fakeSystemd(false), lines), shipped, enable: true });
+  assert.ok(lines.some((l) => /^warning: \/tmp\/ci-clone\/packages\/banward\/bin\/banward\.js is under a temporary directory, which the unit's PrivateTmp hides/.test(l)), lines.join('\n'));
+  const normal = await setup(tempPaths());
+  assert.equal(normal.lines.some((l) => l.startsWith('warning:')), false);
+});

@@ -104,6 +104,9 @@ export async function runSetup(options: SetupOptions & { enable: boolean }): Pro
   };
   for (const file of configFiles(shipped.configDir)) place(join(paths.configDir, file), readFileSync(join(shipped.configDir, file)));
   const unit = place(join(paths.unitDir, UNIT_NAME), Buffer.from(unitFor(readFileSync(shipped.unitFile, 'utf8'), shipped.command, paths)));
+  // The unit runs with PrivateTmp=yes: a program under /tmp here is not there for the service.
+  const hidden = shipped.command.find((word) => /^\/(var\/)?tmp\//.test(word));
+  if (hidden !== undefined) say(`warning: ${hidden} is under a temporary directory, which the unit's PrivateTmp hides from the service: install banward elsewhere (npm install -g, or the .deb) for the unit to start`);
   place(join(paths.logrotateDir, LOGROTATE_NAME), readFileSync(shipped.logrotateFile));
   installed.save();
   const why = systemd.notRunning();

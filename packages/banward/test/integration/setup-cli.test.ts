@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BANWARD_BIN } from '../compat/_sample-suite.js';
@@ -58,12 +58,17 @@ it('banward setup: refuses --purge without --remove, and a user who is not root,
   assert.equal(existsSync(target), false);
 });
 
-/** The checkout (its bin, dist and node_modules), bound read-only at the same path into the container. */
+/**
+ * The checkout (its bin, dist and node_modules), bound read-only into the container outside /tmp: the
+ * unit's PrivateTmp would hide a checkout under /tmp (where CI may clone) from the service.
+ */
 const CHECKOUT = fileURLToPath(new URL('../../../../..', import.meta.url));
+const INSIDE = '/opt/banward-checkout';
+const INSIDE_BIN = join(INSIDE, relative(CHECKOUT, BANWARD_BIN));
 
 it('banward setup under a real systemd (a booted Debian 12): enables and starts the unit it wrote, a rerun changes nothing, --remove --purge stops and disables it', async () => {
-  const container = await BootedContainer.boot({ [CHECKOUT]: CHECKOUT });
-  const setup = (...args: string[]) => container.sh(`/usr/bin/node ${BANWARD_BIN} setup ${args.join(' ')}`);
+  const container = await BootedContainer.boot({ [CHECKOUT]: INSIDE });
+  const setup = (...args: string[]) => container.sh(`/usr/bin/node ${INSIDE_BIN} setup ${args.join(' ')}`);
   const show = (property: string) => container.sh(`systemctl show banward.service -p ${property} --value`).trim();
   try {
     const first = setup();
