@@ -7,6 +7,7 @@ import { SqliteBanStore } from '../decision/index.js';
 import { FleetNode } from '../fleet/index.js';
 import { startHttpServer, type HttpServer, type HttpSettings } from '../http/index.js';
 import type { Logger } from '../log/logger.js';
+import type { ReconcileDepth } from '../enforcer/ban-action.js';
 import { createMetrics, type MetricsSource } from '../metrics/index.js';
 import { clearToolChecks } from '../process/index.js';
 import { describeWarning } from '../warnings.js';
@@ -42,6 +43,8 @@ const PURGE_INTERVAL = 60;
 const ACTIVITY_FLUSH_INTERVAL = 5;
 /** Every this many reconcile intervals the firewall's elements are compared with the store (else its structure only). */
 const REPAIR_ROUNDS = 10;
+/** Seconds between comparisons of every element of actions that see outside changes as they happen. */
+const WATCHED_REPAIR_INTERVAL = 3600;
 
 /** Compiles the whole configuration; throws every problem (file:line) without touching the running daemon. */
 export async function loadConfiguration(configDir: string, options: { dryRun?: boolean; overrides?: SettingsOverrides } = {}): Promise<CompiledConfiguration> {
@@ -194,12 +197,14 @@ export class BanwardServer {
 
   private lastReconcile = 0;
   private lastRepair = 0;
+  private lastWatchedRepair = 0;
   private lastPurge = 0;
 
   /**
    * Lifts expired bans; once a minute forgets old history; every reconcileinterval checks that each
-   * firewall still has its table, sets and rules (cheap: no elements are listed) and repairs what is
-   * gone; every REPAIR_ROUNDS intervals compares every element with the store, both ways.
+   * firewall still has its table, sets and rules (cheap: no elements are listed, nothing at all while
+   * nft's monitor vouches for them) and repairs what is gone; every REPAIR_ROUNDS intervals compares
+   * every element with the store, both ways — hourly for the firewalls the monitor watches.
    */
   async tick(): Promise<void> {
     const now = this.clock();
@@ -215,9 +220,16 @@ export class BanwardServer {
     }
     if (now - this.lastReconcile >= this.settings.reconcileInterval) {
       this.lastReconcile = now;
-      const full = now - this.lastRepair >= this.settings.reconcileInterval * REPAIR_ROUNDS;
-      if (full) this.lastRepair = now;
-      for (const { jail } of this.jails.values()) await jail.reconcile(full);
+      let depth: ReconcileDepth = 'check';
+      if (now - this.lastRepair >= this.settings.reconcileInterval * REPAIR_ROUNDS) {
+        this.lastRepair = now;
+        depth = 'compare-unwatched';
+      }
+      if (now - this.lastWatchedRepair >= Math.max(WATCHED_REPAIR_INTERVAL, this.settings.reconcileInterval * REPAIR_ROUNDS)) {
+        this.lastWatchedRepair = now;
+        depth = 'compare-all';
+      }
+      for (const { jail } of this.jails.values()) await jail.reconcile(depth);
     }
   }
 

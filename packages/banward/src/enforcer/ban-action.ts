@@ -36,6 +36,17 @@ export interface BanAction {
    * must not silently unban anyone). Actions that can read their state back implement it.
    */
   reconcile?(active: readonly BanTicket[]): Promise<{ added: number; removed: number }>;
+  /**
+   * True while every outside change to the enforcement since it was last read has been seen as it
+   * happened (nft's monitor): the periodic comparison of every element can then wait much longer.
+   */
+  watching?(): boolean;
 }
+
+/**
+ * How far a periodic reconcile goes: `check` trusts an action whose check() passes; `compare-unwatched`
+ * also compares every element of actions not watching; `compare-all` compares every element of all.
+ */
+export type ReconcileDepth = 'check' | 'compare-unwatched' | 'compare-all';
 
 export type { CanRun } from '../result.js';

@@ -3,7 +3,7 @@
  * next one, so a burst of offenders becomes a few firewall transactions instead of one per address; a
  * failing action is logged and the others still run.
  */
-import type { BanAction, BanTicket } from '../enforcer/ban-action.js';
+import type { BanAction, BanTicket, ReconcileDepth } from '../enforcer/ban-action.js';
 import type { Logger } from '../log/logger.js';
 
 /** How often one action ran one operation (ban, unban, restore, check, reconcile), and how often it failed. */
@@ -53,14 +53,16 @@ export class ActionRunner {
 
   /**
    * Makes each action that can read its state back hold exactly the active bans; says when it had to
-   * repair. Unless `full`, an action whose check() passes is trusted as it is (no listing of its elements).
+   * repair. An action `depth` does not ask to compare is trusted when its check() passes (no listing of
+   * its elements).
    */
-  reconcile(active: () => readonly BanTicket[], full: boolean): Promise<void> {
+  reconcile(active: () => readonly BanTicket[], depth: ReconcileDepth): Promise<void> {
     return this.then(async () => {
       let tickets: readonly BanTicket[] | null = null;
       for (const action of this.actions) {
         if (!action.reconcile) continue;
-        if (!full && (await this.guard(action, 'check', () => action.check())) === true) continue;
+        const compare = depth === 'compare-all' || (depth === 'compare-unwatched' && action.watching?.() !== true);
+        if (!compare && (await this.guard(action, 'check', () => action.check())) === true) continue;
         tickets ??= active();
         const all = tickets;
         const result = await this.guard(action, 'reconcile', () => action.reconcile!(all));

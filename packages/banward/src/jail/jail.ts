@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import type { BanRecord } from '../decision/ban-store.js';
-import type { BanTicket } from '../enforcer/ban-action.js';
+import type { BanTicket, ReconcileDepth } from '../enforcer/ban-action.js';
 import { timeShiftWarning, type Failure } from '../filter/failure.js';
 import { InlineMatcher, type LineMatcher, type MatchedLines, type MatchStats } from '../filter/runner/index.js';
 import { BanwardError } from '../errors.js';
@@ -331,11 +331,11 @@ export class Jail {
   }
 
   /**
-   * Repairs enforcement that drifted from the store (run periodically): `full` compares every element;
-   * otherwise an action whose check passes (its table, sets and rules are there) is left alone.
+   * Repairs enforcement that drifted from the store (run periodically), as far as `depth` says (an
+   * action whose check passes, its table, sets and rules there, is otherwise left alone).
    */
-  reconcile(full = true): Promise<void> {
-    return this.actions.reconcile(() => this.parts.store.activeBans(this.name).map((b) => ({ ...b, failures: 0 })), full);
+  reconcile(depth: ReconcileDepth = 'compare-all'): Promise<void> {
+    return this.actions.reconcile(() => this.parts.store.activeBans(this.name).map((b) => ({ ...b, failures: 0 })), depth);
   }
 
   startActions(): Promise<void> {

@@ -143,6 +143,13 @@ export class ActionDriver {
     this.child.stdin!.end();
     this.child.kill();
   }
+
+  /** Kills the driver (and the action in it) with `signal`; resolves when it is gone. */
+  async kill(signal: NodeJS.Signals): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill(signal);
+    await exited;
+  }
 }
 
 export function ticket(ip: string, bantime = 600): BanTicket {
@@ -170,7 +177,7 @@ async function driver(kind: string, options: Record<string, string>, toolTimeout
       if (!action) throw new Error(`${kind} cannot run here: ${can.ok ? '' : can.reason}`);
       const result = op === 'reconcile' ? await action.reconcile(tickets)
         : op === 'ban' || op === 'unban' ? await action[op](tickets)
-          : await (action[op as 'start' | 'stop' | 'check' | 'flush'])();
+          : await (action[op as 'start' | 'stop' | 'check' | 'flush' | 'watching'])?.();
       process.stdout.write(JSON.stringify({ ok: true, result, calls }) + '\n');
     } catch (error) {
       process.stdout.write(JSON.stringify({ ok: false, error: (error as Error).message, calls }) + '\n');

@@ -11,6 +11,7 @@ import { FirewalldAction, ZONE_RE } from './firewalld-action.js';
 import { HostsDenyAction, parseDaemonList } from './hostsdeny-action.js';
 import { IpsetAction } from './ipset-action.js';
 import { multiportList } from './ipset-text.js';
+import { sharedNftMonitor } from './_nft-monitor.js';
 import { NftablesAction } from './nftables-action.js';
 import { NginxDenyAction, commandFound, parseReload } from './nginx-deny-action.js';
 import { ROUTE_PROTO, RouteAction, parseRouteType, type RouteType } from './route-action.js';
@@ -119,7 +120,7 @@ export const NATIVE_ACTIONS: Record<string, NativeActionKind> = {
     create(options, ctx) {
       const hooks = nftHooks(options);
       if (!hooks.ok) throw new BanwardError('BANWARD_ERR_CONFIG_VALUE', `nftables: ${hooks.reason}`);
-      return new NftablesAction({ jail: ctx.jail, spec: specOrThrow('nftables', options), hooks: hooks.value, clock: ctx.clock, log: ctx.log });
+      return new NftablesAction({ jail: ctx.jail, spec: specOrThrow('nftables', options), hooks: hooks.value, clock: ctx.clock, log: ctx.log, watch: sharedNftMonitor(ctx.log) });
     },
   },
   ipset: {

@@ -3,10 +3,11 @@ import { parseIp } from '../../net/ip-address.js';
 import type { Logger } from '../../log/logger.js';
 import type { Applied, AppliedElement, ElementDiff } from './_elements.js';
 import type { Hook, ResolvedSpec } from './_options.js';
+import type { FirewallWatch } from './_nft-monitor.js';
 import { failure, firewallRunner, type Runner } from './_run.js';
 import { SetAction } from './_set-action.js';
 import {
-  NFT_MAX_TIMEOUT, TABLE, elementsText, flushText, nftNames, parseNftState, ruleLines, setupText, teardownText,
+  NFT_MAX_TIMEOUT, TABLE, elementsText, flushText, nftNames, parseNftDeletion, parseNftState, ruleLines, setupText, teardownText,
   type NftNames, type NftState,
 } from './nftables-text.js';
 
@@ -18,6 +19,8 @@ export interface NftablesActionOptions {
   clock: Clock;
   log: Logger;
   run?: Runner;
+  /** Deletions in the ruleset as they happen; without it every check lists the table. */
+  watch?: FirewallWatch;
 }
 
 /**
@@ -26,16 +29,75 @@ export interface NftablesActionOptions {
  * transaction.
  */
 const REFILL_AT = 256;
+/** Our own deletions whose monitor lines are still to come; past this many, the sets are read again instead. */
+const MAX_EXPECTED = 200_000;
 
 export class NftablesAction extends SetAction {
   readonly name = 'nftables';
   private readonly names: NftNames;
   private readonly run: Runner;
+  private unsubscribe: (() => void) | null = null;
+  /** When the last complete read of the table began (`performance.now()`); null before the first. */
+  private readAt: number | null = null;
+  /** The monitor saw an element we hold deleted by someone else since that read. */
+  private drifted = false;
+  /**
+   * The monitor saw a chain, rule or set of ours deleted: perhaps by someone else, perhaps by our own
+   * setup (it rewrites the rules), so the next check lists the table to know.
+   */
+  private restructured = false;
+  /** Elements we deleted, by key, whose deletion the monitor has yet to report. */
+  private readonly expected = new Map<string, number>();
 
   constructor(private readonly options: NftablesActionOptions) {
     super({ jail: options.jail, clock: options.clock, log: options.log, ipv6prefix: options.spec.ipv6prefix, maxTimeout: NFT_MAX_TIMEOUT });
     this.names = nftNames(options.jail);
     this.run = options.run ?? firewallRunner();
+  }
+
+  override async start(): Promise<void> {
+    this.unsubscribe ??= this.options.watch?.subscribe((line) => this.seen(line)) ?? null;
+    await super.start();
+  }
+
+  override async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    await super.stop();
+  }
+
+  /** True while every deletion since the last complete read has been seen: the sets are as we believe. */
+  watching(): boolean {
+    return !this.drifted && this.readAt !== null && this.options.watch?.trustedSince(this.readAt) === true;
+  }
+
+  /** A line of the monitor: a deletion of our table, chains, rules or sets, or of an element we hold and did not delete. */
+  private seen(line: string): void {
+    const deletion = parseNftDeletion(line, this.names);
+    if (!deletion) return;
+    if (deletion.kind === 'structure') {
+      this.restructured = true;
+      return;
+    }
+    for (const key of deletion.keys) {
+      const pending = this.expected.get(key);
+      if (pending === undefined) {
+        if (this.applied?.has(key)) this.drifted = true;
+      } else if (pending <= 1) {
+        this.expected.delete(key);
+      } else {
+        this.expected.set(key, pending - 1);
+      }
+    }
+  }
+
+  private expect(keys: Iterable<string>): void {
+    if (!this.unsubscribe) return;
+    for (const key of keys) this.expected.set(key, (this.expected.get(key) ?? 0) + 1);
+    if (this.expected.size > MAX_EXPECTED) {
+      this.expected.clear();
+      this.drifted = true;
+    }
   }
 
   private async nft(text: string, what: string): Promise<void> {
@@ -60,6 +122,9 @@ export class NftablesAction extends SetAction {
   }
 
   protected async read(): Promise<Applied> {
+    const at = performance.now();
+    this.drifted = false;
+    this.expected.clear();
     let state = await this.list();
     if (!this.complete(state)) {
       if (this.applied !== null || state !== null) this.options.log.warn('nftables: the table, sets or rules were changed outside banward: restoring them');
@@ -67,6 +132,7 @@ export class NftablesAction extends SetAction {
       state = await this.list();
       if (!this.complete(state)) throw new Error('nftables: the table is still incomplete after setting it up');
     }
+    this.readAt = at;
     return state.elements;
   }
 
@@ -77,9 +143,11 @@ export class NftablesAction extends SetAction {
       const gone = new Set([...diff.remove.map((r) => r.key), ...diff.forget]);
       const keep = [...applied].filter(([key]) => !gone.has(key)).map(([key, held]) => ({ key, ...held, net: parseIp(key)! }));
       const refill = { remove: [], add: [...keep, ...diff.add], forget: [] };
+      this.expect(applied.keys());
       await this.nft(flushText(this.names) + elementsText(this.names, refill, now), `refill with ${refill.add.length}`);
       return;
     }
+    this.expect(diff.remove.map((r) => r.key));
     await this.nft(elementsText(this.names, diff, now), `${diff.add.length} to add, ${diff.remove.length} to remove`);
   }
 
@@ -95,8 +163,14 @@ export class NftablesAction extends SetAction {
     if (state && state.others === 0) await this.nft(`delete table ${TABLE}\n`, 'remove the table');
   }
 
-  /** Whether the table, sets, chain and rules are there; cheap whatever the number of bans (no elements listed). */
+  /**
+   * Whether the table, sets, chain and rules are there; cheap whatever the number of bans (no elements
+   * listed), and free while the monitor vouches for them.
+   */
   async check(): Promise<boolean> {
+    if (this.drifted) return false;
+    if (this.watching() && !this.restructured) return true;
+    this.restructured = false;
     try {
       return this.complete(await this.list(true));
     } catch {

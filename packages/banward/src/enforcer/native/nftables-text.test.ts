@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { desiredElements, diffElements } from './_elements.js';
 import { parseFirewallOptions, resolveSpec, type ResolvedSpec } from './_options.js';
-import { elementsText, nftNames, parseNftState, ruleLines, setupText, teardownText } from './nftables-text.js';
+import { elementsText, nftNames, parseNftDeletion, parseNftState, ruleLines, setupText, teardownText } from './nftables-text.js';
 
 function spec(options: Record<string, string>): ResolvedSpec {
   const parsed = parseFirewallOptions(options);
@@ -118,4 +118,23 @@ test('nftables-text: the JSON listing is read back as elements, and foreign ones
       ['fd77::/64', { family: 6, expires: null }],
     ],
   });
+});
+
+test('nftables-text: the monitor\'s deletions, read for one jail: its structure, its elements, nobody else\'s', () => {
+  const names = nftNames('sshd');
+  const line = (kind: string, body: Record<string, unknown>) => JSON.stringify({ delete: { [kind]: { family: 'inet', table: 'banward', ...body } } });
+  assert.deepEqual(parseNftDeletion(JSON.stringify({ delete: { table: { family: 'inet', name: 'banward', handle: 1 } } }), names), { kind: 'structure' });
+  assert.deepEqual(parseNftDeletion(line('chain', { name: 'sshd-in' }), names), { kind: 'structure' });
+  assert.deepEqual(parseNftDeletion(line('rule', { chain: 'sshd-fwd', handle: 4 }), names), { kind: 'structure' });
+  assert.deepEqual(parseNftDeletion(line('set', { name: 'sshd-v6' }), names), { kind: 'structure' });
+  assert.deepEqual(parseNftDeletion(line('element', { name: 'sshd-v4', elem: { set: ['192.0.2.1', { prefix: { addr: '198.51.100.0', len: 24 } }] } }), names),
+    { kind: 'elements', keys: ['192.0.2.1', '198.51.100.0/24'] });
+  assert.deepEqual(parseNftDeletion(line('element', { name: 'sshd-v6', elem: { set: [{ elem: { val: { prefix: { addr: '2001:DB8:1::', len: 64 } }, timeout: 3600 } }] } }), names),
+    { kind: 'elements', keys: ['2001:db8:1::/64'] });
+  for (const other of [
+    line('chain', { name: 'nginx-in' }), line('element', { name: 'nginx-v4', elem: { set: ['192.0.2.1'] } }),
+    JSON.stringify({ delete: { table: { family: 'ip', name: 'banward' } } }), JSON.stringify({ delete: { rule: { family: 'inet', table: 'filter', chain: 'sshd-in' } } }),
+    JSON.stringify({ add: { element: { family: 'inet', table: 'banward', name: 'sshd-v4', elem: { set: ['192.0.2.1'] } } } }),
+    'not json', '{"delete": null}', '{"delete": {"element": 5}}',
+  ]) assert.equal(parseNftDeletion(other, names), null, other);
 });

@@ -191,3 +191,37 @@ export function parseNftState(json: string, names: NftNames, now: number): NftSt
   }
   return state;
 }
+
+/** A deletion `nft -j monitor destroy` reported in a jail's part of the table. */
+export type NftDeletion = { kind: 'structure' } | { kind: 'elements'; keys: string[] };
+
+/**
+ * One line of `nft -j monitor destroy`, read for one jail: the table, or one of the jail's chains, rules
+ * or sets, deleted (`structure`), or elements deleted from its sets; null for anything else.
+ */
+export function parseNftDeletion(line: string, names: NftNames): NftDeletion | null {
+  let deleted: Json;
+  try {
+    deleted = (JSON.parse(line) as Json)['delete'] as Json;
+  } catch {
+    return null;
+  }
+  if (!deleted || typeof deleted !== 'object') return null;
+  const [kind, body] = Object.entries(deleted)[0] ?? [];
+  if (!body || typeof body !== 'object') return null;
+  const item = body as Json;
+  if (`${String(item['family'])} ${String(kind === 'table' ? item['name'] : item['table'])}` !== TABLE) return null;
+  const chainOf = (name: unknown) => HOOKS.some((hook) => names.chains[hook] === name);
+  switch (kind) {
+    case 'table': return { kind: 'structure' };
+    case 'chain': return chainOf(item['name']) ? { kind: 'structure' } : null;
+    case 'rule': return chainOf(item['chain']) ? { kind: 'structure' } : null;
+    case 'set': return item['name'] === names.set4 || item['name'] === names.set6 ? { kind: 'structure' } : null;
+    case 'element': {
+      if (item['name'] !== names.set4 && item['name'] !== names.set6) return null;
+      const elements = ((item['elem'] as Json | undefined)?.['set'] ?? []) as unknown[];
+      return { kind: 'elements', keys: elements.flatMap((e) => elementFromJson(e, 0)?.key ?? []) };
+    }
+    default: return null;
+  }
+}
