@@ -52,11 +52,11 @@ test('route and hostsdeny: native, with blocktype (fail2ban\'s default unreachab
 });
 
 test('firewallcmd-*: native firewalld; a port-limited one is noted with the jail\'s action file:line, all ports is not', async () => {
-  const { written, entry } = await migrate({ f1: 'firewallcmd-ipset', f2: 'firewallcmd-rich-rules[port=22]', f3: 'firewallcmd-allports', f4: 'firewallcmd-multiport' });
-  for (const j of ['f1', 'f2', 'f3', 'f4']) assert.match(entry(j)!.join(), /^(native:firewalld\[\]|unavailable:.*firewall-cmd)/, j);
-  assert.equal((written.text.match(/action = firewalld\[\]/g) ?? []).length, 4);
+  const { written, entry } = await migrate({ f1: 'firewallcmd-ipset', f2: 'firewallcmd-rich-rules[port=22]', f3: 'firewallcmd-allports', f4: 'firewallcmd-multiport', f5: 'firewallcmd-ipset[actiontype=<allports>]' });
+  for (const j of ['f1', 'f2', 'f3', 'f4', 'f5']) assert.match(entry(j)!.join(), /^(native:firewalld\[\]|unavailable:.*firewall-cmd)/, j);
+  assert.equal((written.text.match(/action = firewalld\[\]/g) ?? []).length, 5);
   assert.deepEqual(written.notes.map((n) => n.jail), ['f1', 'f2', 'f4']);
-  assert.match(written.notes[1]!.what, /jail\.conf:\d+: action firewallcmd-rich-rules blocks the jail's ports \(22\).*every port, dropped/);
+  assert.match(written.notes[1]!.what, /jail\.conf:\d+: action firewallcmd-rich-rules rejects the jail's ports \(22\).*every port, dropped/);
 });
 
 test('shorewall and shorewall-ipset-proto6: native shorewall, with the blrules lines to add', async () => {

@@ -87,9 +87,10 @@ function nativeAction(plan: ActionPlan, spec: JailSpec): Mapped {
       parts.push(...carried('file', 'daemon_list'));
       break;
     case 'firewalld':
-      if (!equivalent.allports) {
+      // firewallcmd-ipset[actiontype=<allports>] blocks every port, as firewallcmd-allports does.
+      if (!equivalent.allports && option('actiontype') !== '<allports>') {
         note = {
-          what: `action ${plan.name} blocks the jail's ports (${option('port') ?? 'fail2ban\'s default 1:65535'}) with a ${option('blocktype') ?? 'REJECT'}; banward's firewalld action binds the address to the drop zone: every port, dropped`,
+          what: `action ${plan.name} rejects the jail's ports (${option('port') ?? '1:65535'}); banward's firewalld action binds the address to the drop zone: every port, dropped`,
           todo: 'nothing to do if the wider block is what you want; else keep --config /etc/fail2ban for this jail',
         };
       }
