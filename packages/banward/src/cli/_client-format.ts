@@ -46,7 +46,7 @@ function fleetLines(actions: JailStatus['actions']): string[] {
 }
 
 interface FleetReply {
-  node: string; redis: string; connected: boolean; queue: number; queueDropped: number; lastId: string | null;
+  node: string; redis: string; connected: boolean; error: string | null; queue: number; queueDropped: number; lastId: string | null;
   published: number; received: number; applied: number; duplicates: number; refused: number; ended: number;
   dropped: Record<string, number>;
   nodes: Array<{ node: string; seen: number; lastId: string | null; lagMs: number | null; queue: number }>;
@@ -56,7 +56,7 @@ export function formatFleet(f: FleetReply): string {
   const dropped = Object.entries(f.dropped).filter(([, n]) => n > 0).map(([why, n]) => `${why} ${n}`).join(', ') || 'none';
   return [
     `Fleet node: ${f.node}`,
-    `|- Redis:\t${f.connected ? 'connected' : `not connected (${f.redis})`}`,
+    `|- Redis:\t${f.connected ? 'connected' : `not connected (${f.redis}${f.error === null ? '' : `: ${f.error}`})`}`,
     `|- Outbox:\t${f.queue} queued, ${f.queueDropped} dropped when full`,
     `|- Last id:\t${f.lastId ?? 'none'}`,
     `|- Published:\t${f.published}`,

@@ -59,6 +59,7 @@ async function write(from: string, to: string, { out }: CommandIo): Promise<numb
   for (const f of real.copiedFilters) out.write(`copied fail2ban's filter to ${f}\n`);
   out.write(`wrote ${join(to, target)}: ${real.written.length} jail(s) (${real.written.join(', ') || 'none'})${disable.length ? `; disabled ${disable.join(', ')} (fail2ban does not run them)` : ''}\n`);
   if (target !== 'jail.local') out.write(`${join(to, 'jail.local')} exists and was kept: compare it with ${target}\n`);
+  for (const n of real.notes) out.write(`note [${n.jail}]: ${n.what}\n  → ${n.todo}\n`);
   for (const l of real.leftOut) out.write(`left out [${l.jail}]: ${l.reason} — keep --config ${from} for it, or write its section by hand\n`);
   return 0;
 }

@@ -44,14 +44,17 @@ export function connectRedis(target: RedisTarget, role: 'commands' | 'reader'): 
     ...(role === 'commands' ? { commandTimeout: COMMAND_TIMEOUT_MS } : {}),
     ...(target.username === undefined ? {} : { username: target.username }),
     ...(target.password === undefined ? {} : { password: target.password }),
-    ...(target.tls ? { tls: {} } : {}),
+    // ioredis hands `tls` to tls.connect: the server's certificate and name are always verified.
+    ...(target.tls ? { tls: target.tlsCa === undefined ? {} : { ca: target.tlsCa } } : {}),
   };
   if (target.sentinels) {
     return new Redis({
       ...options,
       sentinels: target.sentinels.map((s) => ({ host: s.host, port: s.port })),
       name: target.sentinelName!,
-      ...(target.password === undefined ? {} : { sentinelPassword: target.password }),
+      // The Sentinels' password is their own: often they have none while the data nodes do, and given the
+      // data nodes' one ioredis prints a warning outside the log at every connection.
+      ...(target.sentinelPassword === undefined ? {} : { sentinelPassword: target.sentinelPassword }),
       ...(target.tls ? { enableTLSForSentinelMode: true } : {}),
     });
   }

@@ -37,6 +37,8 @@ export interface FleetStatus {
   /** ioredis' connection state (`ready` when connected), and whether the last heartbeat got through. */
   redis: string;
   connected: boolean;
+  /** Why the connection is not ready (ioredis' last error: a refused password, an untrusted certificate), null when it is. */
+  error: string | null;
   /** Decisions waiting in the outbox, and those dropped from a full one. */
   queue: number;
   queueDropped: number;
@@ -74,6 +76,7 @@ export class FleetNode {
   private readonly reading: Promise<void>;
   private outgoing: string[] = [];
   private heartbeatOk = false;
+  private commandsError: string | null = null;
   private readonly log: Logger;
 
   constructor(private readonly control: DaemonControl, private readonly settings: FleetSettings, ctx: FleetContext) {
@@ -105,9 +108,11 @@ export class FleetNode {
     redis.on('error', (error: Error) => {
       if (error.message !== lastError) this.log.warn(`fleet: Redis (${role}): ${error.message}`);
       lastError = error.message;
+      if (role === 'commands') this.commandsError = error.message;
     });
     redis.on('ready', () => {
       lastError = '';
+      if (role === 'commands') this.commandsError = null;
       this.log.notice(`fleet: Redis (${role}) connected`);
     });
     return redis;
@@ -180,6 +185,7 @@ export class FleetNode {
       node: this.settings.node,
       redis: this.commands.status,
       connected,
+      error: this.commandsError,
       queue: this.journal.length + this.outgoing.length,
       queueDropped: this.journal.outboxDropped,
       lastId: this.journal.lastId,

@@ -69,3 +69,22 @@ test('bad values are refused with the file and line of the option', () => {
   refused('redis = redis://:pw@10.0.0.1\npassword_file = /nonexistent/pw', /keep one/, 6);
   refused('redis = redis://10.0.0.1\npassword_file = /nonexistent/pw', /password_file \/nonexistent\/pw: ENOENT/, 6);
 });
+
+test('tls_ca_file: the CA read at start for rediss://; sentinel_password_file: the Sentinels\' own password', () => {
+  const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  const tls = fleetWith('redis = rediss://10.0.0.1:6380\ntls_ca_file = $DIR/ca.pem');
+  writeFileSync(join(tls.dir, 'ca.pem'), pem, { mode: 0o644 });
+  assert.equal(tls.read()?.redis.tlsCa, pem, 'a CA is public: any mode');
+  writeFileSync(join(tls.dir, 'ca.pem'), 'not a certificate');
+  assert.throws(tls.read, /holds no PEM certificate/);
+  refused('redis = redis://10.0.0.1\ntls_ca_file = /etc/ssl/ca.pem', /tls_ca_file needs redis = rediss:\/\//, 6);
+  refused('redis = rediss://10.0.0.1\ntls_ca_file = /nonexistent/ca.pem', /tls_ca_file \/nonexistent\/ca.pem: ENOENT/, 6);
+
+  const sentinels = fleetWith('sentinels = 10.0.0.1:26379\nsentinel_name = m\npassword_file = $DIR/pw\nsentinel_password_file = $DIR/spw');
+  writeFileSync(join(sentinels.dir, 'pw'), 'data\n', { mode: 0o600 });
+  writeFileSync(join(sentinels.dir, 'spw'), 'sentinel\n', { mode: 0o600 });
+  assert.deepEqual([sentinels.read()?.redis.password, sentinels.read()?.redis.sentinelPassword], ['data', 'sentinel']);
+  chmodSync(join(sentinels.dir, 'spw'), 0o640);
+  assert.throws(sentinels.read, /sentinel_password_file .* is readable by others \(mode 640\)/);
+  refused('redis = redis://10.0.0.1\nsentinel_password_file = /etc/pw', /sentinel_password_file needs sentinels =/, 6);
+});

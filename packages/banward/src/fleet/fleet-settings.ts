@@ -19,9 +19,13 @@ export interface RedisTarget {
   server?: RedisAddress;
   sentinels?: RedisAddress[];
   sentinelName?: string;
+  /** `sentinel_password_file`: the Sentinels' own password (their `requirepass`), not the data nodes'. */
+  sentinelPassword?: string;
   db: number;
-  /** `rediss://`: TLS with the system's CAs. */
+  /** `rediss://`: TLS, the server's certificate checked against the system's CAs or `tlsCa`. */
   tls: boolean;
+  /** `tls_ca_file`: the PEM of the CA(s) the server's certificate must chain to, instead of the system's. */
+  tlsCa?: string;
   username?: string;
   password?: string;
 }
@@ -88,20 +92,29 @@ function readUrl(option: Option): Pick<RedisTarget, 'server' | 'db' | 'tls' | 'u
   };
 }
 
-/** The password file must be the daemon's alone (0600 or stricter): it guards every node's firewall. */
-function readPasswordFile(option: Option): string {
-  let mode: number;
-  let text: string;
+function readOptionFile(option: Option, what: string): { text: string; mode: number } {
   try {
-    mode = statSync(option.text).mode;
-    text = readFileSync(option.text, 'utf8');
+    return { mode: statSync(option.text).mode, text: readFileSync(option.text, 'utf8') };
   } catch (error) {
-    throw valueError(option, `password_file ${option.text}: ${(error as Error).message}`);
+    throw valueError(option, `${what} ${option.text}: ${(error as Error).message}`);
   }
-  if ((mode & 0o077) !== 0) throw valueError(option, `password_file ${option.text} is readable by others (mode ${(mode & 0o777).toString(8)}): chmod 600 it`);
+}
+
+/** The password file must be the daemon's alone (0600 or stricter): it guards every node's firewall. */
+function readPasswordFile(option: Option, what: string): string {
+  const { text, mode } = readOptionFile(option, what);
+  if ((mode & 0o077) !== 0) throw valueError(option, `${what} ${option.text} is readable by others (mode ${(mode & 0o777).toString(8)}): chmod 600 it`);
   const password = text.replace(/\r?\n$/, '');
-  if (password === '' || /[\r\n]/.test(password)) throw valueError(option, `password_file ${option.text} must hold one line, the password`);
+  if (password === '' || /[\r\n]/.test(password)) throw valueError(option, `${what} ${option.text} must hold one line, the password`);
   return password;
+}
+
+/** A CA is public: any mode will do, but it must be PEM, read now so a wrong path is refused at its line. */
+function readCaFile(option: Option, tls: boolean): string {
+  if (!tls) throw valueError(option, 'tls_ca_file needs redis = rediss://… (TLS)');
+  const { text } = readOptionFile(option, 'tls_ca_file');
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw valueError(option, `tls_ca_file ${option.text} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return text;
 }
 
 function readSelection(option: Option | undefined, fallback: JailSelection): JailSelection {
@@ -146,8 +159,15 @@ export function readFleetSettings(store: ConfigStore): FleetSettings | null {
   const passwordFile = option('password_file');
   if (passwordFile) {
     if (redis.password !== undefined) throw valueError(passwordFile, 'password_file and a password in redis = both given: keep one');
-    redis.password = readPasswordFile(passwordFile);
+    redis.password = readPasswordFile(passwordFile, 'password_file');
   }
+  const sentinelPasswordFile = option('sentinel_password_file');
+  if (sentinelPasswordFile) {
+    if (!redis.sentinels) throw valueError(sentinelPasswordFile, 'sentinel_password_file needs sentinels =');
+    redis.sentinelPassword = readPasswordFile(sentinelPasswordFile, 'sentinel_password_file');
+  }
+  const caFile = option('tls_ca_file');
+  if (caFile) redis.tlsCa = readCaFile(caFile, redis.tls);
   const share = readSelection(option('share'), 'all');
   return deepFreeze({
     redis,

@@ -3,14 +3,14 @@
  * its own namespace with its own nftables, joined to Redis's namespace by a veth pair (node i: Redis
  * 10.250.i.1, the node 10.250.i.2, a /30). Every namespace and address is made and removed here.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeDaemonDirs, startDaemon, stopDaemon, waitFor, type DaemonHarness } from './_daemon.js';
+import { makeDaemonDirs, startDaemon, stopDaemon, type DaemonHarness } from './_daemon.js';
 import { inNs, ip } from './_netns.js';
+import { startRedisServer, type RedisServer } from './_redis-server.js';
 
 export const REDIS_PORT = 6379;
 
@@ -57,7 +57,7 @@ export function makeFleet(jailConf: string, count = 3, fleetExtra = ''): Fleet {
   const redisNs = `bwf${id}r`;
   const namespaces = [redisNs];
   const redisDir = mkdtempSync(join(tmpdir(), 'banward-fleet-redis-'));
-  let redis: ChildProcess | null = null;
+  let redis: RedisServer | null = null;
   const members: FleetMember[] = [];
   const destroyNetwork = () => {
     for (const ns of namespaces) {
@@ -87,32 +87,22 @@ export function makeFleet(jailConf: string, count = 3, fleetExtra = ''): Fleet {
     destroyNetwork();
     throw new Error(`cannot create the fleet's network namespaces (root and iproute2 needed): ${(error as Error).message}`);
   }
-  const cli = (args: string[], input?: string): ReturnType<typeof spawnSync> =>
-    spawnSync('ip', ['netns', 'exec', redisNs, 'redis-cli', '-p', String(REDIS_PORT), ...(input === undefined ? [] : ['-x']), ...args],
-      { encoding: 'utf8', input: input ?? '', maxBuffer: 64 * 1024 * 1024 });
   const fleet: Fleet = {
     redisNs,
     members,
     async startRedis() {
-      if (spawnSync('redis-server', ['--version']).error) throw new Error('redis-server is not installed: apt-get install redis-server (.ci/run does)');
       const bind = ['127.0.0.1', ...members.map((m) => m.redisAddress)].join(' ');
       // Append-only with a sync per write: a SIGKILLed Redis comes back with everything it acknowledged.
-      redis = spawn('ip', ['netns', 'exec', redisNs, 'redis-server', '--port', String(REDIS_PORT), '--bind', bind, '--protected-mode', 'no',
-        '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', redisDir], { stdio: 'ignore' });
-      await waitFor('redis-server to answer', () => cli(['PING']).stdout === 'PONG\n');
+      redis = await startRedisServer(redisNs, ['--port', String(REDIS_PORT), '--bind', bind, '--protected-mode', 'no',
+        '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', redisDir], ['-p', String(REDIS_PORT)]);
     },
     async killRedis() {
-      const child = redis;
-      if (!child || child.exitCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGKILL');
-      await exited;
+      await redis?.kill();
       redis = null;
     },
     redis(args, input) {
-      const r = cli(args, input);
-      if (r.status !== 0) throw new Error(`redis-cli ${args.join(' ')}: ${String(r.stderr)}`);
-      return String(r.stdout);
+      if (!redis) throw new Error('redis-server is not running');
+      return redis.cli(args, input);
     },
     startNode: async (member) => { await startDaemon(member.daemon, [], member.ns); },
     stopNode: (member) => stopDaemon(member.daemon),
