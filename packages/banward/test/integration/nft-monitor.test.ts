@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { it } from 'node:test';
-import { ActionDriver, inNs, makeNetPair, ticket, type DriverReply } from './_netns.js';
+import { readFileSync } from 'node:fs';
+import { ActionDriver, inNs, ip, makeNetPair, ticket, type DriverReply } from './_netns.js';
 
 /**
  * Issue 13, idle cost: the nftables action learns of deletions from `nft -j monitor destroy` and, while
@@ -18,7 +19,16 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 10
   }
 }
 
-const monitors = (ns: string) => inNs(ns, 'ps', '-eo', 'args').split('\n').filter((a) => a.includes('nft -j monitor'));
+/** The pids of the `nft -j monitor` processes in the namespace. */
+function monitors(ns: string): number[] {
+  return ip('netns', 'pids', ns).split('\n').filter(Boolean).map(Number).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes('nft -j monitor');
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
+}
 
 it('issue 13: nftables is checked without running nft while its monitor runs; outside deletions are seen, its own are not', async () => {
   const net = makeNetPair();
@@ -55,7 +65,7 @@ it('issue 13: nftables is checked without running nft while its monitor runs; ou
     await until('the flushed chain seen', async () => (await action.send('check')).result === false);
     await action.send('reconcile', held.slice(280));
 
-    inNs(net.server, 'pkill', '-KILL', '-f', 'nft -j monitor');
+    for (const pid of monitors(net.server)) process.kill(pid, 'SIGKILL');
     await until('the monitor gone', async () => monitors(net.server).length === 0 || (await action.send('watching')).result === false);
     const unwatched = await action.send('check');
     assert.equal(unwatched.result, true);
