@@ -204,8 +204,12 @@ transaction and first firewall write).
 Where the time goes: bans found in one batch of lines are committed in one SQLite transaction and handed to
 the firewall as one \`nft -f -\` transaction; bans found while it runs join the next. A single ban among
 single addresses writes only its own element. A quiet file's first inotify event is read at once. At idle,
-expiries and the history purge are found by index, and the periodic check lists the table without its
-elements (\`nft -t\`); every tenth round compares every element with the store.
+expiries and the history purge are found by index, and the periodic check runs no \`nft\` at all: one
+\`nft -j monitor destroy\` reports deletions as they happen, and every element is compared with the store
+hourly. Measured by sampling /proc every second with 20,000 bans: before the monitor, each 30 s check (an
+\`nft -t\` listing, whose kernel dump still walks the sets) cost about 50 ms of the tool's CPU and the
+five-minute full comparison 0.6 s, 1.3 s in 320 s in all; with it, 0.16 s in 320 s, the daemon's timers
+(the once-a-second expiry query) and its collector.
 `;
 }
 
