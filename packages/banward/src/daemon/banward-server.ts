@@ -4,11 +4,11 @@ import { systemClock, type Clock } from '../clock.js';
 import { startControlServer, type ControlServer } from '../control/index.js';
 import { combineProblems, compileConfiguration, dryRun, type CompiledConfiguration, type JailSpec } from '../compile/index.js';
 import { SqliteBanStore } from '../decision/index.js';
-import { FleetNode } from '../fleet/index.js';
-import { startHttpServer, type HttpServer, type HttpSettings } from '../http/index.js';
+import type { FleetNode } from '../fleet/index.js';
+import type { HttpServer, HttpSettings } from '../http/index.js';
 import type { Logger } from '../log/logger.js';
 import type { ReconcileDepth } from '../enforcer/ban-action.js';
-import { createMetrics, type MetricsSource } from '../metrics/index.js';
+import type { MetricsSource } from '../metrics/index.js';
 import { clearToolChecks } from '../process/index.js';
 import { describeWarning } from '../warnings.js';
 import { ActivityRecorder } from './activity-recorder.js';
@@ -63,8 +63,12 @@ export class BanwardServer {
   readonly events: EventHub;
   /** This node's part in a fleet ([fleet] in banward.conf); null when it is none's. */
   fleet: FleetNode | null = null;
-  /** What `GET /metrics` serves; it counts events from the start, so it is built before any jail runs. */
-  readonly metrics: MetricsSource & { close(): void };
+  /**
+   * What `GET /metrics` serves, built with the HTTP API: at start before any jail runs, so it counts
+   * from the start; when a reload turns the API on, from then. Fastify, prom-client and ioredis are
+   * loaded only by a daemon that uses them (each costs start-up time and resident memory).
+   */
+  metrics: (MetricsSource & { close(): void }) | null = null;
   private control: ControlServer | null = null;
   private appControl: ControlServer | null = null;
   private http: HttpServer | null = null;
@@ -84,7 +88,6 @@ export class BanwardServer {
     this.clock = options.clock ?? systemClock;
     this.settings = config.settings;
     this.events = new EventHub(options.log);
-    this.metrics = createMetrics(serverControl(this));
     mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
     this.store = new SqliteBanStore({ path: join(options.stateDir, 'banward.sqlite3') });
     this.started = this.startAll(config);
@@ -166,7 +169,7 @@ export class BanwardServer {
     await this.startHttp(config.settings.http);
     // Before the jails start: the bans of their backlog go to the fleet too.
     const fleet = config.settings.fleet;
-    if (fleet) this.fleet = new FleetNode(control, fleet, { stateDir: this.options.stateDir, clock: this.clock, log: this.log });
+    if (fleet) this.fleet = new (await import('../fleet/index.js')).FleetNode(control, fleet, { stateDir: this.options.stateDir, clock: this.clock, log: this.log });
     for (const running of built) await this.startJail(running);
     this.timer = setInterval(() => void this.tick(), this.options.tickMs ?? 1000);
     this.timer.unref();
@@ -180,6 +183,9 @@ export class BanwardServer {
       const recorder = this.activity = new ActivityRecorder();
       this.events.subscribe((event) => recorder.record(event));
     }
+    const { createMetrics } = await import('../metrics/index.js');
+    this.metrics ??= createMetrics(serverControl(this));
+    const { startHttpServer } = await import('../http/index.js');
     this.http = await startHttpServer({
       control: serverControl(this), settings, clock: this.clock, log: this.log,
       metrics: this.metrics,
@@ -314,7 +320,7 @@ export class BanwardServer {
       await this.fleet?.stop();
       await this.appControl?.close();
       await this.control?.close();
-      this.metrics.close();
+      this.metrics?.close();
       this.store.close();
       this.log.notice('Exiting banward');
       this.resolveStopped();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getOption, loadConfigStack, parseTimeValue } from '../config/index.js';
 import { BanwardError } from '../errors.js';
-import { readFleetSettings, type FleetSettings } from '../fleet/index.js';
+import { readFleetSettings, type FleetSettings } from '../fleet/fleet-settings.js';
 import { readHttpSettings, type HttpSettings } from '../http/http-settings.js';
 
 /** The daemon's own settings: banward.conf, or fail2ban.conf when pointed at /etc/fail2ban. */

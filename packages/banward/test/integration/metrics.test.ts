@@ -43,11 +43,14 @@ const INHERITED_LINT = new Set([
 
 let h: DaemonHarness;
 let server: BanwardServer;
-const scrape = async (): Promise<Exposition> => parseExposition(await server.metrics.render());
+const scrape = async (): Promise<Exposition> => parseExposition(await server.metrics!.render());
 
 before(async () => {
   h = makeDaemonDirs(JAIL);
   writeFileSync(h.log, '');
+  // The metrics are built with the HTTP API (a daemon without it loads no prom-client).
+  writeFileSync(join(h.dir, 'read.token'), 'metrics-test-token\n', { mode: 0o600 });
+  writeFileSync(join(h.config, 'banward.conf'), `[Definition]\ndbpurgeage = 1d\n\n[http]\nenabled = true\nlisten = unix:${join(h.dir, 'http.sock')}\nread_token_file = ${join(h.dir, 'read.token')}\n`);
   server = await BanwardServer.start({
     configDir: h.config, stateDir: h.state, socket: h.socket, appSocket: null,
     log: createLogger({ level: 'warn', write: (line) => h.output.push(line) }),
@@ -101,7 +104,7 @@ it('promtool check metrics: the text parses, and its only lint findings are the 
     t.skip('promtool not installed (apt-get install prometheus); CI fails here instead');
     return;
   }
-  const text = await server.metrics.render();
+  const text = await server.metrics!.render();
   const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
   const findings = `${check.stdout}${check.stderr}`.split('\n').filter((l) => l.trim() !== '');
   assert.ok(check.status === 0 || check.status === 3, `promtool failed (${check.status}): ${findings.join('\n')}`);
