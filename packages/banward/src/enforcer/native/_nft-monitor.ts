@@ -49,13 +49,18 @@ export class NftMonitor implements FirewallWatch {
   private spawn(): void {
     const [program, ...args] = this.command;
     // Its own process group, and (through setpriv) killed with the daemon: a kill -9 leaves no monitor behind.
-    const child = spawn(program!, args, { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+    const child = spawn(program!, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
     const splitter = new LineSplitter(MAX_LINE_BYTES);
     child.stdout.on('data', (chunk: Buffer) => {
       const { lines, overflow } = splitter.push(chunk);
       for (const line of lines) for (const listener of this.listeners) listener(line);
       if (overflow) this.restart(child, 'printed an over-long line');
+    });
+    // nft says on stderr when the kernel dropped events (a full socket buffer under a large transaction) and
+    // goes on: what it reported before is no longer the whole story, so nothing read before now is vouched for.
+    child.stderr.on('data', () => {
+      if (this.trustedFrom !== null) this.trustedFrom = performance.now();
     });
     child.unref();
     this.settleTimer = setTimeout(() => {
