@@ -166,6 +166,10 @@ address, which is also how fail2ban-server restores (issue #3088), so that row s
 | action | N | restore N | unban N | single bans/s |
 |---|---:|---:|---:|---:|
 ${enforcement.map((r, i) => `| ${labels[i]} | ${r.tickets.toLocaleString('en')} | ${r.restoreSeconds.toFixed(2)} s | ${r.unbanSeconds.toFixed(2)} s | ${Math.round(r.singleBansPerSecond)} |`).join('\n')}
+
+The nftables restore includes the kernel's notifications to the daemon's \`nft -j monitor\` (README,
+"Both reconcile"): with a monitor listening, one \`nft -f\` adding 20,000 elements took 0.16–0.37 s here
+against 0.08–0.09 s without (by hand, in a namespace) — the price of periodic checks that cost nothing.
 `);
 }
 
