@@ -9,7 +9,7 @@ import { patternWidth } from '../../src/filter/regex/_width.js';
 // Every character is in the BMP, so Python's code-point offsets equal JavaScript's UTF-16 offsets.
 // İ, ı, ſ and the Kelvin sign fold differently under ignore-case (Python's lower() and its fix-ups against
 // ECMAScript's simple case folding); they are subjects only, and İ/ı only where the case property allows.
-const LETTERS = ['a', 'b', 'A', 'B', 'k', 's', 'i', 'I', '_', '1', '9', 'é', 'É', 'ß', '٣', 'ⅷ', 'µ', 'Σ', 'ς'];
+const LETTERS = ['a', 'b', 'A', 'B', 'k', 's', 'i', 'I', '_', '1', '9', 'é', 'É', 'ß', '٣', 'ⅷ', 'µ', 'Σ', 'ς', 'σ'];
 const SUBJECT_ONLY = ['ſ', '\u212a'];
 const OTHERS = [' ', '-', ':', '.', '\n', '\r', '\t', '\u00a0', '\u2028', '\x1c', '"', "'", '/'];
 const NAMES = ['n', 'm', 'h'];

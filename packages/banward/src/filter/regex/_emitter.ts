@@ -1,4 +1,5 @@
 import type { Alternation, CharClass, ClassItem, Flags, Node, Sequence } from './_ast.js';
+import { caseExtras } from './_case-fold.js';
 import { PatternSyntaxError } from './_parser.js';
 
 /**
@@ -44,21 +45,22 @@ function escapeChar(ch: string, inClass: boolean): string {
   return ch;
 }
 
-function caseVariants(ch: string): string[] {
-  const lower = ch.toLowerCase();
-  const upper = ch.toUpperCase();
-  return [...new Set([ch, lower, upper].filter((c) => [...c].length === 1))];
-}
-
-/** The other case of the ASCII letters in from..to, as class ranges (how [!-Z] matches `a` under i). */
-function foldedAsciiLetters(from: number, to: number): string {
+/** Code points as class ranges: 97,98,99,107 → `a-ck`. */
+function classRanges(cps: readonly number[]): string {
   let out = '';
-  for (const [lo, hi, shift] of [[0x41, 0x5a, 0x20], [0x61, 0x7a, -0x20]] as const) {
-    const a = Math.max(from, lo);
-    const b = Math.min(to, hi);
-    if (a <= b) out += `${String.fromCharCode(a + shift)}-${String.fromCharCode(b + shift)}`;
+  for (let i = 0; i < cps.length; i++) {
+    let j = i;
+    while (j + 1 < cps.length && cps[j + 1] === cps[j]! + 1) j++;
+    const esc = (cp: number): string => escapeChar(String.fromCodePoint(cp), true);
+    out += j > i ? `${esc(cps[i]!)}-${esc(cps[j]!)}` : esc(cps[i]!);
+    i = j;
   }
   return out;
+}
+
+function itemContains(item: ClassItem, cp: number): boolean {
+  if (item.type === 'char') return item.char.codePointAt(0) === cp;
+  return item.type === 'range' && item.from.codePointAt(0)! <= cp && cp <= item.to.codePointAt(0)!;
 }
 
 export class Emitter {
@@ -174,8 +176,9 @@ export class Emitter {
 
   private literal(ch: string, flags: Flags): string {
     if (flags.ignoreCase && !this.globalIgnoreCase) {
-      const variants = caseVariants(ch);
-      if (variants.length > 1) return `[${variants.map((c) => escapeChar(c, true)).join('')}]`;
+      const cp = ch.codePointAt(0)!;
+      const extras = caseExtras(this.mode, (other) => other === cp);
+      if (extras.length > 0) return `[${escapeChar(ch, true)}${classRanges(extras)}]`;
     }
     return escapeChar(ch, false);
   }
@@ -187,22 +190,21 @@ export class Emitter {
   private charClass(node: CharClass): string {
     const scopedCase = node.flags.ignoreCase && !this.globalIgnoreCase;
     const outside = (item: ClassItem): boolean => item.type === 'escape' && item.letter in NEGATED_ESCAPE[this.mode];
-    const parts = node.items.filter((i) => !outside(i)).map((item) => this.classItem(item, scopedCase));
+    const parts = node.items.filter((i) => !outside(i)).map((item) => this.classItem(item));
+    const extras = scopedCase ? caseExtras(this.mode, (cp) => node.items.some((item) => itemContains(item, cp))) : [];
+    if (extras.length > 0) parts.push(classRanges(extras));
     const split = node.items.filter(outside).map((i) => `[^${NEGATED_ESCAPE[this.mode][(i as { letter: string }).letter]}]`);
     if (split.length === 0) return `[${node.negated ? '^' : ''}${parts.join('')}]`;
     const alternatives = [...(parts.length > 0 ? [`[${parts.join('')}]`] : []), ...split].join('|');
     return node.negated ? `(?:(?!${alternatives})[\\s\\S])` : `(?:${alternatives})`;
   }
 
-  private classItem(item: ClassItem, scopedCase: boolean): string {
+  private classItem(item: ClassItem): string {
     const esc = (c: string): string => escapeChar(c, true);
     switch (item.type) {
       case 'escape': return CLASS_BODY[this.mode][item.letter]!;
-      case 'char': return (scopedCase ? caseVariants(item.char) : [item.char]).map(esc).join('');
-      case 'range': {
-        const out = `${esc(item.from)}-${esc(item.to)}`;
-        return scopedCase ? out + foldedAsciiLetters(item.from.codePointAt(0)!, item.to.codePointAt(0)!) : out;
-      }
+      case 'char': return esc(item.char);
+      case 'range': return `${esc(item.from)}-${esc(item.to)}`;
     }
   }
 

@@ -65,6 +65,12 @@ const FUZZ_FINDINGS: Array<[string, string, string, Expected]> = [
   ['an optional backreference to a group that did not take part matches nothing', "(?:x|(?P<q>y))z(?P=q)?", "xz", [0, 2, {"q": null}]],
   ['a conditional under a global (?i) compiles', "(?i)(?P<x>a)?(?(x)b|c)", "AB", [0, 2, {"x": "A"}]],
   ['a conditional under a global (?i), group absent', "(?i)(?P<x>a)?(?(x)b|c)", "C", [0, 1, {"x": null}]],
+  ['a scoped (?i:) range takes the Kelvin sign, whose lower case is k', "(?i:[A-Z])", "\u212a", [0, 1, {}]],
+  ['a scoped (?i:) negated range refuses the Kelvin sign', "(?i:[^a-z])", "\u212a", null],
+  ['a scoped (?i:) literal takes long s, its extra case', "x(?i:s)", "x\u017f", [0, 2, {}]],
+  ['a scoped (?i:) literal takes dotted capital I, whose lower case is i', "(?i:i)", "\u0130", [0, 1, {}]],
+  ['a scoped (?i:) final sigma takes sigma', "(?i:\u03c2)", "\u03c3", [0, 1, {}]],
+  ['a scoped (?i:) micro sign takes capital mu', "(?i:\u00b5)", "\u039c", [0, 1, {}]],
 ];
 
 for (const [finding, pattern, text, expected] of FUZZ_FINDINGS) {
