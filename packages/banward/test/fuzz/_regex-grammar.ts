@@ -2,15 +2,16 @@ import fc from 'fast-check';
 import type { Alternation, Node } from '../../src/filter/regex/_ast.js';
 import { expandConditionals } from '../../src/filter/regex/_conditionals.js';
 import { parsePythonPattern } from '../../src/filter/regex/_parser.js';
+import { hasBackreference } from '../../src/filter/regex/python-regex.js';
 import { patternWidth } from '../../src/filter/regex/_width.js';
 
 /** Python `re` patterns from a grammar of what fail2ban filters use, and subjects they may meet. */
 
 // Every character is in the BMP, so Python's code-point offsets equal JavaScript's UTF-16 offsets.
 // İ, ı, ſ and the Kelvin sign fold differently under ignore-case (Python's lower() and its fix-ups against
-// ECMAScript's simple case folding); they are subjects only, and İ/ı only where the case property allows.
+// ECMAScript's simple case folding); they are subjects only.
 const LETTERS = ['a', 'b', 'A', 'B', 'k', 's', 'i', 'I', '_', '1', '9', 'é', 'É', 'ß', '٣', 'ⅷ', 'µ', 'Σ', 'ς', 'σ'];
-const SUBJECT_ONLY = ['ſ', '\u212a'];
+const SUBJECT_ONLY = ['ſ', '\u212a', 'İ', 'ı'];
 const OTHERS = [' ', '-', ':', '.', '\n', '\r', '\t', '\u00a0', '\u2028', '\x1c', '"', "'", '/'];
 const NAMES = ['n', 'm', 'h'];
 
@@ -62,8 +63,10 @@ export const subject = fc
 
 /**
  * Where banward knowingly differs from Python, the case is left out (and said why):
- * - a global (?i) turned off in a group, `(?i)…(?-i:…)`: banward refuses it (BANWARD_ERR_REGEX) rather
- *   than emit a pattern without JavaScript's `i` flag;
+ * - a global (?i) turned off in a group, `(?i)…(?-i:…)`: banward refuses it (BANWARD_ERR_REGEX) when the
+ *   pattern has a backreference, which needs JavaScript's `i` flag;
+ * - a global (?i) with a backreference on a subject holding İ or ı: that flag folds them as ECMAScript
+ *   does (each only itself), Python's lower() takes İ for i and pairs ı with i;
  * - a repeated part that can match empty, `(a|)*`, `(?:|a)+`, `(?:a*?)+`: Python ends the loop after an
  *   empty iteration and keeps its captures; JavaScript (ECMAScript's RepeatMatcher) refuses the empty
  *   iteration, drops its captures and backtracks into it for a longer one;
@@ -72,14 +75,17 @@ export const subject = fc
  * - a conditional on a group that closes after it, `(?(1)|() )`: Python tests the group as it stands at the
  *   conditional (unset); banward's variants ask whether the group takes part in the match at all.
  */
-export function knownDivergence(pattern: string): string | null {
+export function knownDivergence(pattern: string, subjects: readonly string[] = []): string | null {
   let parsed;
   try {
     parsed = parsePythonPattern(pattern);
   } catch {
     return null;
   }
-  if (parsed.globalFlags.ignoreCase && /\(\?[a-zA-Z]*-[a-z]*i/.test(pattern)) return 'global (?i) turned off in a group';
+  if (parsed.globalFlags.ignoreCase && hasBackreference(parsed.root)) {
+    if (/\(\?[a-zA-Z]*-[a-z]*i/.test(pattern)) return 'global (?i) turned off in a group';
+    if (subjects.some((s) => /[İı]/.test(s))) return 'global (?i) with a backreference, on İ or ı';
+  }
   let emptyIteration = false;
   let possessiveGroup = false;
   let forwardConditional = false;

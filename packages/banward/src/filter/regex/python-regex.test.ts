@@ -71,6 +71,10 @@ const FUZZ_FINDINGS: Array<[string, string, string, Expected]> = [
   ['a scoped (?i:) literal takes dotted capital I, whose lower case is i', "(?i:i)", "\u0130", [0, 1, {}]],
   ['a scoped (?i:) final sigma takes sigma', "(?i:\u03c2)", "\u03c3", [0, 1, {}]],
   ['a scoped (?i:) micro sign takes capital mu', "(?i:\u00b5)", "\u039c", [0, 1, {}]],
+  ['a global (?i) i takes dotted capital I on a Unicode line', "(?i)xi", "X\u0130", [0, 2, {}]],
+  ['a global (?i) I takes dotless i', "(?i)I", "\u0131", [0, 1, {}]],
+  ['a global (?i) turned off in a group', "(?i)a(?-i:b)", "Ab", [0, 2, {}]],
+  ['a global (?i) turned off in a group still tells b from B', "(?i)a(?-i:b)", "AB", null],
 ];
 
 for (const [finding, pattern, text, expected] of FUZZ_FINDINGS) {

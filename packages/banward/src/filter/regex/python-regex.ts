@@ -144,7 +144,8 @@ interface Compiled {
   buildUnicode: () => Compilation;
 }
 
-function hasBackreference(node: Node | Alternation): boolean {
+/** True when the pattern compares against a group's text (a conditional may expand to one). */
+export function hasBackreference(node: Node | Alternation): boolean {
   switch (node.type) {
     case 'backreference': return true;
     case 'alternation': return node.branches.some((b) => b.some(hasBackreference));
@@ -158,11 +159,12 @@ function hasBackreference(node: Node | Alternation): boolean {
 function compile(pattern: string, initial: Partial<Flags>): Compiled {
   const parsed = parsePythonPattern(pattern, initial);
   const variants = expandConditionals(parsed);
-  // On ASCII text, spelling letters as [aA] matches what the i flag would, and keeps the regex open to
-  // V8's linear-time fallback (which takes no i flag); a backreference needs the real flag.
-  const emulateCase = (mode: EmitMode) => mode === 'ascii' && !hasBackreference(parsed.root);
+  // Letters spelt as their case classes ([aA], [kKK]) match as Python's re does, where JavaScript's i
+  // flag folds İ and ı differently, and keep ASCII regexes open to V8's linear-time fallback (which takes
+  // no i flag); only a backreference, which must compare case-blind, needs the real flag.
+  const emulateCase = !hasBackreference(parsed.root);
   const build = (mode: EmitMode): Compilation => {
-    const ignoreCase = parsed.globalFlags.ignoreCase && !emulateCase(mode);
+    const ignoreCase = parsed.globalFlags.ignoreCase && !emulateCase;
     const named: Array<[string, string]> = [];
     const eolGroups: string[] = [];
     const sources = variants.map((root, i) => {
