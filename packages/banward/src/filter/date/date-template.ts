@@ -47,10 +47,12 @@ export abstract class DateTemplate {
   readonly flags: number;
   /** Preference when reordering (fail2ban gives the line-start copies of its defaults 100). */
   weight = 1;
-  /** Name of each capturing group by number (undefined: unnamed). */
-  protected readonly groupNames: readonly (string | undefined)[];
-  /** Compiled for ASCII-only lines (JavaScript's own \w and \b agree there) and for any line. */
-  private readonly compiled: NumberedPattern;
+  /**
+   * Compiled for ASCII-only lines (JavaScript's own \w and \b agree there) and for any line; a built-in
+   * default is compiled when first tried, since a log's lines mostly stop at one of the first templates.
+   */
+  private compiledPattern: NumberedPattern | undefined;
+  private readonly source: string;
   /** The same with the `d` flag, built the first time a match does not say where group 1 is. */
   private withIndices: NumberedPattern | undefined;
   /** Group 1 is followed only by zero-width tests, so its span can be read off the match's end. */
@@ -64,6 +66,7 @@ export abstract class DateTemplate {
     wordEnd: boolean,
     source: string,
     groupOneIsOuter = false,
+    compile: 'now' | 'when-used' = 'now',
   ) {
     let re = regex.trim();
     const inlineFlags = INLINE_FLAGS_RE.exec(re)?.[0];
@@ -96,15 +99,25 @@ export abstract class DateTemplate {
     this.regex = re;
     this.flags = flags;
     this.groupAtEnd = wrapped || groupOneIsOuter;
+    this.source = source;
+    if (compile === 'now') void this.compiled;
+  }
+
+  private get compiled(): NumberedPattern {
+    if (this.compiledPattern !== undefined) return this.compiledPattern;
     try {
-      const compiled = compileNumberedPattern(re, 'g');
+      const compiled = compileNumberedPattern(this.regex, 'g');
       if (compiled.groupNames.length < 2) throw new Error('the date regex has no group');
-      this.compiled = compiled;
-      this.groupNames = compiled.groupNames;
+      return (this.compiledPattern = compiled);
     } catch (error) {
       if (error instanceof BanwardError) throw error;
-      throw invalid(source, error instanceof Error ? error.message : String(error), error);
+      throw invalid(this.source, error instanceof Error ? error.message : String(error), error);
     }
+  }
+
+  /** Name of each capturing group by number (undefined: unnamed). */
+  protected get groupNames(): readonly (string | undefined)[] {
+    return this.compiled.groupNames;
   }
 
   /** Python's `search(line, pos, endpos)`: the first match starting at or after `pos`, within `endpos`. */
@@ -142,17 +155,14 @@ export abstract class DateTemplate {
 
 /** A datepattern with strptime directives (or a plain regex with a group around the date). */
 export class PatternTemplate extends DateTemplate {
-  private readonly fields: FieldGroup[] = [];
-  private readonly ampmIndex: number;
-  /** The groups the time depends on (fractions of a second are dropped, so they are not among them). */
-  private readonly timeGroups: number[] = [];
+  private fieldLayout: { fields: FieldGroup[]; ampmIndex: number; timeGroups: number[] } | undefined;
   /** The last time computed and the texts it came from: consecutive lines mostly share their time. */
   private lastTexts: Array<string | undefined> = [];
   private lastTime: number | null = null;
   private lastCtx: TimeContext | undefined;
   private lastNow = Number.NaN;
 
-  constructor(pattern: string, exYear: string, wordBegin: WordBegin = true, wordEnd = true) {
+  constructor(pattern: string, exYear: string, wordBegin: WordBegin = true, wordEnd = true, compile: 'now' | 'when-used' = 'now') {
     let body = pattern;
     if (UNBOUND_RE.test(body)) {
       body = body.replace(UNBOUND_RE, '');
@@ -166,21 +176,28 @@ export class PatternTemplate extends DateTemplate {
     const expanded = expandDirectives(body, exYear);
     if (expanded === null) throw invalid(pattern, "unknown % directive (write a literal percent sign as '%%')");
     const regex = ALPHA_DIRECTIVE_RE.test(body) ? `(?iu)${expanded.regex}` : expanded.regex;
-    super(regex, expanded.name, pattern, wordBegin, wordEnd, pattern);
+    super(regex, expanded.name, pattern, wordBegin, wordEnd, pattern, false, compile);
+  }
+
+  /** The strptime fields by group number, and the groups the time depends on (not fractions of a second). */
+  private get layout(): NonNullable<PatternTemplate['fieldLayout']> {
+    if (this.fieldLayout !== undefined) return this.fieldLayout;
+    const fields: FieldGroup[] = [];
     this.groupNames.forEach((name, index) => {
-      if (name !== undefined && FIELD_KEYS.has(name)) this.fields.push({ index, key: name });
+      if (name !== undefined && FIELD_KEYS.has(name)) fields.push({ index, key: name });
     });
-    this.ampmIndex = Math.max(0, this.groupNames.indexOf('p'));
-    for (const { index, key } of this.fields) if (key !== 'f') this.timeGroups.push(index);
-    if (this.ampmIndex > 0) this.timeGroups.push(this.ampmIndex);
+    const ampmIndex = Math.max(0, this.groupNames.indexOf('p'));
+    const timeGroups = fields.filter(({ key }) => key !== 'f').map(({ index }) => index);
+    if (ampmIndex > 0) timeGroups.push(ampmIndex);
+    return (this.fieldLayout = { fields, ampmIndex, timeGroups });
   }
 
   getDate(m: RegExpExecArray, ctx: TimeContext): number | null {
-    const groups = this.timeGroups;
+    const { fields, ampmIndex, timeGroups: groups } = this.layout;
     let same = ctx === this.lastCtx && ctx.now === this.lastNow;
     for (let i = 0; same && i < groups.length; i++) same = m[groups[i]!] === this.lastTexts[i];
     if (same) return this.lastTime;
-    this.lastTime = fieldsToEpoch(m, this.fields, this.ampmIndex, ctx);
+    this.lastTime = fieldsToEpoch(m, fields, ampmIndex, ctx);
     this.lastTexts = groups.map((g) => m[g]);
     this.lastCtx = ctx;
     this.lastNow = ctx.now;

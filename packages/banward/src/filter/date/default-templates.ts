@@ -45,7 +45,9 @@ const EPOCH_IN_PATTERN_RE = /(?<!\\)\{L?EPOCH\}/i;
 const DATE_KEY_RE = /(?<!\\)\{DATE\}/gi;
 
 /** The template a datepattern line stands for (fail2ban's keywords EPOCH, LEPOCH, TAI64N included). */
-export function templateFor(pattern: string, exYear: string, key = patternKey(pattern)): DateTemplate {
+export function templateFor(
+  pattern: string, exYear: string, key = patternKey(pattern), compile: 'now' | 'when-used' = 'now',
+): DateTemplate {
   if (key.includes('EPOCH')) {
     if (EPOCH_IN_PATTERN_RE.test(pattern)) return new EpochTemplate({ pattern, long: key.includes('LEPOCH') });
     if (key === 'EPOCH' || key === '{^LN-BEG}EPOCH' || key === '^EPOCH') {
@@ -58,7 +60,7 @@ export function templateFor(pattern: string, exYear: string, key = patternKey(pa
   if (key === 'TAI64N' || key === '{^LN-BEG}TAI64N' || key === '^TAI64N') {
     return new Tai64nTemplate(key === 'TAI64N' ? false : 'start');
   }
-  return new PatternTemplate(pattern, exYear);
+  return new PatternTemplate(pattern, exYear, true, true, compile);
 }
 
 /** Keywords are case-insensitive, but only in patterns without `%` directives. */
@@ -67,10 +69,11 @@ export function patternKey(pattern: string): string {
 }
 
 /** A copy of `template` whose pattern (or, for built-ins, name) is rewritten by `wrap`. */
-function derivedTemplate(template: DateTemplate, wrap: (text: string) => string, exYear: string): DateTemplate {
-  return template.pattern !== undefined
-    ? templateFor(wrap(template.pattern), exYear)
-    : templateFor(wrap(template.name), exYear);
+function derivedTemplate(
+  template: DateTemplate, wrap: (text: string) => string, exYear: string, compile: 'now' | 'when-used' = 'now',
+): DateTemplate {
+  const text = wrap(template.pattern ?? template.name);
+  return templateFor(text, exYear, patternKey(text), compile);
 }
 
 /** Strips the boundary markers a template's text may carry, leaving the bare date expression. */
@@ -91,15 +94,18 @@ export interface DefaultTemplateSet {
 
 const setsByYearRegex = new Map<string, DefaultTemplateSet>();
 
-/** Compiled once per `%ExY` expansion and shared: templates hold no per-detector state. */
+/**
+ * Built once per `%ExY` expansion and shared: templates hold no per-detector state. Each is compiled
+ * when first tried (the defaults are known to compile).
+ */
 export function defaultTemplates(exYear: string): DefaultTemplateSet {
   let set = setsByYearRegex.get(exYear);
   if (set !== undefined) return set;
-  const plain = DEFAULT_PATTERNS.map((pattern) => templateFor(pattern, exYear));
+  const plain = DEFAULT_PATTERNS.map((pattern) => templateFor(pattern, exYear, patternKey(pattern), 'when-used'));
   const anchored: DateTemplate[] = [];
   for (const template of plain) {
     if (template.name.startsWith(LINE_BEGIN_KEY) || template.name.startsWith('^')) continue;
-    const copy = derivedTemplate(template, (text) => LINE_BEGIN_KEY + text, exYear);
+    const copy = derivedTemplate(template, (text) => LINE_BEGIN_KEY + text, exYear, 'when-used');
     if (copy.name === template.name) continue;
     copy.weight = 100;
     anchored.push(copy);
