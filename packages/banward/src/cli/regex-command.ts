@@ -8,6 +8,7 @@ import { backtrackWarnings } from '../filter/backtrack-warnings.js';
 import { describeWarning } from '../warnings.js';
 import { readLines } from '../source/line-reader.js';
 import { defineCommand, usageError, type CommandContext } from './_command.js';
+import { BacktrackCache } from './_backtrack-cache.js';
 import { bundledConfigDir } from './_paths.js';
 import { RegexSession } from './_regex-session.js';
 import { formatJsonSummary, formatJsonVerdict, formatReport } from './_regex-report.js';
@@ -69,7 +70,11 @@ async function runRegex({ values, args: positionals, out, err }: CommandContext<
     checkFindTime: false,
     onIgnoreRegex: (i) => session.onIgnoreRegex(i),
   });
-  const warnings = backtrackWarnings(definition ? definition.failregex : [{ value: filterArg }], { multiline: filter.maxLineCount > 1 });
+  const verdicts = new BacktrackCache();
+  const warnings = backtrackWarnings(definition ? definition.failregex : [{ value: filterArg }], {
+    multiline: filter.maxLineCount > 1, riskOf: verdicts.risk,
+  });
+  verdicts.save();
   for (const w of warnings) err.write(`WARNING ${describeWarning(w)}\n`);
   const keep = (all: boolean | undefined) => (all ? Infinity : DEFAULT_PRINT_LIMIT + 1);
   const session = new RegexSession(filter, ignoreregex.length, {

@@ -19,7 +19,11 @@ function describeRisk(risk: BacktrackRisk): string {
  * BANWARD_W_REGEX_BACKTRACK for each failregex whose shape backtracks badly (exponentially, or
  * polynomially of degree 3 and more), once per regex however many times it is listed.
  */
-export function backtrackWarnings(regexes: Iterable<WrittenRegex>, options: { multiline?: boolean } = {}): BanwardWarning[] {
+export function backtrackWarnings(
+  regexes: Iterable<WrittenRegex>,
+  options: { multiline?: boolean; riskOf?: (pattern: string, multiline: boolean) => BacktrackRisk | null } = {},
+): BanwardWarning[] {
+  const riskOf = options.riskOf ?? ((pattern, multiline) => backtrackRisk(pattern, { multiline }));
   const warnings: BanwardWarning[] = [];
   const seen = new Set<string>();
   for (const regex of regexes) {
@@ -28,7 +32,7 @@ export function backtrackWarnings(regexes: Iterable<WrittenRegex>, options: { mu
     seen.add(key);
     let risk: BacktrackRisk | null;
     try {
-      risk = backtrackRisk(pythonSource(regex.value), { multiline: options.multiline ?? false });
+      risk = riskOf(pythonSource(regex.value), options.multiline ?? false);
     } catch {
       continue; // A regex that does not parse is reported by its compilation, not here.
     }
