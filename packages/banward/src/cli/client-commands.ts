@@ -1,4 +1,4 @@
-import { sendRequest, type Command, type OptionValue } from '../control/index.js';
+import type { Command, OptionValue } from '../control/index.js';
 import { defineCommand, usageError, type ArgSpec, type CommandDef, type OptionSpecs, type OptionValues } from './_command.js';
 import { DEFAULT_SOCKET } from './_paths.js';
 import { formatBanned, formatFleet, formatJailStatus, formatStatus } from './_client-format.js';
@@ -39,6 +39,7 @@ function clientCommand<const O extends OptionSpecs = Record<never, never>>(spec:
       spec.check?.(values, args, def);
       const common: OptionValues<typeof CLIENT_OPTIONS> = values;
       const timeoutMs = common.timeout === undefined ? {} : { timeoutMs: Number(common.timeout) * 1000 };
+      const { sendRequest } = await import('../control/index.js');
       const reply = await sendRequest(common.socket ?? DEFAULT_SOCKET, spec.name, args, spec.request?.(values) ?? {}, timeoutMs);
       out.write(common.json ? JSON.stringify(reply) + '\n' : spec.human(reply as never, args));
       return 0;

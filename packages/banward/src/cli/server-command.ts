@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import { BanwardError, isBanwardError } from '../errors.js';
 import { LOG_LEVELS, createLogger, type LogLevel } from '../log/logger.js';
 import { defineCommand, type CommandContext } from './_command.js';
-import { serviceNotifier } from './_service-notify.js';
 import { APP_SOCKET_NAME, DEFAULT_CONFIG_DIR, DEFAULT_SOCKET, DEFAULT_STATE_DIR } from './_paths.js';
 
 const SYSLOG_PRIORITY: Record<LogLevel, number> = { error: 3, warn: 4, notice: 5, info: 6, debug: 7 };
@@ -62,6 +61,7 @@ async function runServer({ values }: CommandContext<typeof SERVER_OPTIONS>): Pro
     log,
     ...(values['dry-run'] ? { dryRun: true } : {}),
   });
+  const { serviceNotifier } = await import('./_service-notify.js');
   const notify = serviceNotifier(log);
   const status = () => `${server.jails.size} jail(s) running`;
   await notify({ READY: '1', STATUS: status() });

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BanwardError } from '../errors.js';
-import { runProcess } from '../process/index.js';
 import type { Systemd } from '../setup/index.js';
 import { defineCommand, type CommandContext } from './_command.js';
 import { DEFAULT_CONFIG_DIR, DEFAULT_STATE_DIR, bundledConfigDir, shippedPath } from './_paths.js';
@@ -24,7 +23,7 @@ function hostSystemd(): Systemd {
       const init = existsSync('/proc/1/comm') ? readFileSync('/proc/1/comm', 'utf8').trim() : 'unknown';
       return `systemd is not running here (PID 1 is ${init})`;
     },
-    systemctl: (args) => runProcess('systemctl', args, { timeoutMs: 90_000 }),
+    systemctl: async (args) => (await import('../process/index.js')).runProcess('systemctl', args, { timeoutMs: 90_000 }),
   };
 }
 
