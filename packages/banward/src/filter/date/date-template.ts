@@ -55,8 +55,6 @@ export abstract class DateTemplate {
   private readonly source: string;
   /** The same with the `d` flag, built the first time a match does not say where group 1 is. */
   private withIndices: NumberedPattern | undefined;
-  /** Group 1 is followed only by zero-width tests, so its span can be read off the match's end. */
-  private readonly groupAtEnd: boolean;
 
   protected constructor(
     regex: string,
@@ -65,7 +63,6 @@ export abstract class DateTemplate {
     wordBegin: WordBegin,
     wordEnd: boolean,
     source: string,
-    groupOneIsOuter = false,
     compile: 'now' | 'when-used' = 'now',
   ) {
     let re = regex.trim();
@@ -73,8 +70,7 @@ export abstract class DateTemplate {
     if (inlineFlags !== undefined) re = re.replace(INLINE_FLAGS_RE, '');
     const boundBegin = wordBegin !== false && !NO_WORD_BOUND_BEGIN_RE.test(re);
     const boundEnd = wordEnd && !NO_WORD_BOUND_END_RE.test(re);
-    const wrapped = !HAS_GROUP_RE.test(re);
-    if (wrapped) re = re.replace(WHOLE_AS_GROUP_RE, '$1($2)$3');
+    if (!HAS_GROUP_RE.test(re)) re = re.replace(WHOLE_AS_GROUP_RE, '$1($2)$3');
     let flags = 0;
     if (boundBegin) {
       if (wordBegin === 'start') {
@@ -98,7 +94,6 @@ export abstract class DateTemplate {
     this.pattern = pattern;
     this.regex = re;
     this.flags = flags;
-    this.groupAtEnd = wrapped || groupOneIsOuter;
     this.source = source;
     if (compile === 'now') void this.compiled;
   }
@@ -129,12 +124,14 @@ export abstract class DateTemplate {
 
   /**
    * Where group 1 (the date text) starts in the line. The `d` flag would say, at the price of index
-   * arrays for every group on every line; the date text found once in the match can only be there.
+   * arrays for every group on every line: a fixed number of characters after it, or the date text found
+   * once in the match, can only put it there.
    */
   groupStart(m: RegExpExecArray): number {
     const text = m[1];
-    if (this.groupAtEnd) return m.index + m[0].length - (text ?? '').length;
     if (text === undefined) return m.index;
+    const tail = this.compiled.firstGroupTail;
+    if (tail !== null) return m.index + m[0].length - tail - text.length;
     const at = m[0].indexOf(text);
     if (text !== '' && at === m[0].lastIndexOf(text)) return m.index + at;
     // Ambiguous: match again where this match began, the same match, now with its indices.
@@ -145,7 +142,6 @@ export abstract class DateTemplate {
   }
 
   groupEnd(m: RegExpExecArray): number {
-    if (this.groupAtEnd) return m.index + m[0].length;
     return m[1] === undefined ? m.index : this.groupStart(m) + m[1].length;
   }
 
@@ -176,7 +172,7 @@ export class PatternTemplate extends DateTemplate {
     const expanded = expandDirectives(body, exYear);
     if (expanded === null) throw invalid(pattern, "unknown % directive (write a literal percent sign as '%%')");
     const regex = ALPHA_DIRECTIVE_RE.test(body) ? `(?iu)${expanded.regex}` : expanded.regex;
-    super(regex, expanded.name, pattern, wordBegin, wordEnd, pattern, false, compile);
+    super(regex, expanded.name, pattern, wordBegin, wordEnd, pattern, compile);
   }
 
   /** The strptime fields by group number, and the groups the time depends on (not fractions of a second). */
@@ -225,12 +221,12 @@ export class EpochTemplate extends DateTemplate {
     const name = options.pattern ?? (long ? 'LongEpoch' : 'Epoch');
     if (options.pattern !== undefined) {
       const regex = `(${options.pattern.replace(EPOCH_KEY_RE, `(${epoch})`)})`;
-      super(regex, name, undefined, true, true, options.pattern, true);
+      super(regex, name, undefined, true, true, options.pattern);
     } else if (options.lineBeginOnly) {
-      super(`(${epoch})`, name, undefined, 'start', true, name, true);
+      super(`(${epoch})`, name, undefined, 'start', true, name);
     } else {
       // A number at the line's start, right after a leading "[", or inside SELinux's "audit(...)".
-      super(`((?:^|(?<=^\\[)|(?<=\\baudit\\())${epoch})`, name, undefined, false, true, name, true);
+      super(`((?:^|(?<=^\\[)|(?<=\\baudit\\())${epoch})`, name, undefined, false, true, name);
     }
     this.long = long;
     this.valueGroup = options.pattern !== undefined ? 2 : 1;

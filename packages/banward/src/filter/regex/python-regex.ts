@@ -5,6 +5,7 @@ import { Emitter, type EmitMode } from './_emitter.js';
 import { parsePythonPattern, PatternSyntaxError } from './_parser.js';
 import { numberGroups } from './_numbered-groups.js';
 import { requiredLiteral, type RequiredLiteral } from './_required-literal.js';
+import { patternWidth } from './_width.js';
 
 export type GroupValues = Record<string, string | undefined>;
 
@@ -105,6 +106,20 @@ export interface NumberedPattern {
   readonly unicode: RegExp;
   /** Python group name by group number (index 0 unused); undefined for unnamed groups. */
   groupNames: Array<string | undefined>;
+  /**
+   * How many characters every match has after group 1 ends, when that is fixed (`\[(…)\]` → 1,
+   * lookaheads count 0); null when it varies or group 1 is not a term of the pattern's only branch.
+   */
+  firstGroupTail: number | null;
+}
+
+function fixedTailAfterFirstGroup(root: Alternation): number | null {
+  if (root.branches.length !== 1) return null;
+  const seq = root.branches[0]!;
+  const at = seq.findIndex((n) => n.type === 'group' && n.kind === 'capture' && n.index === 1);
+  if (at < 0) return null;
+  const [min, max] = patternWidth({ type: 'alternation', branches: [seq.slice(at + 1)] }, () => [0, Infinity]);
+  return min === max ? min : null;
 }
 
 /**
@@ -126,6 +141,7 @@ export function compileNumberedPattern(pattern: string, extraFlags = ''): Number
     // Built on first use: most logs never have a non-ASCII line.
     get unicode() { return (unicode ??= build('unicode')); },
     groupNames,
+    firstGroupTail: fixedTailAfterFirstGroup(parsed.root),
   };
 }
 
