@@ -4,8 +4,27 @@ type RequiredLiteral = PythonRegex['literal'];
 
 interface LiteralGroup {
   text: string;
+  /**
+   * Where the literal is looked for: from its first letter or digit on. A line holds a space, a bracket
+   * or a quote at many places, each of them a false start for a search that begins with it.
+   */
+  anchor: string;
+  offset: number;
   /** The regexes (by index) that need this literal. */
   regexes: number[];
+}
+
+function literalGroup(text: string): LiteralGroup {
+  const offset = Math.max(0, text.search(/[A-Za-z0-9]/));
+  return { text, anchor: text.slice(offset), offset, regexes: [] };
+}
+
+function holds(buf: string, group: LiteralGroup): boolean {
+  if (group.offset === 0) return buf.includes(group.text);
+  for (let at = buf.indexOf(group.anchor, group.offset); at >= 0; at = buf.indexOf(group.anchor, at + 1)) {
+    if (buf.startsWith(group.text, at - group.offset)) return true;
+  }
+  return false;
 }
 
 /**
@@ -30,7 +49,7 @@ export class LiteralPrefilter {
         return;
       }
       const groups = anchored ? atStart : inside;
-      const group = groups.get(text) ?? { text, regexes: [] };
+      const group = groups.get(text) ?? literalGroup(text);
       groups.set(text, group);
       group.regexes.push(index);
     });
@@ -48,8 +67,11 @@ export class LiteralPrefilter {
   scan(buf: string): Uint8Array {
     const mask = this.mask;
     mask.fill(0);
-    for (const i of this.always) mask[i] = 1;
-    for (const group of this.contained) if (buf.includes(group.text)) for (const i of group.regexes) mask[i] = 1;
+    for (let i = 0; i < this.always.length; i++) mask[this.always[i]!] = 1;
+    for (let g = 0; g < this.contained.length; g++) {
+      const group = this.contained[g]!;
+      if (holds(buf, group)) for (let i = 0; i < group.regexes.length; i++) mask[group.regexes[i]!] = 1;
+    }
     const leading = this.leading.get(buf.charCodeAt(0));
     if (leading) for (const group of leading) if (buf.startsWith(group.text)) for (const i of group.regexes) mask[i] = 1;
     return mask;
