@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { PythonRegex } from './python-regex.js';
+import { isAscii, PythonRegex } from './python-regex.js';
 
 type Expected = [start: number, end: number, groups: Record<string, string | null>] | null;
 
@@ -128,4 +128,9 @@ for (const [finding, pattern, message] of [
 
 test('fuzz finding: a fixed-width lookbehind with a backreference to an earlier group still compiles', () => {
   assert.equal(new PythonRegex('(?P<a>ab)(?<=(?P=a))c').search('xabc')?.start, 1);
+});
+
+test('isAscii: every character below U+0080, and nothing else', () => {
+  for (const text of ['', 'plain text 0-9 ~\x7f', '\x00\n\t']) assert.equal(isAscii(text), true, JSON.stringify(text));
+  for (const text of ['\x80', 'é', 'a\u{1f600}', 'x\ud800', '\udfff', 'ascii then \u00a0']) assert.equal(isAscii(text), false, JSON.stringify(text));
 });
