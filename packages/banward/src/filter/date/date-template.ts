@@ -13,6 +13,9 @@ export const LINE_END = 4;
 export const WORD_BEGIN = 2;
 export const WORD_END = 1;
 
+/** When a template's regex is compiled: at once (a datepattern of the config, refused at load), or on first use. */
+export type CompileWhen = 'now' | 'when-used';
+
 /** `true`: the date must start at a word boundary; `'start'`: near the line's start; `false`: anywhere. */
 export type WordBegin = boolean | 'start';
 
@@ -63,7 +66,7 @@ export abstract class DateTemplate {
     wordBegin: WordBegin,
     wordEnd: boolean,
     source: string,
-    compile: 'now' | 'when-used' = 'now',
+    compile: CompileWhen = 'now',
   ) {
     let re = regex.trim();
     const inlineFlags = INLINE_FLAGS_RE.exec(re)?.[0];
@@ -158,7 +161,7 @@ export class PatternTemplate extends DateTemplate {
   private lastCtx: TimeContext | undefined;
   private lastNow = Number.NaN;
 
-  constructor(pattern: string, exYear: string, wordBegin: WordBegin = true, wordEnd = true, compile: 'now' | 'when-used' = 'now') {
+  constructor(pattern: string, exYear: string, wordBegin: WordBegin = true, wordEnd = true, compile: CompileWhen = 'now') {
     let body = pattern;
     if (UNBOUND_RE.test(body)) {
       body = body.replace(UNBOUND_RE, '');

@@ -2,7 +2,7 @@
  * fail2ban's default date templates, in its order, and the two ways a datepattern derives templates from
  * them: `{^LN-BEG}`-anchored copies (preferred, tried first) and `{DATE}` substitution.
  */
-import { DateTemplate, EpochTemplate, LINE_BEGIN, PatternTemplate, Tai64nTemplate } from './date-template.js';
+import { DateTemplate, EpochTemplate, LINE_BEGIN, PatternTemplate, Tai64nTemplate, type CompileWhen } from './date-template.js';
 
 /** The default datepatterns, most common first; the order decides ties, as in fail2ban. */
 export const DEFAULT_PATTERNS: readonly string[] = [
@@ -46,7 +46,7 @@ const DATE_KEY_RE = /(?<!\\)\{DATE\}/gi;
 
 /** The template a datepattern line stands for (fail2ban's keywords EPOCH, LEPOCH, TAI64N included). */
 export function templateFor(
-  pattern: string, exYear: string, key = patternKey(pattern), compile: 'now' | 'when-used' = 'now',
+  pattern: string, exYear: string, key = patternKey(pattern), compile: CompileWhen = 'now',
 ): DateTemplate {
   if (key.includes('EPOCH')) {
     if (EPOCH_IN_PATTERN_RE.test(pattern)) return new EpochTemplate({ pattern, long: key.includes('LEPOCH') });
@@ -70,7 +70,7 @@ export function patternKey(pattern: string): string {
 
 /** A copy of `template` whose pattern (or, for built-ins, name) is rewritten by `wrap`. */
 function derivedTemplate(
-  template: DateTemplate, wrap: (text: string) => string, exYear: string, compile: 'now' | 'when-used' = 'now',
+  template: DateTemplate, wrap: (text: string) => string, exYear: string, compile: CompileWhen = 'now',
 ): DateTemplate {
   const text = wrap(template.pattern ?? template.name);
   return templateFor(text, exYear, patternKey(text), compile);
