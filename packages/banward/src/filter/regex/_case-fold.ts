@@ -1,22 +1,22 @@
 import type { EmitMode } from './_emitter.js';
 
 /**
- * Python's ignore-case on `str` patterns, spelt out for the groups JavaScript's `i` flag cannot scope:
- * a character c matches a set S when lower(c) is lower(x) for some x in S, or one of lower(x)'s extra
- * cases — the lower-case letters CPython's re._casefix pairs with it (i ı, s ſ, µ μ, σ ς, β ϐ …).
- * The Kelvin sign matches [A-Z] that way (its lower case is k), and ſ matches (?i:s).
+ * Python's ignore-case on `str` patterns, spelt out where JavaScript's `i` flag is not used: a character
+ * c matches x when lower(c) is lower(x) or one of its extra cases — the lower-case letters CPython's
+ * re._casefix pairs with it, those sharing an upper case (i ı, s ſ, µ μ, σ ς, β ϐ …). That makes
+ * classes of characters that match each other: the Kelvin sign is in k's (its lower case is k), ſ in s's.
  */
 
 interface CaseTable {
-  /** For a lower-case character, the other characters whose lower case it is. */
-  preimage: Map<number, number[]>;
-  extraCases: Map<number, number[]>;
-  /** Every character either map names: the only ones ignore-case can add to a set. */
-  cased: number[];
+  /** Each cased character's class, in ascending order; a character not here is alone in its own. */
+  classOf: Map<number, readonly number[]>;
+  /** Every character some class holds, in ascending order: the only ones ignore-case can add to a set. */
+  cased: readonly number[];
 }
 
 // The last cased characters (Adlam) end at U+1E943.
 const LAST_CASED = 0x1e943;
+const CASED = /\p{Changes_When_Casemapped}/u;
 const ASCII_TABLE = buildTable(0x7f);
 let unicodeTable: CaseTable | undefined;
 
@@ -25,43 +25,48 @@ function lower(cp: number): number {
   return String.fromCodePoint(cp).toLowerCase().codePointAt(0)!;
 }
 
-function push(map: Map<number, number[]>, key: number, value: number): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
 function buildTable(last: number): CaseTable {
-  const preimage = new Map<number, number[]>();
-  const byUpper = new Map<string, number[]>();
+  const lowerOf = new Map<number, number>();
+  // The lower-case letters that share an upper case are one group (their extra cases).
+  const groupOfUpper = new Map<string, number[]>();
   for (let cp = 0; cp <= last; cp++) {
     if (cp === 0xd800) cp = 0xe000;
+    const char = String.fromCodePoint(cp);
+    if (!CASED.test(char)) continue;
     const lo = lower(cp);
-    if (lo !== cp) push(preimage, lo, cp);
-    else {
-      const upper = String.fromCodePoint(cp).toUpperCase();
-      if (upper.codePointAt(0) !== cp) byUpper.set(upper, [...(byUpper.get(upper) ?? []), cp]);
-    }
+    lowerOf.set(cp, lo);
+    if (lo !== cp) continue;
+    const upper = char.toUpperCase();
+    if (upper.codePointAt(0) !== cp) groupOfUpper.set(upper, [...(groupOfUpper.get(upper) ?? []), cp]);
   }
-  const extraCases = new Map<number, number[]>();
-  for (const group of byUpper.values()) {
-    for (const cp of group) if (group.length > 1) extraCases.set(cp, group.filter((other) => other !== cp));
+  const groupOf = new Map<number, number>();
+  for (const group of groupOfUpper.values()) for (const cp of group) groupOf.set(cp, Math.min(...group));
+  const classes = new Map<number, number[]>();
+  for (const [cp, lo] of lowerOf) {
+    const key = groupOf.get(lo) ?? lo;
+    classes.set(key, [...(classes.get(key) ?? []), cp]);
+    if (!lowerOf.has(lo)) classes.get(key)!.push(lo);
   }
-  const cased = new Set<number>();
-  for (const map of [preimage, extraCases]) for (const [key, values] of map) for (const cp of [key, ...values]) cased.add(cp);
-  return { preimage, extraCases, cased: [...cased].sort((a, b) => a - b) };
+  const classOf = new Map<number, readonly number[]>();
+  for (const members of classes.values()) {
+    if (members.length < 2) continue;
+    const sorted = [...new Set(members)].sort((a, b) => a - b);
+    for (const cp of sorted) classOf.set(cp, sorted);
+  }
+  return { classOf, cased: [...classOf.keys()].sort((a, b) => a - b) };
 }
 
-/**
- * The characters ignore-case adds to the set `contains` describes, in ascending order. In 'ascii' mode
- * (lines without a non-ASCII character) only ASCII letters are considered.
- */
-export function caseExtras(mode: EmitMode, contains: (cp: number) => boolean): number[] {
-  const table = mode === 'ascii' ? ASCII_TABLE : (unicodeTable ??= buildTable(LAST_CASED));
-  const lowerInSet = (lo: number): boolean => contains(lo) || (table.preimage.get(lo) ?? []).some(contains);
-  const matches = (cp: number): boolean => {
-    const lo = lower(cp);
-    return lowerInSet(lo) || (table.extraCases.get(lo) ?? []).some(lowerInSet);
-  };
-  return table.cased.filter((cp) => !contains(cp) && matches(cp));
+function table(mode: EmitMode): CaseTable {
+  return mode === 'ascii' ? ASCII_TABLE : (unicodeTable ??= buildTable(LAST_CASED));
+}
+
+/** The other characters of `cp`'s class, ascending. In 'ascii' mode (ASCII-only lines) only ASCII ones. */
+export function literalCaseExtras(mode: EmitMode, cp: number): number[] {
+  return (table(mode).classOf.get(cp) ?? []).filter((other) => other !== cp);
+}
+
+/** The characters ignore-case adds to the set `contains` describes, ascending. */
+export function classCaseExtras(mode: EmitMode, contains: (cp: number) => boolean): number[] {
+  const { classOf, cased } = table(mode);
+  return cased.filter((cp) => !contains(cp) && classOf.get(cp)!.some(contains));
 }

@@ -1,5 +1,5 @@
 import type { Alternation, CharClass, ClassItem, Flags, Node, Sequence } from './_ast.js';
-import { caseExtras } from './_case-fold.js';
+import { classCaseExtras, literalCaseExtras } from './_case-fold.js';
 import { PatternSyntaxError } from './_parser.js';
 
 /**
@@ -177,7 +177,7 @@ export class Emitter {
   private literal(ch: string, flags: Flags): string {
     if (flags.ignoreCase && !this.globalIgnoreCase) {
       const cp = ch.codePointAt(0)!;
-      const extras = caseExtras(this.mode, (other) => other === cp);
+      const extras = literalCaseExtras(this.mode, cp);
       if (extras.length > 0) return `[${escapeChar(ch, true)}${classRanges(extras)}]`;
     }
     return escapeChar(ch, false);
@@ -191,7 +191,7 @@ export class Emitter {
     const scopedCase = node.flags.ignoreCase && !this.globalIgnoreCase;
     const outside = (item: ClassItem): boolean => item.type === 'escape' && item.letter in NEGATED_ESCAPE[this.mode];
     const parts = node.items.filter((i) => !outside(i)).map((item) => this.classItem(item));
-    const extras = scopedCase ? caseExtras(this.mode, (cp) => node.items.some((item) => itemContains(item, cp))) : [];
+    const extras = scopedCase ? classCaseExtras(this.mode, (cp) => node.items.some((item) => itemContains(item, cp))) : [];
     if (extras.length > 0) parts.push(classRanges(extras));
     const split = node.items.filter(outside).map((i) => `[^${NEGATED_ESCAPE[this.mode][(i as { letter: string }).letter]}]`);
     if (split.length === 0) return `[${node.negated ? '^' : ''}${parts.join('')}]`;
