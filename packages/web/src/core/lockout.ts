@@ -42,7 +42,7 @@ export function lockDuration(policy: LockoutPolicy, lockCount: number): number {
 
 /** Turns the `by` option into AND-groups of dimensions, in a stable order so equal groups give equal keys. */
 export function normalizeCombinations(by: readonly LockoutCombination[]): LockoutDimension[][] {
-  const groups = by.map((c) => (c === 'ip+username' ? ['ip', 'username'] : [c].flat()) as LockoutDimension[]);
+  const groups = by.map((c): LockoutDimension[] => (c === 'ip+username' ? ['ip', 'username'] : typeof c === 'string' ? [c] : [...c]));
   const unique = new Map(groups.map((g) => {
     const sorted = [...new Set(g)].sort();
     return [sorted.join('+'), sorted] as const;
