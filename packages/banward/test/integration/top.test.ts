@@ -96,10 +96,10 @@ it('the daemon survives watchers that never read: each is dropped past its backl
   await waitFor('the 17th watch refused', () =>
     watchDaemon(h.socket, () => undefined).then((w) => { w.close(); return false; }, (error: Error) => /already streams to 16 clients/.test(error.message)));
   const dropped = () => h.output.join('').split('bytes of streamed lines unread').length - 1;
-  let readerEnded: unknown = null;
-  watch.ended.then(() => undefined, (error: unknown) => { readerEnded = error; });
+  let readerEnded: Error | null = null;
+  watch.ended.then(() => undefined, (error: Error) => { readerEnded = error; });
   const foundAtReader = () => {
-    if (readerEnded) throw new Error(`the reading watcher was dropped: ${String(readerEnded)}`);
+    if (readerEnded) throw new Error(`the reading watcher was dropped: ${readerEnded.message}`);
     return healthy.filter((e) => e['type'] === 'found' && String(e['ip']).startsWith('10.')).length;
   };
   const user = 'u'.repeat(2000);
