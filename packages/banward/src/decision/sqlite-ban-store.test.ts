@@ -86,6 +86,30 @@ describe('SqliteBanStore: on disk', () => {
     second.close();
   });
 
+  test('bans another connection records or ends (an import beside the running daemon) are read from the next turn on', async () => {
+    const path = freshPath();
+    const daemon = new SqliteBanStore({ path });
+    daemon.addBan(ban({ ip: '192.0.2.1', time: 100 }));
+    assert.equal(daemon.activeBans('sshd').length, 1);
+    const importer = new SqliteBanStore({ path });
+    const imported = ban({ ip: '192.0.2.2', time: 50, matches: ['imported'] });
+    importer.addBans([imported]);
+    importer.removeBan('sshd', '192.0.2.1');
+    importer.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(daemon.getBan('sshd', '192.0.2.2'), imported);
+    assert.equal(daemon.getBan('sshd', '192.0.2.1'), undefined);
+    assert.deepEqual(daemon.activeBans(), [imported]);
+    daemon.addBan(ban({ ip: '192.0.2.3', time: 10 }));
+    assert.deepEqual(daemon.activeBans('sshd').map((b) => b.ip), ['192.0.2.3', '192.0.2.2']);
+    daemon.addBans([ban({ ip: '192.0.2.4', time: 1 }), ban({ ip: '192.0.2.4', time: 2 })]);
+    daemon.close();
+    const reopened = new SqliteBanStore({ path });
+    assert.deepEqual(reopened.activeBans('sshd').map((b) => [b.ip, b.time]), [['192.0.2.4', 2], ['192.0.2.3', 10], ['192.0.2.2', 50]]);
+    assert.equal(reopened.history('192.0.2.4', 'sshd')?.banCount, 1, 'the second replaced the first');
+    reopened.close();
+  });
+
   test('creates its directory 0700 and its files 0600, in WAL mode', () => {
     const path = freshPath();
     const store = new SqliteBanStore({ path });

@@ -4,8 +4,9 @@ import Database from 'better-sqlite3';
 import { BanwardError } from '../errors.js';
 import type { BanHistory, BanRecord, BanStore } from './ban-store.js';
 import { assertLogPosition, copyPosition, type LogPosition } from '../source/index.js';
+import { ActiveBanIndex } from './_active-bans.js';
 import { ActivityTable } from './_activity-table.js';
-import { assertBanRecord } from './_records.js';
+import { assertBanRecord, copyBan } from './_records.js';
 import { migrateSchema } from './_schema-migrations.js';
 
 export interface SqliteBanStoreOptions {
@@ -42,9 +43,13 @@ export class SqliteBanStore implements BanStore {
   readonly #insertBan: Database.Statement<BanParams>;
   readonly #deleteActiveBan: Database.Statement<[string, string]>;
   readonly #endBan: Database.Statement<[string, string]>;
-  readonly #getBan: Database.Statement<[string, string], BanRow>;
-  readonly #activeBans: Database.Statement<[], BanRow>;
-  readonly #activeBansOfJail: Database.Statement<[string], BanRow>;
+  readonly #activeRows: Database.Statement<[], BanRow & { id: number }>;
+  readonly #dataVersion: Database.Statement<[], number>;
+  /** The active bans, read once at open and again whenever another connection (an import) wrote. */
+  readonly #active = new ActiveBanIndex();
+  #seenVersion = -1;
+  /** Set once the version was checked in this turn of the event loop (the check is a query of its own). */
+  #checked = false;
   readonly #expiredBans: Database.Statement<[number], BanRow>;
   readonly #historyOfIp: Database.Statement<{ ip: string }, HistoryRow>;
   readonly #historyOfIpInJail: Database.Statement<{ ip: string; jail: string }, HistoryRow>;
@@ -52,7 +57,7 @@ export class SqliteBanStore implements BanStore {
   readonly #bansOfIp: Database.Statement<[string], BanRow>;
   readonly #getPosition: Database.Statement<[string], { data: string }>;
   readonly #setPosition: Database.Statement<[string, string]>;
-  readonly #addBans: Database.Transaction<(bans: readonly BanRecord[]) => void>;
+  readonly #addBans: Database.Transaction<(bans: readonly BanRecord[]) => Array<[BanRecord, number]>>;
   readonly #addHistory: Database.Transaction<(bans: readonly BanRecord[]) => number>;
   readonly #removeBans: Database.Transaction<(jail: string, ips: readonly string[]) => string[]>;
 
@@ -70,11 +75,8 @@ export class SqliteBanStore implements BanStore {
     this.#insertBan = db.prepare(`INSERT INTO bans (${BAN_COLUMNS}, active) VALUES (?, ?, ?, ?, ?, ?, ?, 1)`);
     this.#deleteActiveBan = db.prepare('DELETE FROM bans WHERE jail = ? AND ip = ? AND active = 1');
     this.#endBan = db.prepare('UPDATE bans SET active = 0 WHERE jail = ? AND ip = ? AND active = 1');
-    this.#getBan = db.prepare(`SELECT ${BAN_COLUMNS} FROM bans WHERE jail = ? AND ip = ? AND active = 1`);
-    this.#activeBans = db.prepare(`SELECT ${BAN_COLUMNS} FROM bans WHERE active = 1 ORDER BY time, id`);
-    this.#activeBansOfJail = db.prepare(
-      `SELECT ${BAN_COLUMNS} FROM bans WHERE active = 1 AND jail = ? ORDER BY time, id`,
-    );
+    this.#activeRows = db.prepare(`SELECT id, ${BAN_COLUMNS} FROM bans WHERE active = 1`);
+    this.#dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.#expiredBans = db.prepare(
       `SELECT ${BAN_COLUMNS} FROM bans WHERE active = 1 AND bantime <> -1 AND time + bantime <= ?
        ORDER BY time + bantime, id`,
@@ -89,13 +91,18 @@ export class SqliteBanStore implements BanStore {
       'INSERT INTO positions (source_id, data) VALUES (?, ?) ON CONFLICT (source_id) DO UPDATE SET data = excluded.data',
     );
     this.#addBans = db.transaction((bans: readonly BanRecord[]) => {
-      // Checked inside the transaction: a bad record rolls back the ones before it.
-      for (const ban of bans) {
+      const inBatch = new Set<string>();
+      return bans.map((ban): [BanRecord, number] => {
+        // Checked inside the transaction: a bad record rolls back the ones before it.
         assertBanRecord(ban);
-        // Re-banning an active ip replaces that ban: one history row per ban event.
-        this.#deleteActiveBan.run(ban.jail, ban.ip);
-        this.#insertBan.run(ban.jail, ban.ip, ban.time, ban.bantime, ban.banCount, JSON.stringify(ban.matches), ban.origin ?? null);
-      }
+        // Re-banning an active ip replaces that ban: one history row per ban event. The index says when
+        // there is one, so a burst of new bans costs one statement each.
+        const key = `${ban.jail}\0${ban.ip}`;
+        if (this.#active.get(ban.jail, ban.ip) || inBatch.has(key)) this.#deleteActiveBan.run(ban.jail, ban.ip);
+        inBatch.add(key);
+        const row = this.#insertBan.run(ban.jail, ban.ip, ban.time, ban.bantime, ban.banCount, JSON.stringify(ban.matches), ban.origin ?? null);
+        return [copyBan(ban), Number(row.lastInsertRowid)];
+      });
     });
     const insertPast = db.prepare<[{ jail: string; ip: string; time: number; bantime: number; banCount: number; matches: string }]>(`INSERT INTO bans (${BAN_COLUMNS}, active)
       SELECT @jail, @ip, @time, @bantime, @banCount, @matches, NULL, 0
@@ -117,7 +124,9 @@ export class SqliteBanStore implements BanStore {
   }
 
   addBans(bans: readonly BanRecord[]): void {
-    this.#addBans.immediate(bans);
+    const active = this.#activeIndex();
+    // Into the index only once committed: a refused batch leaves no trace there either.
+    for (const [ban, seq] of this.#addBans.immediate(bans)) active.set(ban, seq);
   }
 
   addHistory(bans: readonly BanRecord[]): number {
@@ -125,21 +134,23 @@ export class SqliteBanStore implements BanStore {
   }
 
   removeBan(jail: string, ip: string): boolean {
-    return this.#endBan.run(jail, ip).changes > 0;
+    return this.removeBans(jail, [ip]).length > 0;
   }
 
   removeBans(jail: string, ips: readonly string[]): string[] {
-    return this.#removeBans.immediate(jail, ips);
+    const active = this.#activeIndex();
+    const ended = this.#removeBans.immediate(jail, ips);
+    for (const ip of ended) active.delete(jail, ip);
+    return ended;
   }
 
   getBan(jail: string, ip: string): BanRecord | undefined {
-    const row = this.#getBan.get(jail, ip);
-    return row && toBanRecord(row);
+    const ban = this.#activeIndex().get(jail, ip);
+    return ban && copyBan(ban);
   }
 
   activeBans(jail?: string): BanRecord[] {
-    const rows = jail === undefined ? this.#activeBans.all() : this.#activeBansOfJail.all(jail);
-    return rows.map(toBanRecord);
+    return this.#activeIndex().list(jail).map(copyBan);
   }
 
   expiredBans(now: number): BanRecord[] {
@@ -168,6 +179,25 @@ export class SqliteBanStore implements BanStore {
   setPosition(sourceId: string, position: LogPosition): void {
     assertLogPosition(sourceId, position);
     this.#setPosition.run(sourceId, JSON.stringify(copyPosition(position)));
+  }
+
+  /**
+   * The index of active bans, read again from the table when another connection has committed since. That
+   * is asked once per turn of the event loop: a burst's 10,000 "banned already?" are one turn, and a commit
+   * elsewhere during it is no different from one just after it.
+   */
+  #activeIndex(): ActiveBanIndex {
+    if (!this.#db.open) throw new TypeError('The database connection is not open');
+    if (this.#checked) return this.#active;
+    this.#checked = true;
+    queueMicrotask(() => { this.#checked = false; });
+    const version = this.#dataVersion.get()!;
+    if (version !== this.#seenVersion) {
+      this.#active.clear();
+      for (const row of this.#activeRows.all()) this.#active.set(toBanRecord(row), row.id);
+      this.#seenVersion = version;
+    }
+    return this.#active;
   }
 
   /** Checkpoints the WAL into the main file and releases it; the store is unusable afterwards. */
