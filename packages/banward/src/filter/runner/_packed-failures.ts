@@ -36,6 +36,9 @@ export function packFailures(found: MatchedLines, texts: readonly string[]): Pac
     ids: [], captureKeys: [], captureShape: new Int32Array(count), captureValues: [], lines: [],
   };
   const shapes = new Map<string, number>();
+  // Nearly every failure of a filter has the last one's key set: compared key by key, not serialised.
+  let lastKeys: readonly string[] = [];
+  let lastShape = -1;
   let k = 0;
   for (const [index, failures] of found) {
     for (const f of failures) {
@@ -46,19 +49,29 @@ export function packFailures(found: MatchedLines, texts: readonly string[]): Pac
       packed.flags[k] = KINDS.indexOf(f.idKind) | (f.nofail ? NOFAIL : 0) | (own ? OWN_LINES : 0);
       packed.ids.push(f.id);
       const keys = Object.keys(f.captures);
-      const signature = JSON.stringify(keys);
-      let shape = shapes.get(signature);
-      if (shape === undefined) {
-        shape = packed.captureKeys.push(keys) - 1;
-        shapes.set(signature, shape);
+      if (lastShape < 0 || !sameKeys(keys, lastKeys)) {
+        const signature = JSON.stringify(keys);
+        let shape = shapes.get(signature);
+        if (shape === undefined) {
+          shape = packed.captureKeys.push(keys) - 1;
+          shapes.set(signature, shape);
+        }
+        lastKeys = keys;
+        lastShape = shape;
       }
-      packed.captureShape[k] = shape;
+      packed.captureShape[k] = lastShape;
       for (const key of keys) packed.captureValues.push(f.captures[key]!);
       if (own) packed.lines.push(f.lines);
       k++;
     }
   }
   return packed;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The buffers postMessage can hand over instead of copying. */
@@ -74,8 +87,12 @@ export function unpackFailures(packed: PackedFailures, texts: readonly string[])
     const index = packed.index[k]!;
     const flags = packed.flags[k]!;
     const shift = packed.shift[k]!;
-    // fromEntries defines each key as its own property: a capture named __proto__ stays a capture.
-    const captures: Record<string, string> = Object.fromEntries(packed.captureKeys[packed.captureShape[k]!]!.map((key) => [key, packed.captureValues[value++]!]));
+    const captures: Record<string, string> = {};
+    for (const key of packed.captureKeys[packed.captureShape[k]!]!) {
+      // Assigning __proto__ would set the prototype: defined, it stays a capture like any other.
+      if (key === '__proto__') Object.defineProperty(captures, key, { value: packed.captureValues[value++]!, enumerable: true, writable: true, configurable: true });
+      else captures[key] = packed.captureValues[value++]!;
+    }
     const failure: { -readonly [K in keyof Failure]: Failure[K] } = {
       id: packed.ids[k]!,
       idKind: KINDS[flags & KIND_MASK]!,
