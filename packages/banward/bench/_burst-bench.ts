@@ -62,9 +62,13 @@ function nft(ns: string): string {
   return execFileSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'ruleset'], { encoding: 'utf8', maxBuffer: 1 << 28 });
 }
 
+/** The firewall the bans go to: nftables sets, or ipset's sets matched by iptables rules. */
+export type Backend = 'nftables' | 'ipset';
+
 /** Addresses in the namespace's sets: the namespace is the bench's own, so every one is a ban. */
-function elements(ns: string): number {
-  return nft(ns).match(/\b10\.\d+\.\d+\.\d+\b/g)?.length ?? 0;
+function elements(ns: string, backend: Backend = 'nftables'): number {
+  const listing = backend === 'nftables' ? nft(ns) : execFileSync('ip', ['netns', 'exec', ns, 'ipset', 'list'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  return listing.match(/\b10\.\d+\.\d+\.\d+\b/g)?.length ?? 0;
 }
 
 /** utime + stime of the process and of its children it waited for, in seconds (/proc/PID/stat). */
@@ -95,17 +99,22 @@ async function until(probe: () => boolean | Promise<boolean>, timeoutMs: number,
 const JAIL = (log: string, action: string) => `[DEFAULT]\nbantime = 1h\nfindtime = 1h\nbackend = auto\n\n[sshd]\nenabled = true\nfilter = sshd\nlogpath = ${log}\nmaxretry = ${MAXRETRY}\naction = ${action}\n`;
 
 /** banward's native nftables action, or one of fail2ban's action.d files (Debian's /etc/fail2ban/action.d) run by the compat layer. */
-export type BurstAction = { kind: 'native' } | { kind: 'action.d'; name: string; concurrency: number };
+export type BurstAction = { kind: 'native'; backend: Backend } | { kind: 'action.d'; name: string; concurrency: number };
 
-const NATIVE: BurstAction = { kind: 'native' };
+/** Each backend's action: banward's native one, and fail2ban's stock action.d file for it. */
+const ACTIONS: Record<Backend, { native: string; fail2ban: string }> = {
+  nftables: { native: 'nftables[port=22, protocol=tcp]', fail2ban: 'nftables-multiport[port=22, protocol=tcp]' },
+  ipset: { native: 'ipset[port=22, protocol=tcp]', fail2ban: 'iptables-ipset[port=22, protocol=tcp]' },
+};
 
-async function banwardBurst(bin: string, config: string, dir: string, ns: string, n: number, idle: IdleOptions, action: BurstAction = NATIVE): Promise<BurstResult> {
+async function banwardBurst(bin: string, config: string, dir: string, ns: string, n: number, idle: IdleOptions, action: BurstAction): Promise<BurstResult> {
   const conf = join(dir, 'bw');
   cpSync(join(config, 'filter.d'), join(conf, 'filter.d'), { recursive: true });
   if (action.kind === 'action.d') symlinkSync('/etc/fail2ban/action.d', join(conf, 'action.d'));
   const log = join(dir, 'auth.log');
   writeFileSync(log, '');
-  const spec = action.kind === 'native' ? 'nftables[port=22, protocol=tcp]' : `${action.name}[port=22, protocol=tcp, concurrency=${action.concurrency}]`;
+  const spec = action.kind === 'native' ? ACTIONS[action.backend].native : `${action.name}[port=22, protocol=tcp, concurrency=${action.concurrency}]`;
+  const backend = action.kind === 'native' ? action.backend : 'nftables';
   writeFileSync(join(conf, 'jail.conf'), JAIL(log, spec));
   const socket = join(dir, 'bw.sock');
   const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, process.execPath, bin, 'server', '--config', conf, '--state-dir', join(dir, 'bw-state'), '--socket', socket, '--log-level', 'notice', '--log-target', join(dir, 'bw.log')], { stdio: 'ignore' });
@@ -121,7 +130,7 @@ async function banwardBurst(bin: string, config: string, dir: string, ns: string
       const s = await status();
       statusMaxMs = Math.max(statusMaxMs, performance.now() - asked);
       if (readAt === null && s.filter.totalFailed >= n * MAXRETRY) readAt = performance.now();
-      return readAt !== null && elements(ns) >= n;
+      return readAt !== null && elements(ns, backend) >= n;
     }, 600_000, `banward to enforce ${n} bans`);
     const done = performance.now();
     const result = { offenders: n, enforcedSeconds: (done - t0) / 1000, afterReadSeconds: (done - readAt!) / 1000, statusMaxMs };
@@ -182,14 +191,14 @@ async function banwardLatency(bin: string, config: string, dir: string, ns: stri
   }
 }
 
-async function fail2banBurst(dir: string, ns: string, n: number, idle: IdleOptions): Promise<BurstResult> {
+async function fail2banBurst(dir: string, ns: string, n: number, idle: IdleOptions, backend: Backend): Promise<BurstResult> {
   const conf = join(dir, 'f2b');
   mkdirSync(conf, { recursive: true });
   for (const d of ['filter.d', 'action.d']) symlinkSync(`/etc/fail2ban/${d}`, join(conf, d));
   for (const f of ['paths-common.conf', 'paths-debian.conf']) symlinkSync(`/etc/fail2ban/${f}`, join(conf, f));
   const log = join(dir, 'auth.log');
   writeFileSync(log, '');
-  writeFileSync(join(conf, 'jail.conf'), JAIL(log, 'nftables-multiport[port=22, protocol=tcp]'));
+  writeFileSync(join(conf, 'jail.conf'), JAIL(log, ACTIONS[backend].fail2ban));
   writeFileSync(join(conf, 'fail2ban.conf'), `[Definition]\nloglevel = NOTICE\nlogtarget = ${join(dir, 'f2b.log')}\ndbfile = ${join(dir, 'f2b.sqlite3')}\n`);
   const client = (...args: string[]) => spawnSync('ip', ['netns', 'exec', ns, 'fail2ban-client', '-c', conf, '-s', join(dir, 'f2b.sock'), '-p', join(dir, 'f2b.pid'), ...args], { encoding: 'utf8' });
   const started = client('start');
@@ -198,7 +207,7 @@ async function fail2banBurst(dir: string, ns: string, n: number, idle: IdleOptio
     await until(() => client('ping').status === 0, 30_000, 'fail2ban-server to start');
     const t0 = performance.now();
     appendFileSync(log, authLog(n));
-    await until(() => elements(ns) >= n, 1_800_000, `fail2ban-server to enforce ${n} bans`);
+    await until(() => elements(ns, backend) >= n, 1_800_000, `fail2ban-server to enforce ${n} bans`);
     const result = { offenders: n, enforcedSeconds: (performance.now() - t0) / 1000, afterReadSeconds: null, statusMaxMs: null };
     const pid = Number(readFileSync(join(dir, 'f2b.pid'), 'utf8'));
     return { ...result, idle: idle.seconds > 0 ? await idleCost(pid, ns, log, n, idle.bans, idle.seconds) : null };
@@ -233,6 +242,8 @@ export interface IdleOptions {
 export interface BurstBench {
   banward: BurstResult;
   fail2ban: BurstResult | null;
+  /** The same burst to ipset sets (iptables rules): banward's native action, fail2ban's iptables-ipset. */
+  ipset: { banward: BurstResult; fail2ban: BurstResult | null };
   /** The same burst through fail2ban's nftables-multiport action.d file, by concurrency; empty without fail2ban installed. */
   actionD: { concurrency: number; result: BurstResult }[];
 }
@@ -241,13 +252,18 @@ export interface BurstBench {
 const ACTION_D_CONCURRENCY = [1, 8];
 
 export async function runBurstBench(bin: string, config: string, n: number, idle: IdleOptions): Promise<BurstBench> {
-  const banward = await inNamespace((ns, dir) => banwardBurst(bin, config, dir, ns, n, idle));
+  const banward = await inNamespace((ns, dir) => banwardBurst(bin, config, dir, ns, n, idle, { kind: 'native', backend: 'nftables' }));
   const installed = existsSync('/usr/bin/fail2ban-server') && process.env['BENCH_BURST_FAIL2BAN'] !== '0';
-  const fail2ban = installed ? await inNamespace((ns, dir) => fail2banBurst(dir, ns, n, idle)) : null;
+  const fail2ban = installed ? await inNamespace((ns, dir) => fail2banBurst(dir, ns, n, idle, 'nftables')) : null;
+  const noIdle = { bans: 0, seconds: 0 };
+  const ipset = {
+    banward: await inNamespace((ns, dir) => banwardBurst(bin, config, dir, ns, n, noIdle, { kind: 'native', backend: 'ipset' })),
+    fail2ban: installed ? await inNamespace((ns, dir) => fail2banBurst(dir, ns, n, noIdle, 'ipset')) : null,
+  };
   const actionD: BurstBench['actionD'] = [];
   for (const concurrency of installed ? ACTION_D_CONCURRENCY : []) {
     const action: BurstAction = { kind: 'action.d', name: 'nftables-multiport', concurrency };
-    actionD.push({ concurrency, result: await inNamespace((ns, dir) => banwardBurst(bin, config, dir, ns, n, { bans: 0, seconds: 0 }, action)) });
+    actionD.push({ concurrency, result: await inNamespace((ns, dir) => banwardBurst(bin, config, dir, ns, n, noIdle, action)) });
   }
-  return { banward, fail2ban, actionD };
+  return { banward, fail2ban, ipset, actionD };
 }

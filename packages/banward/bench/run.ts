@@ -213,7 +213,8 @@ async function burstSection(): Promise<string> {
 ## A distributed attack: burst, single-ban latency, idle cost
 
 Each daemon runs in a network namespace of its own with its stock nftables action (banward's native
-\`nftables\`, fail2ban's \`nftables-multiport\`) and the sshd filter (banward's bundled, Debian's fail2ban's).
+\`nftables\`, fail2ban's \`nftables-multiport\`) and the sshd filter (banward's bundled, Debian's fail2ban's);
+the ipset rows give banward's native \`ipset\` and fail2ban's \`iptables-ipset\`, counted in \`ipset list\`.
 **Burst**: ${BURST.toLocaleString('en')} distinct addresses × 3 \`Failed password\` lines (maxretry 3) appended to
 auth.log in one write; timed until \`nft list ruleset\` in the namespace holds all ${BURST.toLocaleString('en')}
 addresses (polled every 20 ms). For banward also from the moment \`status\` counted every line to the last
@@ -221,13 +222,15 @@ element, and the slowest \`status\` reply while the burst was applied. **Idle**:
 30 s to settle, and the daemon's CPU time (user + system, its own and its
 tools', from /proc) over ${IDLE_SECONDS} idle seconds.
 
-| daemon | burst: all in nft | after the last line counted | slowest status | idle |
+| daemon | burst: all in the sets | after the last line counted | slowest status | idle |
 |---|---:|---:|---:|---|
 ${burstRow('banward server', burst.banward)}
 ${burstRow('fail2ban-server', burst.fail2ban)}
+${burstRow('banward server, ipset', burst.ipset.banward)}
+${burstRow('fail2ban-server, iptables-ipset', burst.ipset.fail2ban)}
 ${burst.actionD.map((r) => burstRow(`banward server, fail2ban's nftables-multiport action.d, concurrency ${r.concurrency}`, r.result)).join('\n')}
 
-Burst speed-up over fail2ban-server: **${ratio(burst.fail2ban?.enforcedSeconds, burst.banward.enforcedSeconds)}**; through the same
+Burst speed-up over fail2ban-server: **${ratio(burst.fail2ban?.enforcedSeconds, burst.banward.enforcedSeconds)}**, to ipset **${ratio(burst.ipset.fail2ban?.enforcedSeconds, burst.ipset.banward.enforcedSeconds)}**; through the same
 action.d file as fail2ban-server (one \`nft add element\` per address): ${burst.actionD.map((r) => `concurrency ${r.concurrency} **${ratio(burst.fail2ban?.enforcedSeconds, r.result.enforcedSeconds)}**`).join(', ')}; idle CPU,
 fail2ban-server ÷ banward: **${ratio(burst.fail2ban?.idle?.cpuSeconds, burst.banward.idle?.cpuSeconds)}**.
 
