@@ -171,12 +171,18 @@ banward runs with its defaults: each jail's filter in a worker thread under the 
 the price of a jail no single line can hold. \`linetimeout = 0\` matches on the daemon's own thread instead.
 
 Where the time goes (\`node --cpu-prof\` of both threads, 100,000 failure lines in one append, profiled on
-2026-12-02): the worker is the bottleneck, busy 1.17 s against the daemon thread's 0.81 s — 40% of the
-worker's time is garbage collection, 7% posting results, 6% packing failures, 5% captures, the rest the
-filter (date, prefilter, regexes). On the daemon thread: the collector 20%, the failure counter 14% (a
-100,000-id table), log positions 3%. Memory: an idle Node 20 process is 39 MB, a worker isolate adds 12 MB
-and better-sqlite3 5 MB, so 56 MB are spent before banward holds anything; with 100,000 tracked ids the V8
-heap holds about 39 MB live in 70 MB committed. The issue's 500,000 lines/s and 80 MB are not reached.
+2026-12-03): the worker is the bottleneck, busy about 0.9 s of the run against the daemon thread's 0.8 s. In
+the worker, the collector takes 14% (it was 40% with a 6 MB young generation: a batch's lines outlived the
+scavenges), the date regex and detection 14%, the failregex and the literal prefilter 9%, building each
+failure's captures 8%, packing the failures for the way back 4% (13% before a shape was reused without
+serialising its keys). On the daemon thread: the failure counter 17% (a Map of 100,000 new ids, and the
+kept lines), the collector 14%, unpacking 3%, log positions 2%. Memory: of the peak, about 48 MB are the
+pages of the \`node\` binary itself (RssFile; an idle \`node -e 0\` is 39 MB), a worker isolate adds 12 MB
+and better-sqlite3 5 MB, so 56 MB are spent before banward holds anything; with 100,000 tracked ids the
+main V8 heap holds about 39 MB live (the ids, their kept lines, the Map) in 70 MB committed, the worker's
+up to 30 MB. The issue's 500,000 lines/s (2 µs a line through a worker on a 2-core machine, where one
+\`banward regex\` line of the sshd filter takes 4 µs on its own) and 80 MB (less than Node's 48 MB of
+binary pages plus the 39 MB of live state) are not reached.
 `;
 }
 
@@ -241,7 +247,15 @@ after the first; the daemon's first ban after its start took ${latency.firstMs.t
 transaction and first firewall write).
 
 Where the time goes: bans found in one batch of lines are committed in one SQLite transaction and handed to
-the firewall as one \`nft -f -\` transaction; bans found while it runs join the next. A single ban among
+the firewall as one \`nft -f -\` transaction; bans found while it runs join the next. In the burst
+(\`node --cpu-prof\` of the daemon, 2026-12-03) the worker matches the 30,000 lines in about 0.4 s; the
+daemon's thread decides the 10,000 bans in one stretch of 0.3–0.4 s — which is also the slowest \`status\`
+reply: each ban's history query for bantime.increment (about 7 µs, 70 ms in all), the transaction of 10,000
+inserts (100 ms), the set action composing its elements (60 ms), the collector (45 ms) — and then \`nft\`
+applies them. Before the store kept its active bans in memory, each \`status\` listed the 10,000 bans from
+SQLite with a JSON parse per row and each ban asked SQLite whether it was banned already, and the log file
+was opened, written and closed once per \`Ban\` line: the burst took 1.6–2.1 s, its slowest \`status\`
+0.5–0.6 s. A single ban among
 single addresses writes only its own element. A quiet file's first inotify event is read at once. At idle,
 expiries and the history purge are found by index, and the periodic check runs no \`nft\` at all: one
 \`nft -j monitor destroy\` reports deletions as they happen, and every element is compared with the store
@@ -250,8 +264,8 @@ hourly. Measured by sampling /proc every second with 20,000 bans: before the mon
 five-minute full comparison 0.6 s, 1.3 s in 320 s in all; with it, 0.16 s in 320 s, the daemon's timers
 (the once-a-second expiry query) and its collector. The monitor's price is paid in a burst: with it
 listening, one \`nft -f\` adding 10,000 elements took 0.11–0.66 s against 0.07 s without (by hand in a
-namespace on 2026-12-02, AMD EPYC; there the burst row missed the issue's 1 s, which a run on an Intel
-Xeon met at 0.94 s).
+namespace on 2026-12-02, AMD EPYC). The issue's 1 s is counted from the last line read: the "after the last
+line counted" column.
 `;
 }
 
