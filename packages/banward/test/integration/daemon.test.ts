@@ -8,6 +8,7 @@ import {
   type DaemonHarness,
 } from './_daemon.js';
 import { BANWARD_BIN } from '../compat/_sample-suite.js';
+import { SqliteBanStore } from '../../src/decision/index.js';
 
 const JAIL = `[DEFAULT]
 bantime = 1h
@@ -250,5 +251,28 @@ describe('banward server', () => {
     fail(h, '203.0.113.100', 3);
     await waitFor('second ban', () => bannedIps(h).includes('203.0.113.100'));
     assert.equal(bantime(), 1200);
+  });
+
+  it('issue 13: bans another process writes into the running daemon\'s database (an import) are listed at once and enforced by reload --restart', async () => {
+    const h = await daemon();
+    fail(h, '203.0.113.7', 3);
+    await waitFor('its own ban', () => bannedIps(h).includes('203.0.113.7'));
+    const importer = new SqliteBanStore({ path: join(h.state, 'banward.sqlite3') });
+    importer.addBans([{ jail: 'test', ip: '192.0.2.44', time: Date.now() / 1000, bantime: 3600, banCount: 1, matches: ['imported from fail2ban'] }]);
+    importer.close();
+    await waitFor('the imported ban in status', () => bannedIps(h).includes('192.0.2.44'));
+    assert.deepEqual(bannedIps(h).sort(), ['192.0.2.44', '203.0.113.7']);
+    assert.doesNotMatch(readText(h.actions), /ip=192\.0\.2\.44/, 'not enforced before the restart of the actions');
+    assert.equal(client(h, 'reload', '--restart').code, 0);
+    await waitFor('the imported ban enforced', () => readText(h.actions).includes('ban jail=test ip=192.0.2.44'));
+    const counts = () => {
+      const { filter, actions } = clientJson<{ filter: { totalFailed: number }; actions: { totalBanned: number } }>(h, 'status', 'test');
+      return { failed: filter.totalFailed, banned: actions.totalBanned };
+    };
+    const before = counts();
+    fail(h, '192.0.2.44', 3);
+    await waitFor('its failures counted', () => counts().failed === before.failed + 3);
+    assert.equal(counts().banned, before.banned, 'an address banned already is not banned again');
+    await waitFor('the daemon says so', () => /192\.0\.2\.44 already banned/.test(h.output.join('')));
   });
 });
