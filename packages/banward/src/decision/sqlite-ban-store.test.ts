@@ -103,9 +103,15 @@ describe('SqliteBanStore: on disk', () => {
     daemon.addBan(ban({ ip: '192.0.2.3', time: 10 }));
     assert.deepEqual(daemon.activeBans('sshd').map((b) => b.ip), ['192.0.2.3', '192.0.2.2']);
     daemon.addBans([ban({ ip: '192.0.2.4', time: 1 }), ban({ ip: '192.0.2.4', time: 2 })]);
+    // In one run of work, after the daemon's check: the other connection bans the address the daemon bans next.
+    const racer = new SqliteBanStore({ path });
+    racer.addBan(ban({ ip: '192.0.2.5', time: 3 }));
+    racer.close();
+    daemon.addBan(ban({ ip: '192.0.2.5', time: 4 }));
+    assert.deepEqual(daemon.getBan('sshd', '192.0.2.5')?.time, 4);
     daemon.close();
     const reopened = new SqliteBanStore({ path });
-    assert.deepEqual(reopened.activeBans('sshd').map((b) => [b.ip, b.time]), [['192.0.2.4', 2], ['192.0.2.3', 10], ['192.0.2.2', 50]]);
+    assert.deepEqual(reopened.activeBans('sshd').map((b) => [b.ip, b.time]), [['192.0.2.4', 2], ['192.0.2.5', 4], ['192.0.2.3', 10], ['192.0.2.2', 50]]);
     assert.equal(reopened.history('192.0.2.4', 'sshd')?.banCount, 1, 'the second replaced the first');
     reopened.close();
   });

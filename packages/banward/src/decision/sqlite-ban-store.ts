@@ -48,7 +48,7 @@ export class SqliteBanStore implements BanStore {
   /** The active bans, read once at open and again whenever another connection (an import) wrote. */
   readonly #active = new ActiveBanIndex();
   #seenVersion = -1;
-  /** Set once the version was checked in this turn of the event loop (the check is a query of its own). */
+  /** Set once the version was checked in this run of synchronous work (the check is a query of its own). */
   #checked = false;
   readonly #expiredBans: Database.Statement<[number], BanRow>;
   readonly #historyOfIp: Database.Statement<{ ip: string }, HistoryRow>;
@@ -91,6 +91,8 @@ export class SqliteBanStore implements BanStore {
       'INSERT INTO positions (source_id, data) VALUES (?, ?) ON CONFLICT (source_id) DO UPDATE SET data = excluded.data',
     );
     this.#addBans = db.transaction((bans: readonly BanRecord[]) => {
+      // Under the write lock now: a commit elsewhere since the last check is in the index before it is read.
+      this.#refresh();
       const inBatch = new Set<string>();
       return bans.map((ban): [BanRecord, number] => {
         // Checked inside the transaction: a bad record rolls back the ones before it.
@@ -183,21 +185,25 @@ export class SqliteBanStore implements BanStore {
 
   /**
    * The index of active bans, read again from the table when another connection has committed since. That
-   * is asked once per turn of the event loop: a burst's 10,000 "banned already?" are one turn, and a commit
+   * is asked once per run of synchronous work: a burst's 10,000 "banned already?" are one run, and a commit
    * elsewhere during it is no different from one just after it.
    */
   #activeIndex(): ActiveBanIndex {
     if (!this.#db.open) throw new TypeError('The database connection is not open');
-    if (this.#checked) return this.#active;
-    this.#checked = true;
-    queueMicrotask(() => { this.#checked = false; });
-    const version = this.#dataVersion.get()!;
-    if (version !== this.#seenVersion) {
-      this.#active.clear();
-      for (const row of this.#activeRows.all()) this.#active.set(toBanRecord(row), row.id);
-      this.#seenVersion = version;
+    if (!this.#checked) {
+      this.#checked = true;
+      queueMicrotask(() => { this.#checked = false; });
+      this.#refresh();
     }
     return this.#active;
+  }
+
+  #refresh(): void {
+    const version = this.#dataVersion.get()!;
+    if (version === this.#seenVersion) return;
+    this.#active.clear();
+    for (const row of this.#activeRows.all()) this.#active.set(toBanRecord(row), row.id);
+    this.#seenVersion = version;
   }
 
   /** Checkpoints the WAL into the main file and releases it; the store is unusable afterwards. */
