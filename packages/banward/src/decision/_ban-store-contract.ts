@@ -42,7 +42,7 @@ export function runBanStoreContract(name: string, makeStore: () => BanStore): vo
       store.addBans([ban({ ip: '192.0.2.1' }), ban({ ip: '192.0.2.2' }), ban({ jail: 'nginx', ip: '192.0.2.3' })]);
       assert.deepEqual(store.removeBans('sshd', ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.9']), ['192.0.2.1', '192.0.2.2']);
       assert.deepEqual(store.activeBans().map((b) => b.ip), ['192.0.2.3']);
-      assert.ok(store.history('192.0.2.1', 'sshd'), 'their history stays');
+      assert.equal(store.banCounts(['192.0.2.1'], 'sshd').get('192.0.2.1'), 1, 'their history stays');
     }));
 
     test('issue 15: a fleet ban keeps its origin node; a local ban has none', withStore((store) => {
@@ -58,9 +58,9 @@ export function runBanStoreContract(name: string, makeStore: () => BanStore): vo
       assert.equal(store.addHistory(past), 2);
       assert.equal(store.addHistory(past), 0, 'the same bans again are not counted twice');
       assert.equal(store.getBan('sshd', '192.0.2.1'), undefined);
-      assert.deepEqual(store.history('192.0.2.1', 'sshd'), { banCount: 2, lastBanTime: 200, lastBantime: past[1]!.bantime });
+      assert.deepEqual(store.banCounts(['192.0.2.1'], 'sshd'), new Map([['192.0.2.1', 2]]));
       store.addBan(ban({ ip: '192.0.2.1', time: 300 }));
-      assert.equal(store.history('192.0.2.1', 'sshd')?.banCount, 3);
+      assert.equal(store.banCounts(['192.0.2.1'], 'sshd').get('192.0.2.1'), 3);
     }));
 
     test('records handed in and out are copies', withStore((store) => {
@@ -92,7 +92,7 @@ export function runBanStoreContract(name: string, makeStore: () => BanStore): vo
       const replacement = ban({ time: 150, bantime: 1200, banCount: 2, matches: [] });
       store.addBan(replacement);
       assert.deepEqual(store.activeBans(), [replacement]);
-      assert.deepEqual(store.history('192.0.2.1', 'sshd'), { banCount: 1, lastBanTime: 150, lastBantime: 1200 });
+      assert.deepEqual(store.banCounts(['192.0.2.1'], 'sshd'), new Map([['192.0.2.1', 1]]));
     }));
 
     test('expiredBans uses the given now, inclusive, soonest first; -1 never expires', withStore((store) => {
@@ -107,25 +107,22 @@ export function runBanStoreContract(name: string, makeStore: () => BanStore): vo
       assert.deepEqual(store.expiredBans(1e12), [short, long]);
     }));
 
-    test('history counts bans per jail and across jails, latest by ban time', withStore((store) => {
+    test('banCounts counts the bans of many ips at once, per jail and across jails', withStore((store) => {
       const ip = '203.0.113.5';
       store.addBan(ban({ ip, time: 100, bantime: 600 }));
       store.removeBan('sshd', ip);
       store.addBan(ban({ ip, time: 900, bantime: 1200, banCount: 2 }));
-      // Recorded last but started earliest: not the latest ban.
       store.addBan(ban({ ip, jail: 'nginx', time: 500, bantime: 60 }));
       store.addBan(ban({ ip: '203.0.113.6', time: 2000 }));
-      assert.deepEqual(store.history(ip, 'sshd'), { banCount: 2, lastBanTime: 900, lastBantime: 1200 });
-      assert.deepEqual(store.history(ip, 'nginx'), { banCount: 1, lastBanTime: 500, lastBantime: 60 });
-      assert.deepEqual(store.history(ip), { banCount: 3, lastBanTime: 900, lastBantime: 1200 });
-      assert.equal(store.history(ip, 'postfix'), undefined);
-      assert.equal(store.history('198.51.100.1'), undefined);
-    }));
-
-    test('history breaks a tie on ban time by the later record', withStore((store) => {
-      store.addBan(ban({ time: 100, bantime: 600 }));
-      store.addBan(ban({ jail: 'nginx', time: 100, bantime: 60 }));
-      assert.deepEqual(store.history('192.0.2.1'), { banCount: 2, lastBanTime: 100, lastBantime: 60 });
+      const asked = [ip, '203.0.113.6', '198.51.100.1', ip];
+      assert.deepEqual(store.banCounts(asked, 'sshd'), new Map([[ip, 2], ['203.0.113.6', 1]]));
+      assert.deepEqual(store.banCounts(asked, 'nginx'), new Map([[ip, 1]]));
+      assert.deepEqual(store.banCounts(asked), new Map([[ip, 3], ['203.0.113.6', 1]]));
+      assert.deepEqual(store.banCounts([ip], 'postfix'), new Map());
+      assert.deepEqual(store.banCounts([]), new Map());
+      const many = Array.from({ length: 5000 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
+      store.addHistory([ban({ ip: many[4999]!, time: 1 })]);
+      assert.deepEqual(store.banCounts(many, 'sshd'), new Map([[many[4999]!, 1]]));
     }));
 
     test('purgeHistory forgets ended bans older than the cut and keeps active ones', withStore((store) => {
@@ -137,11 +134,11 @@ export function runBanStoreContract(name: string, makeStore: () => BanStore): vo
       const oldButActive = ban({ ip, jail: 'nginx', time: 50, bantime: -1 });
       store.addBan(oldButActive);
       assert.equal(store.purgeHistory(200), 1);
-      assert.deepEqual(store.history(ip, 'sshd'), { banCount: 1, lastBanTime: 500, lastBantime: 600 });
+      assert.deepEqual(store.banCounts([ip], 'sshd'), new Map([[ip, 1]]));
       assert.deepEqual(store.getBan('nginx', ip), oldButActive);
       assert.equal(store.purgeHistory(200), 0);
       assert.equal(store.purgeHistory(10_000), 1);
-      assert.deepEqual(store.history(ip), { banCount: 1, lastBanTime: 50, lastBantime: -1 });
+      assert.deepEqual(store.banCounts([ip]), new Map([[ip, 1]]));
     }));
 
     test('positions round-trip for files and the journal, and are replaced', withStore((store) => {
@@ -185,7 +182,7 @@ export function runBanStoreContract(name: string, makeStore: () => BanStore): vo
       const fresh = ban({ ip: '192.0.2.3' });
       assert.throws(() => store.addBans([replacement, fresh, ban({ ip: '' })]), TypeError);
       assert.deepEqual(store.activeBans(), [first, second]);
-      assert.deepEqual(store.history('192.0.2.1'), { banCount: 1, lastBanTime: first.time, lastBantime: 600 });
+      assert.deepEqual(store.banCounts(['192.0.2.1']), new Map([['192.0.2.1', 1]]));
       store.addBans([]);
       assert.equal(store.activeBans().length, 2);
     }));

@@ -18,14 +18,6 @@ export interface BanRecord {
   origin?: string;
 }
 
-export interface BanHistory {
-  /** Bans of this ip so far (within the store's purge age). */
-  banCount: number;
-  /** When the last one started, and how long it was. */
-  lastBanTime: number;
-  lastBantime: number;
-}
-
 export interface BanStore {
   /** Records a ban (active, and in the history) in one transaction. */
   addBan(ban: BanRecord): void;
@@ -46,8 +38,11 @@ export interface BanStore {
   activeBans(jail?: string): BanRecord[];
   /** Active bans whose time + bantime <= now (permanent bans never expire). */
   expiredBans(now: number): BanRecord[];
-  /** Ban history of an ip in one jail, or across all jails (bantime.overalljails). */
-  history(ip: string, jail?: string): BanHistory | undefined;
+  /**
+   * How many bans each of `ips` has had (active and past, within the purge age), in one jail or across all
+   * (bantime.overalljails), in one query for a burst's worth; an ip never banned is absent.
+   */
+  banCounts(ips: readonly string[], jail?: string): Map<string, number>;
   /** Forgets history older than `before` (dbpurgeage); active bans are kept. */
   purgeHistory(before: number): number;
   getPosition(sourceId: string): LogPosition | undefined;

@@ -1,4 +1,4 @@
-import type { BanHistory, BanRecord, BanStore } from './ban-store.js';
+import type { BanRecord, BanStore } from './ban-store.js';
 import { assertLogPosition, copyPosition, type LogPosition } from '../source/index.js';
 import { assertBanRecord, copyBan, isExpired } from './_records.js';
 
@@ -76,12 +76,14 @@ export class MemoryBanStore implements BanStore {
       .map((row) => copyBan(row.ban));
   }
 
-  history(ip: string, jail?: string): BanHistory | undefined {
+  banCounts(ips: readonly string[], jail?: string): Map<string, number> {
     this.#assertOpen();
-    const rows = this.#rows.filter((row) => row.ban.ip === ip && (jail === undefined || row.ban.jail === jail));
-    if (rows.length === 0) return undefined;
-    const latest = rows.reduce((a, b) => (b.ban.time > a.ban.time || (b.ban.time === a.ban.time && b.seq > a.seq) ? b : a));
-    return { banCount: rows.length, lastBanTime: latest.ban.time, lastBantime: latest.ban.bantime };
+    const wanted = new Set(ips);
+    const counts = new Map<string, number>();
+    for (const { ban } of this.#rows) {
+      if (wanted.has(ban.ip) && (jail === undefined || ban.jail === jail)) counts.set(ban.ip, (counts.get(ban.ip) ?? 0) + 1);
+    }
+    return counts;
   }
 
   purgeHistory(before: number): number {

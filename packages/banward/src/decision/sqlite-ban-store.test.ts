@@ -81,7 +81,7 @@ describe('SqliteBanStore: on disk', () => {
 
     const second = new SqliteBanStore({ path });
     assert.deepEqual(second.activeBans(), [active]);
-    assert.deepEqual(second.history('192.0.2.10'), { banCount: 2, lastBanTime: 2000, lastBantime: 600 });
+    assert.deepEqual(second.banCounts(['192.0.2.10']), new Map([['192.0.2.10', 2]]));
     assert.deepEqual(second.getPosition('sshd:journal'), { kind: 'journal', cursor: 'cursor-1' });
     second.close();
   });
@@ -112,7 +112,7 @@ describe('SqliteBanStore: on disk', () => {
     daemon.close();
     const reopened = new SqliteBanStore({ path });
     assert.deepEqual(reopened.activeBans('sshd').map((b) => [b.ip, b.time]), [['192.0.2.4', 2], ['192.0.2.5', 4], ['192.0.2.3', 10], ['192.0.2.2', 50]]);
-    assert.equal(reopened.history('192.0.2.4', 'sshd')?.banCount, 1, 'the second replaced the first');
+    assert.equal(reopened.banCounts(['192.0.2.4'], 'sshd').get('192.0.2.4'), 1, 'the second replaced the first');
     reopened.close();
   });
 
@@ -171,7 +171,7 @@ describe('SqliteBanStore: schema versions', () => {
       banCount: 2,
       matches: ['Failed password for admin from 192.0.2.7'],
     });
-    assert.deepEqual(store.history('192.0.2.7', 'sshd'), { banCount: 2, lastBanTime: 1700003600, lastBantime: 1200 });
+    assert.deepEqual(store.banCounts(['192.0.2.7'], 'sshd'), new Map([['192.0.2.7', 2]]));
     assert.deepEqual(store.expiredBans(Number.MAX_SAFE_INTEGER).map((b) => b.ip), ['192.0.2.7']);
     assert.deepEqual(store.getPosition('sshd:file:/var/log/auth.log'), {
       kind: 'file',

@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { BanwardError } from '../errors.js';
-import type { BanHistory, BanRecord, BanStore } from './ban-store.js';
+import type { BanRecord, BanStore } from './ban-store.js';
 import { assertLogPosition, copyPosition, type LogPosition } from '../source/index.js';
 import { ActiveBanIndex } from './_active-bans.js';
 import { ActivityTable } from './_activity-table.js';
@@ -22,12 +22,6 @@ interface BanRow {
   ban_count: number;
   matches: string;
   origin: string | null;
-}
-
-interface HistoryRow {
-  banCount: number;
-  lastBanTime: number;
-  lastBantime: number;
 }
 
 type BanParams = [jail: string, ip: string, time: number, bantime: number, banCount: number, matches: string, origin: string | null];
@@ -51,8 +45,8 @@ export class SqliteBanStore implements BanStore {
   /** Set once the version was checked in this run of synchronous work (the check is a query of its own). */
   #checked = false;
   readonly #expiredBans: Database.Statement<[number], BanRow>;
-  readonly #historyOfIp: Database.Statement<{ ip: string }, HistoryRow>;
-  readonly #historyOfIpInJail: Database.Statement<{ ip: string; jail: string }, HistoryRow>;
+  readonly #banCounts: Database.Statement<[string], { ip: string; n: number }>;
+  readonly #banCountsInJail: Database.Statement<[string, string], { ip: string; n: number }>;
   readonly #purgeHistory: Database.Statement<[number]>;
   readonly #bansOfIp: Database.Statement<[string], BanRow>;
   readonly #getPosition: Database.Statement<[string], { data: string }>;
@@ -81,8 +75,9 @@ export class SqliteBanStore implements BanStore {
       `SELECT ${BAN_COLUMNS} FROM bans WHERE active = 1 AND bantime <> -1 AND time + bantime <= ?
        ORDER BY time + bantime, id`,
     );
-    this.#historyOfIp = db.prepare(historyQuery('ip = @ip'));
-    this.#historyOfIpInJail = db.prepare(historyQuery('ip = @ip AND jail = @jail'));
+    // The ips come as one JSON array: one statement however many, each looked up by index.
+    this.#banCounts = db.prepare('SELECT ip, COUNT(*) AS n FROM bans WHERE ip IN (SELECT value FROM json_each(?)) GROUP BY ip');
+    this.#banCountsInJail = db.prepare('SELECT ip, COUNT(*) AS n FROM bans WHERE jail = ? AND ip IN (SELECT value FROM json_each(?)) GROUP BY ip');
     this.#purgeHistory = db.prepare('DELETE FROM bans WHERE active = 0 AND time < ?');
     this.#bansOfIp = db.prepare(`SELECT ${BAN_COLUMNS} FROM bans WHERE ip = ? ORDER BY time DESC, id DESC`);
     this.activity = new ActivityTable(db);
@@ -159,9 +154,11 @@ export class SqliteBanStore implements BanStore {
     return this.#expiredBans.all(now).map(toBanRecord);
   }
 
-  history(ip: string, jail?: string): BanHistory | undefined {
-    const row = jail === undefined ? this.#historyOfIp.get({ ip }) : this.#historyOfIpInJail.get({ ip, jail });
-    return row && { banCount: row.banCount, lastBanTime: row.lastBanTime, lastBantime: row.lastBantime };
+  banCounts(ips: readonly string[], jail?: string): Map<string, number> {
+    if (ips.length === 0) return new Map();
+    const list = JSON.stringify(ips);
+    const rows = jail === undefined ? this.#banCounts.all(list) : this.#banCountsInJail.all(jail, list);
+    return new Map(rows.map((row) => [row.ip, row.n]));
   }
 
   /** Every ban of `ip` kept (active and past, all jails), newest first. */
@@ -238,13 +235,6 @@ function openDatabase(path: string): Database.Database {
       cause: error,
     });
   }
-}
-
-/** Count of the ip's bans, with the time and length of the latest (ties go to the last recorded). */
-function historyQuery(where: string): string {
-  return `SELECT (SELECT COUNT(*) FROM bans WHERE ${where}) AS banCount,
-                 time AS lastBanTime, bantime AS lastBantime
-          FROM bans WHERE ${where} ORDER BY time DESC, id DESC LIMIT 1`;
 }
 
 function toBanRecord(row: BanRow): BanRecord {

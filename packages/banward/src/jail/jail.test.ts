@@ -271,4 +271,23 @@ describe('Jail', () => {
     assert.deepEqual(events.map((e) => [e.type, 'origin' in e ? e.origin : undefined]), [['ban', 'web-2'], ['unban', 'web-3']]);
     assert.deepEqual(action.events, ['ban 203.0.113.40 86400', 'unban 203.0.113.40']);
   });
+  it('bantime.increment: the bans of one batch each read their own count, across jails with overalljails, in one query', () => {
+    const bantime = new BanTimePolicy({ increment: true, multipliers: [1, 2, 4], overalljails: true });
+    const { j, store, action, line } = jail({ bantime, overallJails: true });
+    store.addHistory([
+      { jail: 'other', ip: '203.0.113.1', time: 100, bantime: 600, banCount: 1, matches: [] },
+      { jail: 'test', ip: '203.0.113.1', time: 200, bantime: 1200, banCount: 2, matches: [] },
+      { jail: 'other', ip: '203.0.113.2', time: 300, bantime: 600, banCount: 1, matches: [] },
+    ]);
+    let asked = 0;
+    const banCounts = store.banCounts.bind(store);
+    store.banCounts = (ips, jailName) => { asked++; return banCounts(ips, jailName); };
+    const ips = ['203.0.113.1', '203.0.113.2', '203.0.113.3'];
+    feed(j, ips.flatMap((ip) => [line(ip), line(ip), line(ip)]));
+    return j.settle().then(() => {
+      assert.equal(asked, 1, 'one query for the batch');
+      assert.deepEqual(ips.map((ip) => [store.getBan('test', ip)?.banCount, store.getBan('test', ip)?.bantime]), [[3, 2400], [2, 1200], [1, 600]]);
+      assert.deepEqual(action.events, ['ban 203.0.113.1 2400', 'ban 203.0.113.2 1200', 'ban 203.0.113.3 600']);
+    });
+  });
 });

@@ -37,8 +37,11 @@ export class Jail {
   private readonly matcher: LineMatcher | null;
   /** The last batch of lines being matched (batches are answered in order). */
   private matching: Promise<void> = Promise.resolve();
-  /** Bans decided and not yet committed: they go to the store together, at the end of the current turn. */
-  private uncommitted = new Map<string, BanTicket & { origin?: string }>();
+  /**
+   * Bans decided and not yet committed: they go to the store together, at the end of the current turn,
+   * their ban counts (for bantime.increment) read from the history in one query. A fleet ban brings its own.
+   */
+  private uncommitted = new Map<string, Omit<BanTicket, 'bantime' | 'banCount'> & { origin?: string; given?: BanDetails['given'] }>();
   private readonly actions: ActionRunner;
   private readonly events: JailEventSink;
 
@@ -240,9 +243,9 @@ export class Jail {
     return banned;
   }
 
-  /** Commits the ban to the store now; its actions run in turn. The one way into the store: the ignore rule is kept here. */
+  /** Decides the ban now; it is committed to the store at the end of the turn, its actions run in turn. The one way into the store: the ignore rule is kept here. */
   private record(id: string, details: BanDetails & { data?: Failure['captures'] }): boolean {
-    const { store, log, clock, bantime, baseBantime, overallJails } = this.parts;
+    const { store, log, clock } = this.parts;
     const refusal = this.banRefusal(id);
     if (refusal) {
       log.warn(`Not banning ${id}: it overlaps ${refusal}, never banned`);
@@ -253,18 +256,16 @@ export class Jail {
       return false;
     }
     const { given } = details;
-    const previous = given ? given.banCount - 1 : store.history(id, overallJails ? undefined : this.name)?.banCount ?? 0;
-    const ban: BanRecord = {
+    if (this.uncommitted.size === 0) queueMicrotask(() => this.commit());
+    this.uncommitted.set(id, {
       jail: this.name,
       ip: id,
       time: given?.time ?? clock(),
-      bantime: given?.bantime ?? bantime.nextBantime({ base: baseBantime, banCount: previous }),
-      banCount: previous + 1,
       matches: details.matches ?? [],
-      ...(given?.origin === undefined ? {} : { origin: given.origin }),
-    };
-    if (this.uncommitted.size === 0) queueMicrotask(() => this.commit());
-    this.uncommitted.set(id, { ...ban, failures: details.failures ?? 0, ...(details.data ? { data: details.data } : {}) });
+      failures: details.failures ?? 0,
+      ...(given ? { given, origin: given.origin } : {}),
+      ...(details.data ? { data: details.data } : {}),
+    });
     this.totalBanned++;
     return true;
   }
@@ -272,9 +273,15 @@ export class Jail {
   /** Writes the decided bans in one transaction, then hands them to the actions as one batch. */
   private commit(): void {
     if (this.uncommitted.size === 0) return;
-    const tickets = [...this.uncommitted.values()];
+    const { store, baseBantime, overallJails } = this.parts;
+    const decided = [...this.uncommitted.values()];
     this.uncommitted = new Map();
-    this.parts.store.addBans(tickets.map(({ jail, ip, time, bantime, banCount, matches, origin }) => ({
+    const counts = store.banCounts(decided.filter((d) => !d.given).map((d) => d.ip), overallJails ? undefined : this.name);
+    const tickets = decided.map(({ given, ...ticket }) => {
+      const previous = given ? given.banCount - 1 : counts.get(ticket.ip) ?? 0;
+      return { ...ticket, banCount: previous + 1, bantime: given?.bantime ?? this.parts.bantime.nextBantime({ base: baseBantime, banCount: previous }) };
+    });
+    store.addBans(tickets.map(({ jail, ip, time, bantime, banCount, matches, origin }) => ({
       jail, ip, time, bantime, banCount, matches: [...matches], ...(origin === undefined ? {} : { origin }),
     })));
     // Logged once committed: a `Ban` line in the log is a ban a crash cannot lose.

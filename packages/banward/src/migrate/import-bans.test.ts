@@ -52,13 +52,13 @@ test('issue 16: fail2ban database v4 — bans in force with their end and count,
     ]);
     assert.deepEqual(store.getBan('sshd', '192.0.2.1'), { jail: 'sshd', ip: '192.0.2.1', time: NOW - 1800, bantime: 3600, banCount: 2, matches: ['Failed password for root from 192.0.2.1'] });
     assert.equal(store.getBan('sshd', '192.0.2.2'), undefined, 'an expired ban is not resurrected');
-    assert.equal(store.history('192.0.2.1', 'sshd')?.banCount, 2, 'the count bantime.increment continues from');
-    assert.equal(store.history('192.0.2.2', 'sshd')?.banCount, 1);
+    assert.equal(store.banCounts(['192.0.2.1'], 'sshd').get('192.0.2.1'), 2, 'the count bantime.increment continues from');
+    assert.equal(store.banCounts(['192.0.2.2'], 'sshd').get('192.0.2.2'), 1);
     assert.deepEqual(report.skipped.map((s) => s.ip), ['not-an-address']);
     assert.deepEqual(report.unknownJails, ['recidive']);
     const again = importFail2banBans({ from, store, now: NOW });
     assert.deepEqual([again.imported.length, again.alreadyBanned, again.history], [0, 2, 0]);
-    assert.equal(store.history('192.0.2.1', 'sshd')?.banCount, 2);
+    assert.equal(store.banCounts(['192.0.2.1'], 'sshd').get('192.0.2.1'), 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
