@@ -62,6 +62,8 @@ export class WorkerMatcher implements LineMatcher {
   private unreported = 0;
   private readonly batchLines: number;
   private readonly maxInFlight: number;
+  /** Answers received and not yet handed on, with the worker that sent them. */
+  private readonly answers: Array<{ worker: Worker; result: ResultMessage }> = [];
 
   constructor(private readonly options: WorkerMatcherOptions) {
     this.batchLines = options.batchLines ?? 1000;
@@ -116,7 +118,7 @@ export class WorkerMatcher implements LineMatcher {
     this.worker = worker;
     this.heartbeat = new Int32Array(heartbeat);
     this.seen = { lines: -1, since: 0 };
-    worker.on('message', (result: ResultMessage) => { if (this.worker === worker) this.answer(result); });
+    worker.on('message', (result: ResultMessage) => this.received(worker, result));
     worker.on('error', (error) => { if (this.worker === worker) this.crashed(error); });
     worker.on('exit', () => {
       if (this.worker !== worker) return;
@@ -124,6 +126,22 @@ export class WorkerMatcher implements LineMatcher {
       if (this.pending.length > 0 && !this.closed) this.restart();
     });
     return worker;
+  }
+
+  /**
+   * Answers are handed on one per turn of the event loop. A port delivers every message it holds in one go,
+   * so a burst's ten batches of bans would otherwise be counted and committed back to back while `status`,
+   * `ping` and app reports wait; between two batches the daemon now reads its sockets.
+   */
+  private received(worker: Worker, result: ResultMessage): void {
+    if (this.answers.push({ worker, result }) === 1) setImmediate(() => this.handOn());
+  }
+
+  private handOn(): void {
+    const next = this.answers.shift();
+    if (!next) return;
+    if (this.worker === next.worker) this.answer(next.result);
+    if (this.answers.length > 0) setImmediate(() => this.handOn());
   }
 
   private answer(result: ResultMessage): void {
