@@ -277,9 +277,11 @@ export class Jail {
     const decided = [...this.uncommitted.values()];
     this.uncommitted = new Map();
     const counts = store.banCounts(decided.filter((d) => !d.given).map((d) => d.ip), overallJails ? undefined : this.name);
-    const tickets = decided.map(({ given, ...ticket }) => {
-      const previous = given ? given.banCount - 1 : counts.get(ticket.ip) ?? 0;
-      return { ...ticket, banCount: previous + 1, bantime: given?.bantime ?? this.parts.bantime.nextBantime({ base: baseBantime, banCount: previous }) };
+    // Built field by field: a rest pattern (`{ given, ...ticket }`) copies through a slow runtime path, per ban.
+    const tickets = decided.map(({ jail, ip, time, matches, failures, given, origin, data }) => {
+      const previous = given ? given.banCount - 1 : counts.get(ip) ?? 0;
+      const bantime = given?.bantime ?? this.parts.bantime.nextBantime({ base: baseBantime, banCount: previous });
+      return { jail, ip, time, bantime, banCount: previous + 1, matches, failures, ...(origin === undefined ? {} : { origin }), ...(data ? { data } : {}) };
     });
     store.addBans(tickets.map(({ jail, ip, time, bantime, banCount, matches, origin }) => ({
       jail, ip, time, bantime, banCount, matches: [...matches], ...(origin === undefined ? {} : { origin }),
