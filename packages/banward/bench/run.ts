@@ -248,14 +248,16 @@ transaction and first firewall write).
 
 Where the time goes: bans found in one batch of lines are committed in one SQLite transaction and handed to
 the firewall as one \`nft -f -\` transaction; bans found while it runs join the next. In the burst
-(\`node --cpu-prof\` of the daemon, 2026-12-03) the worker matches the 30,000 lines in about 0.4 s; the
-daemon's thread decides the 10,000 bans in one stretch of 0.3–0.4 s — which is also the slowest \`status\`
-reply: each ban's history query for bantime.increment (about 7 µs, 70 ms in all), the transaction of 10,000
-inserts (100 ms), the set action composing its elements (60 ms), the collector (45 ms) — and then \`nft\`
-applies them. Before the store kept its active bans in memory, each \`status\` listed the 10,000 bans from
-SQLite with a JSON parse per row and each ban asked SQLite whether it was banned already, and the log file
-was opened, written and closed once per \`Ban\` line: the burst took 1.6–2.1 s, its slowest \`status\`
-0.5–0.6 s. A single ban among
+(\`node --cpu-prof\` of the daemon, 2026-12-03) the worker matches the 30,000 lines in about 0.4 s and its
+answers are handed on one per turn of the event loop, so the daemon reads its sockets between two batches
+of bans (a port delivers all the answers it holds in one go: before, the 10,000 bans were decided in one
+stretch of 0.3 s, the slowest \`status\` reply). On the daemon's thread the collector takes 180 ms, spawning
+\`nft\` 90 ms, the SQLite transactions of the bans 120 ms (the ban counts
+for bantime.increment are one query per batch in them), the failure counter 50 ms, the set action composing its
+elements 50 ms. Before the store kept its active bans in memory, each \`status\` listed the 10,000 bans from
+SQLite with a JSON parse per row and each ban asked SQLite whether it was banned already and for its history,
+and the log file was opened, written and closed once per \`Ban\` line: the burst took 1.6–2.1 s, its slowest
+\`status\` 0.5–0.6 s. A single ban among
 single addresses writes only its own element. A quiet file's first inotify event is read at once. At idle,
 expiries and the history purge are found by index, and the periodic check runs no \`nft\` at all: one
 \`nft -j monitor destroy\` reports deletions as they happen, and every element is compared with the store
