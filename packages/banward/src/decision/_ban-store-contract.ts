@@ -120,6 +120,10 @@ export function runBanStoreContract(name: string, makeStore: () => BanStore): vo
       assert.deepEqual(store.banCounts(asked), new Map([[ip, 3], ['203.0.113.6', 1]]));
       assert.deepEqual(store.banCounts([ip], 'postfix'), new Map());
       assert.deepEqual(store.banCounts([]), new Map());
+      // Raw failure ids are the attacker's text: quotes, backslashes, brackets and other scripts are counted too.
+      const hostile = ['user "x\\', "o'brien", '[1,2]', 'ünïcødé 名前'];
+      store.addHistory(hostile.map((id) => ban({ ip: id, time: 1 })));
+      assert.deepEqual(store.banCounts(hostile, 'sshd'), new Map(hostile.map((id) => [id, 1])));
       const many = Array.from({ length: 5000 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
       store.addHistory([ban({ ip: many[4999]!, time: 1 })]);
       assert.deepEqual(store.banCounts(many, 'sshd'), new Map([[many[4999]!, 1]]));
