@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 
@@ -23,10 +24,20 @@ export function* readLines(path: string, maxLength = MAX_LINE_LENGTH, chunkSize 
   try {
     const buffer = Buffer.allocUnsafe(chunkSize);
     const decoder = new StringDecoder('utf8');
+    // The decoder holds no bytes of a split character once a chunk it read ended in an ASCII byte.
+    let decoderEmpty = true;
     let carry = '';
     for (;;) {
       const n = readSync(fd, buffer, 0, chunkSize, null);
-      const text = n > 0 ? decoder.write(buffer.subarray(0, n)) : decoder.end();
+      const bytes = buffer.subarray(0, n);
+      let text: string;
+      if (n === 0) text = decoder.end();
+      // An all-ASCII chunk is the same text in latin1, which Node decodes several times faster than UTF-8.
+      else if (decoderEmpty && isAscii(bytes)) text = bytes.toString('latin1');
+      else {
+        text = decoder.write(bytes);
+        decoderEmpty = bytes[n - 1]! < 0x80;
+      }
       let start = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
         const piece = text.slice(start, nl);
